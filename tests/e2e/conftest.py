@@ -1,0 +1,95 @@
+"""Fixtures for end-to-end tests: real ansible-playbook runs against the simulator.
+
+Each test gets the simulator freshly reset (scenario state, request log, faults, clock)
+and a `run_playbook` function that runs a playbook text and returns its task results,
+read from the test-only `record_results` callback rather than from the screen output.
+"""
+import json
+import os
+import subprocess
+import sys
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from cloudbackup_simulator import Simulator
+
+E2E_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(E2E_DIR))
+SCENARIOS = os.path.join(REPO_ROOT, "simulator", "scenarios")
+COLLECTIONS_PATH = os.path.join(REPO_ROOT, ".build", "pytest-collections")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+INVENTORY = "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable
+
+
+class PlaybookRun:
+    """What one ansible-playbook run left behind: exit code, screen output, task results."""
+
+    def __init__(self, rc: int, output: str, results: List[Dict[str, Any]]) -> None:
+        self.rc = rc
+        self.output = output
+        self.results = results
+
+    def result(self, task: str, host: str = "localhost") -> Dict[str, Any]:
+        """The result of the (last) run of the task named `task` on `host`."""
+        matches = [r for r in self.results if r["task"] == task and r["host"] == host]
+        assert matches, "no result for task %r on %s in:\n%s" % (task, host, self.output)
+        return matches[-1]["result"]
+
+    def status(self, task: str, host: str = "localhost") -> str:
+        matches = [r for r in self.results if r["task"] == task and r["host"] == host]
+        assert matches, "no result for task %r on %s in:\n%s" % (task, host, self.output)
+        return matches[-1]["status"]
+
+
+@pytest.fixture(scope="session")
+def simulator_session():
+    with Simulator(scenario=os.path.join(SCENARIOS, "test.yml"), speed=1.0) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def simulator(simulator_session):
+    simulator_session.reset()
+    return simulator_session
+
+
+def ansible_environment(info: Dict[str, str], results_file: str, tmp_path) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH,
+        ANSIBLE_CALLBACK_PLUGINS=os.path.join(E2E_DIR, "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="record_results",
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        RECORD_RESULTS_FILE=results_file,
+        RAX_USERNAME=info["username"],
+        RAX_API_KEY=info["api_key"],
+        RAX_IDENTITY_URL=info["identity_url"],
+        RAX_REGION="DFW",
+    )
+    return env
+
+
+@pytest.fixture
+def run_playbook(simulator, tmp_path):
+    """Run a playbook (YAML text) against the simulator; return a PlaybookRun."""
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text(INVENTORY)
+
+    def run(playbook: str, *args: str, env: Optional[Dict[str, str]] = None, timeout: float = 300) -> PlaybookRun:
+        path = tmp_path / "playbook.yml"
+        path.write_text(playbook)
+        results_file = tmp_path / "results.jsonl"
+        if results_file.exists():
+            results_file.unlink()
+        environment = ansible_environment(simulator.info, str(results_file), tmp_path)
+        environment.update(env or {})
+        command = [ANSIBLE_PLAYBOOK, "-i", str(inventory), str(path), *args]
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout)
+        lines = results_file.read_text().splitlines() if results_file.exists() else []
+        return PlaybookRun(done.returncode, done.stdout + done.stderr, [json.loads(line) for line in lines])
+
+    return run

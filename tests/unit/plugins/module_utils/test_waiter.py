@@ -1,0 +1,212 @@
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Unit tests for plugins/module_utils/_waiter.py.
+
+Every wait runs on FakeClock: sleep() advances the clock instead of sleeping, and each
+poll's time is recorded, so schedules are asserted exactly and no test ever waits.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import pytest
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+    IN_FLIGHT_STATES,
+    TERMINAL_STATES,
+    WaitResult,
+    Waiter,
+    canonical_state,
+    is_terminal,
+)
+
+START = 1000.0  # a monotonic clock does not start at zero
+
+
+class FakeClock:
+    """A monotonic clock that only moves when slept on (or when a poll takes time)."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.sleeps = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0, "sleeping for nothing means polling in a busy loop"
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class ScriptedPoll:
+    """Returns the scripted values in order (repeating the last) and notes when it ran."""
+
+    def __init__(self, clock: FakeClock, values, cost: float = 0.0) -> None:
+        self.clock = clock
+        self.values = list(values)
+        self.cost = cost
+        self.times = []
+
+    def __call__(self):
+        self.times.append(self.clock.now - START)
+        self.clock.now += self.cost
+        return self.values[min(len(self.times), len(self.values)) - 1]
+
+
+def wait(values, timeout, interval, done=is_terminal, cost=0.0):
+    clock = FakeClock()
+    poll = ScriptedPoll(clock, values, cost)
+    result = Waiter(timeout, interval, clock=clock, sleep=clock.sleep).until(poll, done)
+    return result, poll, clock
+
+
+# --- states -----------------------------------------------------------------------------
+
+def test_state_sets_match_reference_4_1():
+    assert IN_FLIGHT_STATES == frozenset((
+        "StartRequested", "StartScheduled", "Queued", "Preparing", "InProgress", "StopRequested", "Creating"))
+    assert TERMINAL_STATES == frozenset((
+        "Completed", "CompletedWithErrors", "Failed", "Stopped", "Skipped", "Missed"))
+    assert isinstance(IN_FLIGHT_STATES, frozenset) and isinstance(TERMINAL_STATES, frozenset)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Completed WithErrors", "CompletedWithErrors"),
+    ("startRequested", "StartRequested"),
+    ("Stoprequested", "StopRequested"),
+    ("COMPLETED", "Completed"),
+    ("in progress", "InProgress"),
+    (" Queued ", "Queued"),
+    ("startscheduled", "StartScheduled"),
+    # Unknown names pass through exactly as given.
+    ("Not Available", "Not Available"),
+    ("Error", "Error"),
+    ("", ""),
+    (None, None),
+] + [(name, name) for name in sorted(IN_FLIGHT_STATES | TERMINAL_STATES)])
+def test_canonical_state(name, expected):
+    assert canonical_state(name) == expected
+
+
+@pytest.mark.parametrize("state", sorted(TERMINAL_STATES) + ["completed with errors", "FAILED", "skipped"])
+def test_terminal_states(state):
+    assert is_terminal(state) is True
+
+
+@pytest.mark.parametrize("state", sorted(IN_FLIGHT_STATES) + ["queued", "Not Available", "Disconnected", "", None])
+def test_in_flight_and_unknown_states_are_not_terminal(state):
+    assert is_terminal(state) is False
+
+
+# --- Waiter -----------------------------------------------------------------------------
+
+def test_stops_at_first_success_state():
+    result, poll, clock = wait(["Queued", "Preparing", "InProgress", "Completed", "Failed"], 600, 5)
+    assert result == WaitResult("Completed", 15.0, 4, False)
+    assert poll.times == [0, 5, 10, 15]
+    assert clock.sleeps == [5, 5, 5]
+
+
+@pytest.mark.parametrize("final", ["Failed", "CompletedWithErrors", "Stopped", "Skipped", "Missed"])
+def test_failure_states_end_the_wait_too(final):
+    result, poll, _clock = wait(["StartRequested", "InProgress", final, "Completed"], 600, 5)
+    assert result.value == final
+    assert result.timed_out is False
+    assert result.polls == 3
+    assert poll.times == [0, 5, 10]
+
+
+def test_done_on_first_poll_never_sleeps():
+    result, poll, clock = wait(["Completed"], 600, 5)
+    assert result == WaitResult("Completed", 0.0, 1, False)
+    assert poll.times == [0]
+    assert clock.sleeps == []
+
+
+def test_done_sees_every_polled_value_in_order():
+    seen = []
+    result, _poll, _clock = wait(["Offline", "Offline", "Online"], 60, 2,
+                                 done=lambda status: seen.append(status) or status == "Online")
+    assert seen == ["Offline", "Offline", "Online"]
+    assert result.value == "Online"
+
+
+def test_timeout_returns_last_value():
+    result, poll, clock = wait(["Queued", "InProgress", "InProgress ", "InProgress  ", "never seen"], 12, 5)
+    # Polls at 0, 5, 10 and once more at the deadline itself.
+    assert poll.times == [0, 5, 10, 12]
+    assert result == WaitResult("InProgress  ", 12.0, 4, True)
+    assert clock.sleeps == [5, 5, 2]
+
+
+def test_state_reached_at_the_deadline_is_not_a_timeout():
+    result, poll, _clock = wait(["Queued", "Queued", "Queued", "Completed"], 12, 5)
+    assert poll.times == [0, 5, 10, 12]
+    assert result == WaitResult("Completed", 12.0, 4, False)
+
+
+@pytest.mark.parametrize("timeout, interval", [(10, 3), (12, 5), (7.5, 2), (1, 0.3), (100, 7)])
+def test_never_sleeps_or_polls_past_the_deadline(timeout, interval):
+    result, poll, clock = wait(["InProgress"], timeout, interval)
+    assert result.timed_out is True
+    assert all(seconds <= interval for seconds in clock.sleeps)
+    assert sum(clock.sleeps) == pytest.approx(timeout)
+    assert max(poll.times) == pytest.approx(timeout)
+    assert result.elapsed == pytest.approx(timeout)
+    assert result.polls == len(poll.times) == len(clock.sleeps) + 1
+
+
+def test_interval_larger_than_timeout():
+    result, poll, clock = wait(["Queued"], 5, 60)
+    assert clock.sleeps == [5]
+    assert poll.times == [0, 5]
+    assert result == WaitResult("Queued", 5.0, 2, True)
+
+
+def test_zero_timeout_polls_once():
+    result, poll, clock = wait(["Queued"], 0, 5)
+    assert result == WaitResult("Queued", 0.0, 1, True)
+    assert clock.sleeps == []
+    assert poll.times == [0]
+
+
+def test_elapsed_counts_time_spent_polling():
+    # Each poll takes 2 s (a slow API): the deadline is measured from the start, not from
+    # the sum of the sleeps, and the last sleep is shortened to land on the deadline.
+    result, poll, clock = wait(["InProgress"], 10, 5, cost=2)
+    assert poll.times == [0, 7, 10]
+    assert clock.sleeps == [5, 1]
+    assert result == WaitResult("InProgress", 12.0, 3, True)
+
+
+def test_exceptions_from_poll_propagate():
+    clock = FakeClock()
+
+    def poll():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        Waiter(10, 1, clock=clock, sleep=clock.sleep).until(poll, is_terminal)
+
+
+@pytest.mark.parametrize("timeout, interval", [(-1, 5), (10, 0), (10, -1)])
+def test_rejects_bad_timing(timeout, interval):
+    with pytest.raises(ValueError):
+        Waiter(timeout, interval)
+
+
+def test_defaults_use_the_monotonic_clock_and_real_sleep():
+    parameters = inspect.signature(Waiter).parameters
+    assert list(parameters) == ["timeout", "interval", "clock", "sleep"]
+    assert parameters["clock"].default is time.monotonic
+    assert parameters["sleep"].default is time.sleep
+
+
+def test_wait_result_fields():
+    result = WaitResult(value="Completed", elapsed=1.5, polls=2, timed_out=False)
+    assert WaitResult._fields == ("value", "elapsed", "polls", "timed_out")
+    assert (result.value, result.elapsed, result.polls, result.timed_out) == ("Completed", 1.5, 2, False)

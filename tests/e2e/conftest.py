@@ -88,7 +88,7 @@ def run_playbook(simulator, tmp_path):
         environment = ansible_environment(simulator.info, str(results_file), tmp_path)
         environment.update(env or {})
         command = [ANSIBLE_PLAYBOOK, "-i", str(inventory), str(path), *args]
-        done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
         lines = results_file.read_text().splitlines() if results_file.exists() else []
         return PlaybookRun(done.returncode, done.stdout + done.stderr, [json.loads(line) for line in lines])
 

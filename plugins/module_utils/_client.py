@@ -1,0 +1,408 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The HTTP session to Identity v2.0 and Cloud Backup v1.0.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: turn connection options into authenticated, well-formed requests.
+``CloudBackupClient`` logs in (or takes a token as given), picks the Cloud Backup endpoint
+from the service catalog, reuses the token, renews it once on a 401, gives every request a
+timeout and quotes every path segment, and retries what is safe to retry with backoff and
+``Retry-After``. Replies that are not 2xx become exceptions through ``error_for_response``.
+It never calls ``fail_json`` and never puts a secret in a URL, a message or a log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import json
+import random
+import time
+from typing import Any, Callable, Optional, Tuple, Union
+from urllib.parse import quote, urlsplit
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import requests
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    AuthenticationError,
+    ConfigurationError,
+    EndpointNotFound,
+    InvalidResponse,
+    TransportError,
+    api_message,
+    error_for_response,
+    excerpt,
+)
+
+# Keep in step with galaxy.yml (a unit test compares them): it names us in User-Agent.
+COLLECTION_VERSION = "0.1.0"
+DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
+DEFAULT_TIMEOUT = 30
+# Both the service name and the type identify the entry; clients differ in which they
+# match, so either will do (reference 2.4).
+CATALOG_NAME = "cloudBackup"
+CATALOG_TYPE = "rax:backup"
+
+# Statuses worth another try (reference 6.3), for GETs and for requests marked retry=True:
+#   429       no rate limit is documented, but a throttling front end that answers 429
+#             also says when to come back (Retry-After);
+#   500       the API's generic "Instance Fault", documented as transient;
+#   502, 504  the load balancer lost or timed out the backend: the API may never have seen it;
+#   503       "Service Unavailable", documented on every operation.
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# Attempts in all, the first included: a blip is retried, an outage fails within seconds.
+RETRY_ATTEMPTS = 5
+# Backoff before retry n is up to BACKOFF_BASE * BACKOFF_FACTOR ** (n - 1) seconds (1, 2,
+# 4, 8), never more than BACKOFF_CAP; half of it is random so that the hosts of one play
+# that failed together do not retry together.
+BACKOFF_BASE = 1.0
+BACKOFF_FACTOR = 2.0
+BACKOFF_CAP = 30.0
+# A server that asks for more than a minute is down rather than busy: better to fail
+# with its answer than to keep a task silent for longer.
+RETRY_AFTER_CAP = 60.0
+# The most one request may spend retrying, measured on the monotonic clock.
+RETRY_BUDGET = 120.0
+
+_RequestFailure = Union[Exception, None]
+
+
+class CloudBackupClient:
+    """Authenticated access to the Cloud Backup API of one account and region.
+
+    ``params`` are the module's connection options (see the ``connection`` doc fragment).
+    With username plus api_key (or password) the client logs in to Identity when first
+    needed and takes the endpoint from the catalog. With auth_token plus tenant_id it uses
+    the token as given and needs ``endpoint``; when credentials are given as well, the
+    token is used first and the credentials only renew it after a 401 (the run_backup role
+    authenticates once per play that way). ``sleep`` and ``clock`` exist for tests.
+    """
+
+    def __init__(self, params: dict, session: Any = None,
+                 sleep: Callable[[float], Any] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        check_connection_params(params)
+        self._username = params.get("username")
+        self._api_key = params.get("api_key")
+        self._password = params.get("password")
+        self._region = params.get("region")
+        self._identity_url = tokens_url(params.get("identity_url") or DEFAULT_IDENTITY_URL)
+        self._endpoint_override = (params.get("endpoint") or "").rstrip("/") or None
+        self._timeout = params.get("timeout") or DEFAULT_TIMEOUT
+        self._verify = _verify_setting(params)
+        self._session = session
+        self._sleep = sleep
+        self._clock = clock
+        self._token = params.get("auth_token")
+        self._tenant_id = params.get("tenant_id")
+        self._token_expires = None
+        self._endpoint = self._endpoint_override
+
+    @property
+    def endpoint(self) -> str:
+        """The Cloud Backup base URL (normally .../v1.0/{tenant}), without a trailing slash."""
+        self._ensure_authenticated()
+        return self._endpoint
+
+    @property
+    def token(self) -> str:
+        """The token sent as X-Auth-Token: the one given, or the one Identity issued."""
+        self._ensure_authenticated()
+        return self._token
+
+    @property
+    def tenant_id(self) -> str:
+        """The account number: from Identity after a login, else the tenant_id option."""
+        self._ensure_authenticated()
+        return self._tenant_id
+
+    @property
+    def token_expires(self) -> Optional[str]:
+        """Identity's ISO 8601 expiry of the token; None for a token given as an option."""
+        self._ensure_authenticated()
+        return self._token_expires
+
+    def authenticate(self) -> None:
+        """Log in to Identity now if credentials are at hand (a given token needs no call)."""
+        if not self._has_credentials():
+            return
+        access = self._login()
+        token = access["token"]
+        self._token = token["id"]
+        self._tenant_id = str(token["tenant"]["id"])
+        self._token_expires = token.get("expires")
+        self._endpoint = self._endpoint_override or catalog_endpoint(access, self._region)
+
+    def request(self, method: str, *segments: Any, body: Any = None, retry: Optional[bool] = None) -> Any:
+        """Send one API request and return its 2xx ``requests.Response``.
+
+        Segments are quoted and joined under the endpoint. ``retry=None`` retries GETs only:
+        a POST may create something, so the caller must say that repeating it is harmless.
+        """
+        method = method.upper()
+        retry = method == "GET" if retry is None else retry
+        response = self._send(method, self._url(segments), body, retry, authenticated=True)
+        if response.status_code == 401 and self._has_credentials():
+            # The token expired or was revoked since it was issued: one new login, one more try.
+            self.authenticate()
+            response = self._send(method, self._url(segments), body, retry, authenticated=True)
+        if response.status_code == 401:
+            raise self._token_rejected(method, response)
+        if not 200 <= response.status_code < 300:
+            raise error_for_response(response)
+        return response
+
+    def get_json(self, *segments: Any, expect: Optional[type] = None) -> Any:
+        """GET and decode JSON; InvalidResponse if it is not JSON (or not of type ``expect``)."""
+        response = self.request("GET", *segments)
+        try:
+            data = response.json()
+        except ValueError:
+            raise InvalidResponse("GET", response.url, response.status_code, response.text) from None
+        if expect is not None and not isinstance(data, expect):
+            raise InvalidResponse("GET", response.url, response.status_code, response.text,
+                                  msg="GET %s returned JSON %s where %s was expected"
+                                  % (response.url, type(data).__name__, expect.__name__))
+        return data
+
+    def _has_credentials(self) -> bool:
+        return bool(self._username and (self._api_key or self._password))
+
+    def _ensure_authenticated(self) -> None:
+        if self._token is None or self._endpoint is None:
+            self.authenticate()
+
+    def _url(self, segments: Tuple[Any, ...]) -> str:
+        # safe='' quotes "/" too: an id can never reach another path than the one meant.
+        return "/".join([self.endpoint] + [quote(str(segment), safe="") for segment in segments])
+
+    def _login(self) -> dict:
+        """POST the credentials to Identity and return the ``access`` object of its reply."""
+        response = self._send("POST", self._identity_url, self._credentials_body(), retry=True, authenticated=False)
+        if response.status_code == 401:
+            raise self._credentials_refused(response)
+        if not 200 <= response.status_code < 300:
+            raise error_for_response(response)
+        access = _access_from(response)
+        if access is None:
+            # The body is not quoted: it may hold a token.
+            raise InvalidResponse("POST", self._identity_url, response.status_code, None,
+                                  msg="Identity's reply to POST %s has no access.token with an id and a tenant"
+                                  % self._identity_url)
+        return access
+
+    def _credentials_body(self) -> dict:
+        # API keys are preferred: multi-factor authentication never applies to them (reference 2.2).
+        if self._api_key:
+            return {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": self._username, "apiKey": self._api_key}}}
+        return {"auth": {"passwordCredentials": {"username": self._username, "password": self._password}}}
+
+    def _credentials_refused(self, response: Any) -> AuthenticationError:
+        msg = "Identity refused the credentials for user %s" % self._username
+        if "OS-MF" in response.headers.get("WWW-Authenticate", ""):
+            msg += " (the user has multi-factor authentication: use api_key instead of password)"
+        message = api_message(response.text)
+        if message:
+            msg = "%s: %s" % (msg, message)
+        return AuthenticationError(msg, status=401, method="POST", url=self._identity_url, body=excerpt(response.text))
+
+    def _token_rejected(self, method: str, response: Any) -> AuthenticationError:
+        url = response.url
+        if self._has_credentials():
+            msg = ("Cloud Backup rejected the token for %s %s even right after a new login: check that user %s "
+                   "has a Cloud Backup role on this account" % (method, url, self._username))
+        else:
+            msg = ("Cloud Backup rejected the token for %s %s (expired or revoked?): get a new auth_token, "
+                   "or give username and api_key so that it can be renewed" % (method, url))
+        return AuthenticationError(msg, status=401, method=method, url=url, body=excerpt(response.text))
+
+    def _send(self, method: str, url: str, body: Any, retry: bool, authenticated: bool) -> Any:
+        """Send, retrying transient failures when ``retry``; return the last reply."""
+        started = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            response, failure = self._attempt(method, url, body, authenticated)
+            delay = self._retry_delay(attempt, started, response, failure) if retry else None
+            if delay is None:
+                break
+            self._sleep(delay)
+        if failure is not None:
+            raise TransportError(method, url, _failure_reason(failure, self._timeout))
+        return response
+
+    def _attempt(self, method: str, url: str, body: Any, authenticated: bool) -> Tuple[Any, _RequestFailure]:
+        """One HTTP exchange: (response, None), or (None, the exception) when no reply came."""
+        headers = request_headers(method, body, self._token if authenticated else None)
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        if data is None and method in ("POST", "PUT"):
+            data = b""
+        try:
+            return self._http().request(method, url, headers=headers, data=data,
+                                        timeout=self._timeout, verify=self._verify), None
+        except requests.exceptions.RequestException as exc:
+            return None, exc
+
+    def _retry_delay(self, attempt: int, started: float, response: Any, failure: _RequestFailure) -> Optional[float]:
+        """Seconds to wait before another attempt, or None when there must be none."""
+        if attempt >= RETRY_ATTEMPTS or not is_transient(response, failure):
+            return None
+        delay = retry_after_seconds(response)
+        if delay is None:
+            delay = backoff_delay(attempt)
+        if self._clock() - started + delay > RETRY_BUDGET:
+            return None
+        return delay
+
+    def _http(self) -> Any:
+        if self._session is None:
+            self._session = requests.Session()
+        return self._session
+
+
+def _access_from(response: Any) -> Optional[dict]:
+    """The ``access`` object of an Identity reply, or None when it lacks a token id and tenant."""
+    try:
+        access = response.json()["access"]
+        token = access["token"]
+        return access if token["id"] and token["tenant"]["id"] is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def check_connection_params(params: dict) -> None:
+    """Raise ConfigurationError for missing or conflicting credentials, before any HTTP call."""
+    problem = _credentials_problem(params)
+    if problem:
+        raise ConfigurationError(problem)
+    timeout = params.get("timeout")
+    if timeout is not None and timeout <= 0:
+        raise ConfigurationError("timeout must be a positive number of seconds, got %s" % timeout)
+
+
+def _credentials_problem(params: dict) -> Optional[str]:
+    username, api_key, password = params.get("username"), params.get("api_key"), params.get("password")
+    if api_key and password:
+        return "api_key and password are mutually exclusive: give one (api_key is preferred)"
+    if username and not (api_key or password):
+        return "username needs api_key (preferred) or password"
+    if (api_key or password) and not username:
+        return "%s needs username" % ("api_key" if api_key else "password")
+    if params.get("auth_token") and not params.get("tenant_id"):
+        return "auth_token needs tenant_id (the account number the token belongs to)"
+    if not (username or params.get("auth_token")):
+        return ("no credentials: give username with api_key (or password), or auth_token with tenant_id; "
+                "or set RAX_USERNAME and RAX_API_KEY")
+    if not username and not params.get("endpoint"):
+        return ("auth_token without username and api_key needs endpoint: only a login returns the service "
+                "catalog that the endpoint is read from")
+    return None
+
+
+def tokens_url(identity_url: str) -> str:
+    """The token URL for an identity_url given as https://host, .../v2.0(/) or .../v2.0/tokens(/)."""
+    base = identity_url.rstrip("/")
+    if base.endswith("/tokens"):
+        return base
+    if not base.endswith("/v2.0"):
+        base += "/v2.0"
+    return base + "/tokens"
+
+
+def catalog_endpoint(access: dict, region: Optional[str]) -> str:
+    """The publicURL of the Cloud Backup v1.0 endpoint for ``region`` (default: the user's)."""
+    wanted = (region or (access.get("user") or {}).get("RAX-AUTH:defaultRegion") or "").upper()
+    if not wanted:
+        raise EndpointNotFound("no region given and Identity names no default region for this user: set region")
+    endpoints = _regional_backup_endpoints(access)
+    for endpoint in endpoints:
+        if endpoint["region"].upper() == wanted:
+            return endpoint["publicURL"].rstrip("/")
+    available = sorted({endpoint["region"].upper() for endpoint in endpoints})
+    raise EndpointNotFound("the service catalog has no Cloud Backup v1.0 endpoint for region %s; regions available: %s"
+                           % (wanted, ", ".join(available) or "none"), region=wanted, available_regions=available)
+
+
+def _regional_backup_endpoints(access: dict) -> list:
+    # The region-less entry is the legacy global host (reference 1.1): never the one to use.
+    found = []
+    for service in access.get("serviceCatalog") or []:
+        if service.get("name") == CATALOG_NAME or service.get("type") == CATALOG_TYPE:
+            found.extend(endpoint for endpoint in service.get("endpoints") or []
+                         if endpoint.get("region") and _is_v1_url(endpoint.get("publicURL")))
+    return found
+
+
+def _is_v1_url(url: Any) -> bool:
+    # A lone global entry with another path is the v2 API's catalog (reference 2.4 item 5).
+    path = urlsplit(url).path if isinstance(url, str) else ""
+    return path == "/v1.0" or path.startswith("/v1.0/")
+
+
+def _verify_setting(params: dict) -> Union[bool, str]:
+    """``verify`` for requests: False, a CA bundle path, or True."""
+    if params.get("validate_certs") is False:
+        return False
+    return params.get("ca_path") or True
+
+
+def user_agent() -> str:
+    return "ansible-collection-rackspace.cloudbackup/%s python-requests/%s" % (COLLECTION_VERSION, requests.__version__)
+
+
+def request_headers(method: str, body: Any, token: Optional[str]) -> dict:
+    """Headers for one request; a body-less POST still says JSON and Content-Length 0 (reference 1.2)."""
+    headers = {"Accept": "application/json", "User-Agent": user_agent()}
+    if token:
+        headers["X-Auth-Token"] = token
+    if body is not None or method in ("POST", "PUT"):
+        headers["Content-Type"] = "application/json"
+    if body is None and method in ("POST", "PUT"):
+        headers["Content-Length"] = "0"
+    return headers
+
+
+def is_transient(response: Any, failure: _RequestFailure) -> bool:
+    """A reply status or a connection failure that another attempt may well not meet."""
+    if failure is None:
+        return response.status_code in RETRY_STATUSES
+    # A certificate problem will be the same next time; a dropped or slow connection may not.
+    if isinstance(failure, requests.exceptions.SSLError):
+        return False
+    return isinstance(failure, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                                requests.exceptions.ChunkedEncodingError))
+
+
+def backoff_delay(attempt: int) -> float:
+    """Exponential backoff with "equal jitter": between half and all of the capped step."""
+    step = min(BACKOFF_CAP, BACKOFF_BASE * BACKOFF_FACTOR ** (attempt - 1))
+    return step / 2 + random.uniform(0, step / 2)
+
+
+def retry_after_seconds(response: Any) -> Optional[float]:
+    """The reply's Retry-After (delta seconds or HTTP-date) in seconds, within [0, RETRY_AFTER_CAP]."""
+    value = response.headers.get("Retry-After", "").strip() if response is not None else ""
+    if not value:
+        return None
+    seconds = float(value) if value.isdigit() else _seconds_until(value)
+    return None if seconds is None else min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+def _seconds_until(http_date: str) -> Optional[float]:
+    try:
+        moment = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return (moment - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+
+
+def _failure_reason(failure: Exception, timeout: float) -> str:
+    if isinstance(failure, requests.exceptions.SSLError):
+        return "TLS error (%s): check validate_certs and ca_path" % failure
+    if isinstance(failure, requests.exceptions.Timeout):
+        return "no reply within %g seconds (timeout option)" % timeout
+    return "%s: %s" % (type(failure).__name__, failure)

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base of every module of the collection.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: what all modules share at their edge with Ansible. ``CloudBackupModule``
+adds the connection options (documented once in the ``connection`` doc fragment) with
+their environment fallbacks, checks them and the ``requests`` dependency before any HTTP
+call, builds the client on first use, and is the one place where a CloudBackupError
+becomes ``fail_json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import (
+    DEFAULT_IDENTITY_URL,
+    DEFAULT_TIMEOUT,
+    CloudBackupClient,
+    check_connection_params,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import (
+    HAS_JMESPATH,
+    HAS_REQUESTS,
+    JMESPATH_IMPORT_ERROR,
+    REQUESTS_IMPORT_ERROR,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
+
+# Reference 1.1: the regions Cloud Backup has ever served.
+REGIONS = ("DFW", "HKG", "IAD", "LON", "ORD", "SYD")
+DEFAULT_WAIT_TIMEOUT = 3600
+DEFAULT_POLL_INTERVAL = 15
+
+
+def _env(name: str) -> tuple:
+    return (env_fallback, [name])
+
+
+def connection_argument_spec() -> dict:
+    """The shared connection options; keep in step with doc_fragments/connection.py."""
+    return dict(
+        username=dict(type="str", fallback=_env("RAX_USERNAME")),
+        api_key=dict(type="str", no_log=True, fallback=_env("RAX_API_KEY")),
+        password=dict(type="str", no_log=True, fallback=_env("RAX_PASSWORD")),
+        auth_token=dict(type="str", no_log=True, fallback=_env("RAX_AUTH_TOKEN")),
+        tenant_id=dict(type="str", fallback=_env("RAX_TENANT_ID")),
+        # No "choices": they would be case-sensitive. CloudBackupModule checks the value.
+        region=dict(type="str", fallback=_env("RAX_REGION")),
+        identity_url=dict(type="str", default=DEFAULT_IDENTITY_URL, fallback=_env("RAX_IDENTITY_URL")),
+        endpoint=dict(type="str", fallback=_env("RAX_CLOUDBACKUP_ENDPOINT")),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    )
+
+
+def wait_argument_spec() -> dict:
+    """The options of the ``wait`` doc fragment, for modules that can wait."""
+    return dict(
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="float", default=DEFAULT_WAIT_TIMEOUT),
+        poll_interval=dict(type="float", default=DEFAULT_POLL_INTERVAL),
+    )
+
+
+class CloudBackupModule(AnsibleModule):
+    """An AnsibleModule with the connection options, their checks and the client.
+
+    ``argument_spec`` holds only the module's own options; the other keyword arguments are
+    AnsibleModule's. Construction fails the task (before any HTTP call) when requests is
+    missing, the region is unknown or the credentials are incomplete or conflicting.
+    """
+
+    def __init__(self, argument_spec: Optional[dict] = None, **kwargs: Any) -> None:
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        kwargs["mutually_exclusive"] = [["api_key", "password"]] + list(kwargs.get("mutually_exclusive") or [])
+        super().__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._normalize_region()
+        try:
+            check_connection_params(self.params)
+        except ConfigurationError as err:
+            self.fail_json(**err.fail_kwargs())
+        self._client = None
+
+    @property
+    def client(self) -> CloudBackupClient:
+        """The API client, built on first use (it authenticates on its first request)."""
+        if self._client is None:
+            self._client = CloudBackupClient(self.params)
+        return self._client
+
+    def run(self, body: Callable[["CloudBackupModule"], dict]) -> None:
+        """Exit with the result ``body(self)`` returns; a CloudBackupError fails the task instead."""
+        try:
+            result = body(self)
+        except CloudBackupError as err:
+            self.fail_json(**err.fail_kwargs())
+        else:
+            self.exit_json(**result)
+
+    def diff(self, before: Any, after: Any) -> dict:
+        """``{"diff": {"before": ..., "after": ...}}`` in diff mode, to merge into a result; else {}."""
+        return {"diff": {"before": before, "after": after}} if self._diff else {}
+
+    def require_jmespath(self) -> None:
+        """Fail the task unless jmespath is installed (only the ``query`` option needs it)."""
+        if not HAS_JMESPATH:
+            self.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+
+    def _normalize_region(self) -> None:
+        # Users write "dfw" as often as "DFW"; the catalog compares in upper case anyway.
+        region = self.params.get("region")
+        if not region:
+            self.params["region"] = None
+        elif region.upper() in REGIONS:
+            self.params["region"] = region.upper()
+        else:
+            self.fail_json(msg="region must be one of %s (in any case), got %s" % (", ".join(REGIONS), region))

@@ -1,0 +1,225 @@
+"""Tests for module_utils/_backups.py: in-flight look-up, starting exactly once, latest backup.
+
+The _api functions that _backups calls are replaced by a scripted fake account: each start
+attempt has an outcome (accepted, refused, or accepted but its reply lost) and the agent's
+activity feed shows what the account really did.
+"""
+import pytest
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden, ServerError, TransportError
+
+CONFIGURATION = {"backup_configuration_id": 29831, "machine_agent_id": 157512}
+URL = "https://dfw.backup.example.com/v1.0/123456/backup/action-requested"
+
+
+def run(backup_id, state="Queued", configuration_id=29831, kind="Backup", when=None):
+    """An activity item as _api.list_activity returns it."""
+    return {"id": backup_id, "type": kind, "parent_id": configuration_id, "current_state": state,
+            "time_of_activity": when or "2026-01-01T00:00:%02dZ" % (backup_id % 60)}
+
+
+def accepted(backup_id, state="Queued"):
+    return ("accepted", backup_id, state, None)
+
+
+def refused():
+    return ("refused", None, None, Forbidden(403, "POST", URL, '{"message": "Forbidden"}'))
+
+
+def lost(backup_id, error, state="Queued"):
+    """The API created the backup, but the reply never made it back."""
+    return ("lost", backup_id, state, error)
+
+
+def failed(error):
+    return ("failed", None, None, error)
+
+
+def server_error():
+    return ServerError(500, "POST", URL, "Instance Fault")
+
+
+def dropped():
+    return TransportError("POST", URL, "ConnectionError: connection reset by peer")
+
+
+class FakeAccount:
+    def __init__(self, outcomes, feed=()):
+        self.outcomes = list(outcomes)
+        self.feed = list(feed)
+        self.posts = []
+        self.now = 0.0
+        self.sleeps = []
+
+    def request_start(self, client, configuration_id):
+        self.posts.append(configuration_id)
+        kind, backup_id, state, error = self.outcomes.pop(0)
+        if backup_id is not None:
+            self.feed.insert(0, run(backup_id, state, configuration_id))
+        if error is not None:
+            raise error
+        return backup_id
+
+    def list_activity(self, client, agent_id=None):
+        assert agent_id == CONFIGURATION["machine_agent_id"]
+        return list(self.feed)
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
+@pytest.fixture
+def account(monkeypatch):
+    def install(outcomes=(), feed=()):
+        fake = FakeAccount(outcomes, feed)
+        monkeypatch.setattr(_backups, "request_start", fake.request_start)
+        monkeypatch.setattr(_backups, "list_activity", fake.list_activity)
+        return fake
+    return install
+
+
+def start(fake):
+    return _backups.start_backup_once(object(), CONFIGURATION, sleep=fake.sleep, clock=fake.clock)
+
+
+# --- in_flight_backup_for ----------------------------------------------------------------
+
+@pytest.mark.parametrize("feed, expected", [
+    ([], None),
+    ([run(1, "Completed"), run(2, "Failed")], None),
+    ([run(1, "InProgress"), run(2, "Completed")], 1),
+    ([run(1, "Queued", when="2026-01-01T00:00:01Z"), run(2, "Preparing", when="2026-01-01T00:00:09Z")], 2),
+    ([run(1, "InProgress", configuration_id=5)], None),
+    ([run(1, "InProgress", kind="Restore"), run(2, "Creating", kind="Cleanup")], None),
+    ([run(1, "SomethingNew")], 1),
+])
+def test_in_flight_backup_for(account, feed, expected):
+    account(feed=feed)
+
+    found = _backups.in_flight_backup_for(object(), CONFIGURATION)
+
+    assert (found or {}).get("id") == expected
+
+
+# --- start_backup_once: the 403 race -----------------------------------------------------
+
+def test_a_plain_start_posts_once(account):
+    fake = account([accepted(7)])
+
+    assert start(fake) == 7
+    assert fake.posts == [29831]
+    assert fake.sleeps == []
+
+
+def test_403_right_after_a_wake_is_retried_until_the_agent_accepts(account):
+    fake = account([refused(), refused(), refused(), accepted(7)])
+
+    assert start(fake) == 7
+    assert len(fake.posts) == 4
+    assert fake.sleeps == [_backups.START_FORBIDDEN_DELAY] * 3
+
+
+def test_403_that_never_ends_is_a_clear_forbidden_after_the_bound(account):
+    fake = account([refused()] * 50)
+
+    with pytest.raises(Forbidden) as raised:
+        start(fake)
+
+    assert len(fake.posts) == _backups.START_FORBIDDEN_ATTEMPTS
+    assert raised.value.msg.endswith("forbidden: check the user's role or that the agent is online and enabled")
+    assert "configuration 29831" in raised.value.msg
+    assert raised.value.status == 403
+
+
+def test_403_retries_are_also_bounded_in_time(account, monkeypatch):
+    fake = account([refused()] * 50)
+    slow_start = fake.request_start
+
+    def start_taking_ten_seconds(client, configuration_id):
+        fake.now += 10
+        return slow_start(client, configuration_id)
+    monkeypatch.setattr(_backups, "request_start", start_taking_ten_seconds)
+
+    with pytest.raises(Forbidden):
+        start(fake)
+
+    assert len(fake.posts) < _backups.START_FORBIDDEN_ATTEMPTS
+    assert fake.now <= _backups.START_FORBIDDEN_WINDOW + 10
+
+
+# --- start_backup_once: ambiguous failures -----------------------------------------------
+
+@pytest.mark.parametrize("error", [server_error(), dropped()])
+def test_a_start_accepted_despite_the_error_is_found_without_a_second_post(account, error):
+    fake = account([lost(7, error), accepted(8)])
+
+    assert start(fake) == 7
+    assert len(fake.posts) == 1
+
+
+def test_a_lost_start_that_already_finished_is_still_found(account):
+    fake = account([lost(7, server_error(), state="Completed"), accepted(8)])
+
+    assert start(fake) == 7
+    assert len(fake.posts) == 1
+
+
+@pytest.mark.parametrize("error", [server_error(), dropped()])
+def test_no_new_backup_after_the_error_means_a_second_post(account, error):
+    fake = account([failed(error), accepted(8)])
+
+    assert start(fake) == 8
+    assert len(fake.posts) == 2
+
+
+def test_backups_in_flight_before_the_start_are_not_taken_for_new_ones(account):
+    fake = account([failed(server_error()), accepted(8)], feed=[run(100, "InProgress"), run(99, "Completed")])
+
+    assert start(fake) == 8
+    assert len(fake.posts) == 2
+
+
+def test_other_configurations_runs_are_not_taken_for_ours(account):
+    fake = account([failed(server_error()), accepted(8)])
+    fake.feed.insert(0, run(500, "Queued", configuration_id=1))
+
+    assert start(fake) == 8
+
+
+def test_ambiguous_failures_are_bounded(account):
+    fake = account([failed(server_error())] * 10)
+
+    with pytest.raises(ServerError):
+        start(fake)
+
+    assert len(fake.posts) == _backups.START_AMBIGUOUS_ATTEMPTS
+
+
+def test_a_403_after_an_ambiguous_failure_still_gets_the_race_treatment(account):
+    fake = account([failed(dropped()), refused(), accepted(8)])
+
+    assert start(fake) == 8
+    assert len(fake.posts) == 3
+
+
+# --- latest_backup_id --------------------------------------------------------------------
+
+def test_latest_backup_is_the_last_run(monkeypatch):
+    monkeypatch.setattr(_backups, "list_completed_backups", pytest.fail)
+
+    assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=42)) == 42
+
+
+@pytest.mark.parametrize("completed, expected", [
+    ([{"backup_id": 9}, {"backup_id": 3}], 9),
+    ([], None),
+])
+def test_latest_backup_falls_back_to_the_newest_completed(monkeypatch, completed, expected):
+    monkeypatch.setattr(_backups, "list_completed_backups", lambda client, configuration_id: completed)
+
+    assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=None)) == expected

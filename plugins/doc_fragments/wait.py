@@ -30,4 +30,14 @@ options:
       - Seconds between two reads of the backup's state while waiting.
     type: float
     default: 15
+  on_timeout:
+    description:
+      - What to do when O(wait_timeout) passes before the backup reaches a final state.
+      - V(fail) fails the task; the result still says the last state, elapsed time and polls.
+      - V(continue) returns normally with RV(timed_out=true), so a playbook can wait in
+        short chunks and log progress between them (as the P(rackspace.cloudbackup.run_backup#role) role does).
+      - The backup itself keeps running either way.
+    type: str
+    choices: [fail, continue]
+    default: fail
 """

@@ -67,6 +67,7 @@ def wait_argument_spec() -> dict:
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="float", default=DEFAULT_WAIT_TIMEOUT),
         poll_interval=dict(type="float", default=DEFAULT_POLL_INTERVAL),
+        on_timeout=dict(type="str", choices=["fail", "continue"], default="fail"),
     )
 
 

@@ -3,9 +3,11 @@ import contextlib
 import json
 
 import pytest
+import yaml
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.rackspace.cloudbackup.plugins.doc_fragments import wait as wait_fragment
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _module
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule
@@ -105,11 +107,14 @@ def test_module_options_and_mutually_exclusive_are_merged(capsys, build):
     assert "mutually exclusive: action|backup_id" in result["msg"]
 
 
-def test_wait_argument_spec_matches_the_documented_defaults():
+def test_wait_argument_spec_matches_the_wait_doc_fragment():
+    documented = yaml.safe_load(wait_fragment.ModuleDocFragment.DOCUMENTATION)["options"]
     spec = _module.wait_argument_spec()
 
-    assert {name: option["default"] for name, option in spec.items()} == {
-        "wait": True, "wait_timeout": 3600, "poll_interval": 15}
+    assert sorted(spec) == sorted(documented)
+    for name, option in spec.items():
+        assert (option["type"], option["default"], option.get("choices")) == (
+            documented[name]["type"], documented[name]["default"], documented[name].get("choices")), name
 
 
 # --- checks before any HTTP call ---------------------------------------------------------

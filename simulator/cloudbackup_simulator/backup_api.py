@@ -1,0 +1,220 @@
+"""Cloud Backup v1.0 route handlers: one small function per route name.
+
+Each handler gets a ``Call`` (already authenticated, lock held) and returns a Response
+or raises ApiError. Objects of other tenants are reported as 404, like unknown ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Tuple
+
+from werkzeug.wrappers import Request, Response
+
+from . import configuration_writes, views
+from .errors import ApiError
+from .lifecycle import Backup
+from .model import Agent, Configuration, Token, World
+from .responses import bare_integer, empty, json_response, read_json
+from .routes import ACTIONS
+
+
+@dataclass
+class Call:
+    world: World
+    request: Request
+    token: Token
+    args: Dict[str, Any]
+    now: float
+
+    @property
+    def tenant_id(self) -> str:
+        return self.token.tenant.id
+
+    def reply(self, data: Any) -> Response:
+        return json_response(data, self.world.settings)
+
+
+# -- look-ups ----------------------------------------------------------------------------
+
+
+def _agent(call: Call, agent_id: int) -> Agent:
+    agent = call.world.agents.get(agent_id)
+    if agent is None or agent.tenant_id != call.tenant_id:
+        raise ApiError(404, "Agent %d was not found." % agent_id)
+    return agent
+
+
+def _configuration(call: Call, config_id: int, writable: bool = False) -> Configuration:
+    config = call.world.configurations.get(config_id)
+    if config is None or config.tenant_id != call.tenant_id:
+        raise ApiError(404, "Backup configuration %d was not found." % config_id)
+    if writable and config.deleted:  # a soft-deleted configuration can still be read, not changed
+        raise ApiError(404, "Backup configuration %d is deleted." % config_id)
+    return config
+
+
+def _backup(call: Call, backup_id: int) -> Backup:
+    backup = call.world.backups.get(backup_id)
+    if backup is None or call.world.agents[backup.agent_id].tenant_id != call.tenant_id:
+        raise ApiError(404, "Backup %d was not found." % backup_id)
+    return backup
+
+
+# -- agents ------------------------------------------------------------------------------
+
+
+def agent_get(call: Call) -> Response:
+    return call.reply(views.agent(call.world, _agent(call, call.args["agent_id"]), call.now))
+
+
+def agent_get_by_server(call: Call) -> Response:
+    server_id = call.args["server_id"].lower()
+    for agent in call.world.tenant_agents(call.tenant_id):
+        if agent.spec.server_id.lower() == server_id:
+            return call.reply(views.agent(call.world, agent, call.now))
+    raise ApiError(404, "No agent is registered on server %s." % call.args["server_id"])
+
+
+def agent_list(call: Call) -> Response:
+    agents = call.world.tenant_agents(call.tenant_id)
+    return call.reply([views.agent(call.world, agent, call.now, listing=True) for agent in agents])
+
+
+def agent_wake(call: Call) -> Response:
+    call.world.wake(call.tenant_id, call.now)
+    return empty(200)
+
+
+# -- configurations ----------------------------------------------------------------------
+
+
+def configuration_list(call: Call) -> Response:
+    configs = call.world.tenant_configurations(call.tenant_id)
+    return call.reply([views.configuration(call.world, config, call.now, listing=True) for config in configs])
+
+
+def configuration_list_for_agent(call: Call) -> Response:
+    agent = _agent(call, call.args["agent_id"])
+    configs = call.world.tenant_configurations(call.tenant_id, agent.id)
+    return call.reply([views.configuration(call.world, config, call.now) for config in configs])
+
+
+def configuration_get(call: Call) -> Response:
+    config = _configuration(call, call.args["configuration_id"])
+    return call.reply(views.configuration(call.world, config, call.now))
+
+
+def configuration_create(call: Call) -> Response:
+    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id)
+    config = configuration_writes.create(call.world, call.tenant_id, values)
+    body = views.configuration(call.world, config, call.now)
+    # The create response carries a few extra fields (reference 3.6).
+    body["Datacenter"] = call.world.agents[config.agent_id].spec.datacenter
+    for key, label in (("Inclusions", "Include"), ("Exclusions", "Exclude")):
+        body[key] = [dict(item, Filter=label, FilePathEncoded=None) for item in body[key]]
+    return call.reply(body)
+
+
+def configuration_update(call: Call) -> Response:
+    config = _configuration(call, call.args["configuration_id"], writable=True)
+    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id)
+    configuration_writes.update(call.world, config, values)
+    return empty(200)
+
+
+def configuration_enable(call: Call) -> Response:
+    config = _configuration(call, call.args["configuration_id"], writable=True)
+    config.active = configuration_writes.enable_flag(read_json(call.request))
+    return call.reply(views.configuration(call.world, config, call.now))
+
+
+def configuration_delete(call: Call) -> Response:
+    _configuration(call, call.args["configuration_id"]).deleted = True  # soft delete
+    return empty(200)
+
+
+# -- backups -----------------------------------------------------------------------------
+
+
+def backup_action(call: Call) -> Response:
+    """POST backup/action-requested: StartManual (config id) or StopManual (backup id)."""
+    action, target = parse_action(read_json(call.request))
+    if action == "StartManual":
+        backup = call.world.start_backup(_configuration(call, target, writable=True), call.now)
+        return bare_integer(backup.id)
+    return empty(call.world.stop_backup(_backup(call, target), call.now))
+
+
+def parse_action(body: Any) -> Tuple[str, int]:
+    if not isinstance(body, dict):
+        raise ApiError(400, 'The body must be a JSON object such as {"Action": "StartManual", "Id": 42}.')
+    action, target = body.get("Action"), body.get("Id")
+    if action not in ACTIONS:
+        raise ApiError(400, 'Action must be "StartManual" or "StopManual", got %r.' % (action,))
+    if target is None:
+        raise ApiError(400, "Id is required.")
+    # The docs type Id as a string; every client sends an integer: accept both (reference 3.7).
+    if isinstance(target, str) and target.strip().isdigit():
+        target = int(target)
+    if not isinstance(target, int) or isinstance(target, bool):
+        raise ApiError(400, "Id must be an integer, got %r." % (target,))
+    return action, target
+
+
+def backup_get(call: Call) -> Response:
+    return call.reply(views.backup(call.world, _backup(call, call.args["backup_id"]), call.now))
+
+
+def backup_completed(call: Call) -> Response:
+    config = _configuration(call, call.args["configuration_id"])
+    runs = sorted(call.world.completed_backups(config, call.now), key=lambda run: run.finished_at(call.now))
+    if call.world.settings.completed_order == "newest_first":
+        runs.reverse()
+    return call.reply([views.completed(call.world, run, call.now) for run in runs])
+
+
+def backup_report(call: Call) -> Response:
+    backup = _backup(call, call.args["backup_id"])
+    if not backup.is_terminal_at(call.now) and call.world.settings.report_before_terminal == 404:
+        raise ApiError(404, "The report of backup %d is not available yet." % backup.id)
+    return call.reply(views.report(call.world, backup, call.now))
+
+
+# -- activity ----------------------------------------------------------------------------
+
+
+def activity_agent(call: Call) -> Response:
+    return _activity(call, call.world.tenant_backups(call.tenant_id, _agent(call, call.args["agent_id"]).id))
+
+
+def activity_user(call: Call) -> Response:
+    return _activity(call, call.world.tenant_backups(call.tenant_id))
+
+
+def _activity(call: Call, runs: List[Backup]) -> Response:
+    runs = sorted(runs, key=lambda run: views.activity_time(run, call.now), reverse=True)
+    return call.reply([views.activity(call.world, run, call.now) for run in runs])
+
+
+HANDLERS: Dict[str, Callable[[Call], Response]] = {
+    "agent.get": agent_get,
+    "agent.get_by_server": agent_get_by_server,
+    "agent.list": agent_list,
+    "agent.wake": agent_wake,
+    "configuration.list": configuration_list,
+    "configuration.list_for_agent": configuration_list_for_agent,
+    "configuration.get": configuration_get,
+    "configuration.create": configuration_create,
+    "configuration.update": configuration_update,
+    "configuration.enable": configuration_enable,
+    "configuration.delete": configuration_delete,
+    "backup.start": backup_action,
+    "backup.stop": backup_action,
+    "backup.action": backup_action,
+    "backup.get": backup_get,
+    "backup.completed": backup_completed,
+    "backup.report": backup_report,
+    "activity.agent": activity_agent,
+    "activity.user": activity_user,
+}

@@ -1,0 +1,111 @@
+"""URL routing and route names.
+
+Route names are a fixed contract (docs/dev/architecture.md): the request log and fault
+matching use them, and other engineers' tests refer to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
+IDENTITY_PREFIX = "/v2.0"
+BACKUP_PREFIX = "/v1.0"
+CONTROL_PREFIX = "/_simulator"
+
+# backup/action-requested is one URL for two routes: the body's Action picks the name.
+ACTION_RULE = "backup.action"
+ACTIONS = {"StartManual": "backup.start", "StopManual": "backup.stop"}
+
+_BACKUP_RULES = [
+    ("/agent/<int:agent_id>", "agent.get", "GET"),
+    ("/agent/server/<server_id>", "agent.get_by_server", "GET"),
+    ("/user/agents", "agent.list", "GET"),
+    ("/user/wakeupagents", "agent.wake", "POST"),
+    ("/backup-configuration", "configuration.list", "GET"),
+    ("/backup-configuration", "configuration.create", "POST"),
+    ("/backup-configuration/system/<int:agent_id>", "configuration.list_for_agent", "GET"),
+    ("/backup-configuration/<int:configuration_id>", "configuration.get", "GET"),
+    ("/backup-configuration/<int:configuration_id>", "configuration.update", "PUT"),
+    ("/backup-configuration/<int:configuration_id>", "configuration.delete", "DELETE"),
+    ("/backup-configuration/enable/<int:configuration_id>", "configuration.enable", "POST"),
+    ("/backup/action-requested", ACTION_RULE, "POST"),
+    ("/backup/<int:backup_id>", "backup.get", "GET"),
+    ("/backup/completed/<int:configuration_id>", "backup.completed", "GET"),
+    ("/backup/report/<int:backup_id>", "backup.report", "GET"),
+    ("/system/activity/<int:agent_id>", "activity.agent", "GET"),
+    ("/activity", "activity.user", "GET"),
+]
+_IDENTITY_RULES = [("/tokens", "identity.tokens", "POST")]
+
+ROUTE_NAMES = tuple(
+    sorted({name for _, name, _ in _IDENTITY_RULES + _BACKUP_RULES if name != ACTION_RULE} | set(ACTIONS.values()))
+)
+# First path segments of Cloud Backup resources: anything else after /v1.0/ is a tenant.
+_RESOURCE_ROOTS = frozenset(rule.split("/")[1] for rule, _, _ in _BACKUP_RULES)
+
+
+def _map(rules: list) -> Map:
+    # No slash redirects: a client of a JSON API would not follow them; we normalise instead.
+    rules = [Rule(path, endpoint=name, methods=[method]) for path, name, method in rules]
+    return Map(rules, strict_slashes=False, merge_slashes=False)
+
+
+_BACKUP_MAP = _map(_BACKUP_RULES)
+_IDENTITY_MAP = _map(_IDENTITY_RULES)
+
+
+@dataclass
+class Match:
+    """Where a request goes: an API route with its path arguments, or a routing error."""
+
+    api: str  # "identity" or "backup"
+    route: Optional[str] = None
+    args: Dict[str, Any] = field(default_factory=dict)
+    tenant: Optional[str] = None
+    error: Optional[HTTPException] = None
+
+
+def match(method: str, path: str) -> Optional[Match]:
+    """Route an API request; None for paths outside the two APIs (control path, junk)."""
+    if _under(path, IDENTITY_PREFIX):
+        return _bind(_IDENTITY_MAP, "identity", method, path[len(IDENTITY_PREFIX) :], None)
+    if _under(path, BACKUP_PREFIX):
+        rest, tenant = _split_tenant(path[len(BACKUP_PREFIX) :])
+        return _bind(_BACKUP_MAP, "backup", method, rest, tenant)
+    return None
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _split_tenant(rest: str) -> tuple:
+    """The tenant segment is optional (reference 1.1): "/123456/user/agents" == "/user/agents"."""
+    segments = rest.split("/")
+    if len(segments) > 2 and segments[1] and segments[1] not in _RESOURCE_ROOTS:
+        return "/" + "/".join(segments[2:]), segments[1]
+    return rest, None
+
+
+def _strip_suffixes(rest: str) -> str:
+    """Accept the documented ".json" suffix and a trailing slash (reference 1.1)."""
+    rest = rest[: -len(".json")] if rest.endswith(".json") else rest
+    return rest.rstrip("/") or "/"
+
+
+def _bind(url_map: Map, api: str, method: str, rest: str, tenant: Optional[str]) -> Match:
+    adapter = url_map.bind("simulator", "/")
+    try:
+        route, args = adapter.match(_strip_suffixes(rest), method=method)
+    except HTTPException as error:  # NotFound or MethodNotAllowed
+        return Match(api, tenant=tenant, error=error)
+    return Match(api, route, args, tenant)
+
+
+def action_route(action: Any) -> str:
+    """The route name of a backup/action-requested call, from its body's Action."""
+    return ACTIONS.get(action, ACTION_RULE) if isinstance(action, str) else ACTION_RULE

@@ -1,0 +1,1 @@
+"""Scenario files shipped with the simulator (``--scenario demo`` loads ``demo.yml``)."""

@@ -5,7 +5,12 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv_bin="$repo/.venv/bin"
-collection="$repo/.build/sanity/ansible_collections/rackspace/cloudbackup"
+# A fresh folder for each run, so that runs in parallel (two shells, two developers'
+# helpers) never delete each other's copy.
+mkdir -p "$repo/.build"
+work=$(mktemp -d "$repo/.build/sanity.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+collection="$work/ansible_collections/rackspace/cloudbackup"
 
 # ansible-test looks for its pip bootstrap script in this cache before downloading it.
 pip_cache="$HOME/.ansible/test/cache"
@@ -18,7 +23,6 @@ PY
 )
 [ -f "$pip_cache/get_pip_$pip_version.py" ] || cp "$repo/scripts/get_pip_offline.py" "$pip_cache/get_pip_$pip_version.py"
 
-rm -rf "$collection"
 mkdir -p "$collection"
 (cd "$repo" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$collection")
 

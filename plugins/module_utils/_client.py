@@ -98,6 +98,7 @@ class CloudBackupClient:
         self._token = params.get("auth_token")
         self._tenant_id = params.get("tenant_id")
         self._token_expires = None
+        self._default_region = None
         self._endpoint = self._endpoint_override
 
     @property
@@ -124,6 +125,13 @@ class CloudBackupClient:
         self._ensure_authenticated()
         return self._token_expires
 
+    @property
+    def region(self) -> Optional[str]:
+        """The region option, else the user's default region from Identity; None when neither is known."""
+        self._ensure_authenticated()
+        region = self._region or self._default_region
+        return region.upper() if region else None
+
     def authenticate(self) -> None:
         """Log in to Identity now if credentials are at hand (a given token needs no call)."""
         if not self._has_credentials():
@@ -133,6 +141,7 @@ class CloudBackupClient:
         self._token = token["id"]
         self._tenant_id = str(token["tenant"]["id"])
         self._token_expires = token.get("expires")
+        self._default_region = (access.get("user") or {}).get("RAX-AUTH:defaultRegion")
         self._endpoint = self._endpoint_override or catalog_endpoint(access, self._region)
 
     def request(self, method: str, *segments: Any, body: Any = None, retry: Optional[bool] = None) -> Any:

@@ -201,6 +201,17 @@ def test_client_uses_the_catalog_endpoint_and_the_token_tenant():
     assert client.token_expires == "2026-03-02T07:11:19.488Z"
 
 
+@pytest.mark.parametrize("params, expected", [
+    (credentials(region="dfw"), "DFW"),
+    (credentials(), "ORD"),
+    (dict(auth_token=GIVEN_TOKEN, tenant_id="123456", endpoint=DFW), None),
+])
+def test_region_is_the_option_or_else_the_users_default(params, expected):
+    client, _session, _time = make_client(params, default_region="ord")
+
+    assert client.region == expected
+
+
 def test_endpoint_option_overrides_the_catalog():
     client, session, _time = make_client(credentials(region="ORD", endpoint="http://127.0.0.1:8080/v1.0/123456/"))
 

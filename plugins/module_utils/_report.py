@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reading a backup report: is it healthy, what it says in one line, does it pass a gate.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: judge a normalized report (as ``_api.get_report`` returns it) the same
+way wherever the collection does, so the report module, the action module and the role
+never disagree about "healthy" or word the summary differently.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import TERMINAL_STATES, canonical_state
+
+# Reference 3.10, monplugin's alert rule: anything else deserves a look. CompletedWithErrors
+# reports still say "Success", so the state and the diagnostics must be checked as well.
+HEALTHY_STATE = "Completed"
+HEALTHY_REASON = "Success"
+HEALTHY_DIAGNOSTICS = "No errors"
+DEFAULT_ACCEPTABLE_STATES = (HEALTHY_STATE,)
+# The API's own size text uses powers of 1024 (reference 1.3 item 3); ours must match it.
+_SIZE_UNITS = ("KB", "MB", "GB", "TB")
+_SIZE_BASE = 1024
+
+
+def error_count(report: dict) -> int:
+    """NumErrors, or the length of the error list when the API left it out."""
+    count = report.get("num_errors")
+    return count if count is not None else len(report.get("error_list") or [])
+
+
+def healthy(report: Optional[dict]) -> bool:
+    """Completed, Reason "Success", Diagnostics "No errors" and no errors; False without a report."""
+    if not report:
+        return False
+    return (canonical_state(report.get("state")) == HEALTHY_STATE
+            and report.get("reason") == HEALTHY_REASON
+            and report.get("diagnostics") == HEALTHY_DIAGNOSTICS
+            and error_count(report) == 0)
+
+
+def summary(report: Optional[dict], backup: Optional[dict] = None, configuration: Optional[dict] = None) -> str:
+    """One line for humans about a backup's report, or about why there is none yet.
+
+    ``nightly (backup 368785): CompletedWithErrors, 6 of 11936 files and 178.1 MB of 3.7 GB
+    backed up, 2 errors, 4m33s``; without a report, the backup's current state; without a
+    backup, the configuration that has none.
+    """
+    if report:
+        return "%s: %s" % (_title(report), _report_line(report))
+    if backup:
+        return "%s: %s, no report yet" % (_title(backup), backup.get("current_state"))
+    name = (configuration or {}).get("backup_configuration_name")
+    return "%s: no backup yet" % (name or "backup configuration %s" % (configuration or {}).get("backup_configuration_id"))
+
+
+def acceptable_states(states: Iterable[str]) -> List[str]:
+    """The canonical spelling of each state; ConfigurationError for one that is not final."""
+    canonical = [canonical_state(state) for state in states]
+    unknown = [state for state in canonical if state not in TERMINAL_STATES]
+    if unknown:
+        raise ConfigurationError("acceptable_states must be final backup states (%s), got %s"
+                                 % (", ".join(sorted(TERMINAL_STATES)), ", ".join(unknown)))
+    return canonical
+
+
+def gate_failure(report: Optional[dict], state: Optional[str], accepted: Iterable[str],
+                 max_errors: Optional[int] = None) -> Optional[str]:
+    """Why the backup does not pass the gate, or None when it does.
+
+    ``state`` is what is known without a report (the backup's current state, or None when
+    there is no backup at all): a gate never passes without a report.
+    """
+    if report is None:
+        return "no report yet (state %s)" % state if state else "no backup to check"
+    state = canonical_state(report.get("state"))
+    accepted = list(accepted)
+    if state not in accepted:
+        return "state %s is not one of the acceptable states (%s)" % (state, ", ".join(accepted))
+    errors = error_count(report)
+    if max_errors is not None and errors > max_errors:
+        return "%s, more than max_errors (%d)" % (_count(errors, "error"), max_errors)
+    return None
+
+
+def human_size(size: Optional[int]) -> str:
+    """3972844748 -> "3.7 GB", 318 -> "318 bytes", as the API writes sizes."""
+    if size is None:
+        return "? bytes"
+    if size < _SIZE_BASE:
+        return "%d bytes" % size
+    value, unit = float(size), "bytes"
+    for unit in _SIZE_UNITS:
+        value /= _SIZE_BASE
+        if value < _SIZE_BASE:
+            break
+    text = ("%.1f" % value).rstrip("0").rstrip(".")
+    return "%s %s" % (text, unit)
+
+
+def human_duration(seconds: Optional[int]) -> Optional[str]:
+    """273 -> "4m33s", 3723 -> "1h02m03s", 14 -> "14s"; None stays None."""
+    if seconds is None:
+        return None
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return "%dh%02dm%02ds" % (hours, minutes, seconds)
+    if minutes:
+        return "%dm%02ds" % (minutes, seconds)
+    return "%ds" % seconds
+
+
+def _title(record: dict) -> str:
+    name = record.get("backup_configuration_name") or "backup configuration %s" % record.get("backup_configuration_id")
+    return "%s (backup %s)" % (name, record.get("backup_id"))
+
+
+def _report_line(report: dict) -> str:
+    parts = [
+        canonical_state(report.get("state")),
+        "%s of %s files and %s of %s backed up" % (
+            _number(report.get("files_backed_up")), _number(report.get("files_searched")),
+            _size_text(report, "bytes_backed_up"), _size_text(report, "bytes_searched")),
+        _count(error_count(report), "error"),
+        human_duration(report.get("duration_seconds")),
+    ]
+    return ", ".join(str(part) for part in parts if part is not None)
+
+
+def _size_text(report: dict, field: str) -> str:
+    # The API's own text ("178.1 MB") reads best; the bytes are the fallback.
+    return report.get(field + "_text") or human_size(report.get(field))
+
+
+def _number(value: Optional[int]) -> str:
+    return "?" if value is None else str(value)
+
+
+def _count(number: int, noun: str) -> str:
+    return "%d %s%s" % (number, noun, "" if number == 1 else "s")

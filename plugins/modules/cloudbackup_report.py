@@ -1,0 +1,447 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cloudbackup_report
+short_description: Get, judge and gate on the report of a Rackspace Cloud Backup backup
+version_added: 0.1.0
+description:
+  - Returns the report of a finished backup, given by O(backup_id), or of the latest backup of a configuration,
+    given by O(configuration_id) or O(configuration_name).
+  - Adds a RV(healthy) flag, a one-line RV(summary) for logs and chat messages, and the report's error list.
+  - Can wait until the report exists, that is until the backup has finished (O(wait=true)).
+  - Can gate a pipeline (O(gate=true)) - fail unless the backup ended in one of O(acceptable_states) with at
+    most O(max_errors) errors. Without a gate, the module never fails because of how the backup went.
+  - Reads only, so it runs in check mode too.
+options:
+  backup_id:
+    description:
+      - The backup whose report to get.
+      - Mutually exclusive with O(configuration_id) and O(configuration_name); one of the three is required.
+    type: int
+  configuration_id:
+    description:
+      - Get the report of the latest backup of this configuration - its last run, or else its newest
+        restorable backup.
+    type: int
+  configuration_name:
+    description:
+      - Like O(configuration_id), with the configuration given by its name, which must match exactly one
+        live (not deleted) configuration of the account, or of O(agent_id).
+    type: str
+  agent_id:
+    description:
+      - The agent whose configuration O(configuration_name) names (names are only unique per agent).
+    type: int
+  wait:
+    description:
+      - Whether to wait until the report exists, that is until the backup reaches a final state
+        (success or failure).
+      - Unlike in other modules of the collection, the default is V(false) - without waiting, a backup that is
+        still running gives RV(report=null) and its current RV(state), and the task does not fail
+        (unless O(gate=true)).
+    type: bool
+    default: false
+  gate:
+    description:
+      - Whether to fail the task unless the backup ended in one of O(acceptable_states) with at most
+        O(max_errors) errors. The failure message is the RV(summary) followed by the reason, and the failed
+        result still carries the report, summary and errors.
+      - A backup without a report never passes the gate (a running backup, or a configuration without backups).
+      - When the wait times out with O(on_timeout=continue), the gate is not applied and RV(gate_passed) is
+        null - the backup has not finished yet; run the task again to wait longer.
+    type: bool
+    default: false
+  acceptable_states:
+    description:
+      - With O(gate=true), the final states that pass the gate, in any case.
+      - For example V([Completed, CompletedWithErrors]) to accept backups that skipped some files
+        (a locked database file, a file deleted during the backup), together with O(max_errors).
+    type: list
+    elements: str
+    default: [Completed]
+  max_errors:
+    description:
+      - With O(gate=true), the most errors (files not backed up) that still pass the gate. No limit when not set.
+      - Ignored, with a warning, when O(gate=false).
+    type: int
+extends_documentation_fragment:
+  - rackspace.cloudbackup.connection
+  - rackspace.cloudbackup.wait
+  - rackspace.cloudbackup.attributes
+  - rackspace.cloudbackup.attributes.action_group
+  - rackspace.cloudbackup.attributes.info_module
+requirements:
+  - requests
+notes:
+  - While waiting, the module reads the backup's state every O(poll_interval) seconds and fetches the report
+    once the state is final.
+  - Healthy follows the rule of Rackspace's own monitoring plugin - state V(Completed), reason V(Success),
+    diagnostics V(No errors) and no errors.
+seealso:
+  - module: rackspace.cloudbackup.cloudbackup_action
+  - module: rackspace.cloudbackup.cloudbackup_info
+author:
+  - rackspace.cloudbackup maintainers (@rackspace)
+"""
+
+EXAMPLES = r"""
+- name: Get the report of a backup
+  rackspace.cloudbackup.cloudbackup_report:
+    backup_id: 100002
+  delegate_to: localhost
+  register: backup_report
+
+- name: Show it in one line
+  ansible.builtin.debug:
+    msg: "{{ backup_report.summary }}"
+
+- name: Wait for the backup started earlier to finish, and fail unless it is clean
+  rackspace.cloudbackup.cloudbackup_report:
+    backup_id: "{{ started.backup_id }}"
+    wait: true
+    wait_timeout: 7200
+    poll_interval: 30
+    gate: true
+  delegate_to: localhost
+
+- name: Gate on the latest backup of a configuration, accepting a few skipped files
+  rackspace.cloudbackup.cloudbackup_report:
+    configuration_name: nightly
+    agent_id: 300001
+    gate: true
+    acceptable_states: [Completed, CompletedWithErrors]
+    max_errors: 5
+  delegate_to: localhost
+
+- name: Wait in chunks of ten minutes, logging progress between them
+  rackspace.cloudbackup.cloudbackup_report:
+    backup_id: "{{ started.backup_id }}"
+    wait: true
+    wait_timeout: 600
+    on_timeout: continue
+  delegate_to: localhost
+  register: chunk
+  until: not chunk.timed_out
+  retries: 12
+  delay: 0
+"""
+
+RETURN = r"""
+backup_id:
+  description: The backup the report is about; null when the configuration has no backup at all.
+  returned: always
+  type: int
+  sample: 368785
+state:
+  description:
+    - The report's state when there is a report, else the backup's current state (null without a backup).
+  returned: always
+  type: str
+  sample: CompletedWithErrors
+backup:
+  description: The backup's details, as last read (null without a backup).
+  returned: always
+  type: dict
+  contains:
+    current_state:
+      description: The backup's state.
+      type: str
+      sample: Completed
+    backup_configuration_name:
+      description: The name of its configuration.
+      type: str
+      sample: nightly
+    state_change_time:
+      description: When it entered that state (ISO 8601 UTC).
+      type: str
+      sample: "2026-01-18T17:32:50Z"
+  sample:
+    backup_id: 368785
+    backup_configuration_id: 400001
+    backup_configuration_name: nightly
+    machine_agent_id: 300001
+    machine_name: alpha
+    current_state: CompletedWithErrors
+    state_change_time: "2026-01-18T17:32:50Z"
+report:
+  description:
+    - The normalized report; null until the backup has finished (or when there is no backup).
+  returned: always
+  type: dict
+  contains:
+    state:
+      description: The final state.
+      type: str
+      sample: CompletedWithErrors
+    reason:
+      description: The API's reason, V(Success) even for C(CompletedWithErrors).
+      type: str
+      sample: Success
+    diagnostics:
+      description: The API's diagnostics, V(No errors) for a clean backup.
+      type: str
+      sample: Completed With Errors
+    num_errors:
+      description: Files that could not be backed up.
+      type: int
+      sample: 2
+    files_searched:
+      description: Files the agent looked at.
+      type: int
+      sample: 11936
+    files_backed_up:
+      description: Files uploaded.
+      type: int
+      sample: 6
+    bytes_searched:
+      description: Bytes the agent looked at; C(bytes_searched_text) has the API's text.
+      type: int
+      sample: 3972844748
+    bytes_backed_up:
+      description: Bytes uploaded; C(bytes_backed_up_text) has the API's text.
+      type: int
+      sample: 186751385
+    duration_seconds:
+      description: How long the backup took; C(duration) has the API's text.
+      type: int
+      sample: 273
+    start_time:
+      description: When it started (ISO 8601 UTC).
+      type: str
+      sample: "2026-01-18T17:28:17Z"
+    completed_time:
+      description: When it finished (ISO 8601 UTC).
+      type: str
+      sample: "2026-01-18T17:32:50Z"
+    error_list:
+      description: The errors, as in RV(errors).
+      type: list
+      elements: dict
+  sample:
+    backup_id: 368785
+    backup_configuration_id: 400001
+    backup_configuration_name: nightly
+    computer_name: alpha
+    machine_agent_id: 300001
+    state: CompletedWithErrors
+    can_restore: true
+    start_time: "2026-01-18T17:28:17Z"
+    completed_time: "2026-01-18T17:32:50Z"
+    duration: "00:04:33"
+    duration_seconds: 273
+    files_searched: 11936
+    files_backed_up: 6
+    bytes_searched: 3972844748
+    bytes_searched_text: 3.7 GB
+    bytes_backed_up: 186751385
+    bytes_backed_up_text: 178.1 MB
+    num_errors: 2
+    reason: Success
+    diagnostics: Completed With Errors
+    error_list: []
+errors:
+  description: The report's error list, the files that could not be backed up (empty without a report).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+      sample: /var/lib/app/locked.db
+    error_desc:
+      description: What went wrong.
+      type: str
+      sample: Unable to back up file
+    exception_desc:
+      description: The agent's exception text.
+      type: str
+      sample: The process cannot access the file because it is being used by another process.
+    exception_code:
+      description: The agent's exception code.
+      type: int
+      sample: 313
+  sample:
+    - backup_report_id: 368785
+      list_index: 0
+      error_type: 101
+      error_desc: Unable to back up file
+      exception_desc: The process cannot access the file because it is being used by another process.
+      exception_code: 313
+      path: /var/lib/app/locked.db
+healthy:
+  description: Whether the backup is clean - state C(Completed), reason C(Success), diagnostics C(No errors),
+    no errors. False without a report.
+  returned: always
+  type: bool
+  sample: false
+summary:
+  description: One line for humans - configuration, backup id, state, files and bytes backed up of those searched,
+    errors and duration; or the current state when there is no report yet.
+  returned: always
+  type: str
+  sample: "nightly (backup 368785): CompletedWithErrors, 6 of 11936 files and 178.1 MB of 3.7 GB backed up, 2 errors, 4m33s"
+gate_passed:
+  description: With O(gate=true), whether the backup passed the gate; null without a gate or when the wait timed
+    out with O(on_timeout=continue).
+  returned: always
+  type: bool
+  sample: true
+elapsed:
+  description: Seconds spent waiting (0 without O(wait=true)).
+  returned: always
+  type: float
+  sample: 12.5
+polls:
+  description: How many times the backup was read.
+  returned: always
+  type: int
+  sample: 4
+timed_out:
+  description: Whether O(wait_timeout) passed before the report existed.
+  returned: always
+  type: bool
+  sample: false
+"""
+
+from typing import Any, NamedTuple, Optional, Tuple
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
+    DEFAULT_ACCEPTABLE_STATES,
+    acceptable_states,
+    gate_failure,
+    healthy,
+    summary,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+    WaitResult,
+    Waiter,
+    canonical_state,
+    is_terminal,
+)
+
+TARGETS = ["backup_id", "configuration_id", "configuration_name"]
+
+
+class Look(NamedTuple):
+    """One look at a backup: its details, and its report once it has finished."""
+
+    backup: dict
+    report: Optional[dict]
+
+
+def argument_spec() -> dict:
+    spec = dict(
+        backup_id=dict(type="int"),
+        configuration_id=dict(type="int"),
+        configuration_name=dict(type="str"),
+        agent_id=dict(type="int"),
+        gate=dict(type="bool", default=False),
+        acceptable_states=dict(type="list", elements="str", default=list(DEFAULT_ACCEPTABLE_STATES)),
+        max_errors=dict(type="int"),
+    )
+    spec.update(wait_argument_spec())
+    # A report is usually fetched for a backup known to be finished: waiting is the exception.
+    spec["wait"]["default"] = False
+    return spec
+
+
+def main() -> None:
+    module = CloudBackupModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[TARGETS],
+        required_one_of=[TARGETS],
+        required_by={"agent_id": "configuration_name"},
+        supports_check_mode=True,
+    )
+    module.run(report_task)
+
+
+def report_task(module: CloudBackupModule) -> dict:
+    """Find the backup, look at it (waiting if asked), judge it; fail on a timeout or a closed gate."""
+    params = module.params
+    accepted = checked_options(module)
+    configuration, backup_id = backup_to_report(module.client, params)
+    watched = watch(module.client, backup_id, params) if backup_id is not None else WaitResult(None, 0.0, 0, False)
+    result = describe(configuration, backup_id, watched)
+    failure = judge(result, params, accepted)
+    if failure:
+        module.fail_json(msg=failure, **result)
+    return result
+
+
+def checked_options(module: CloudBackupModule) -> list:
+    """The canonical acceptable states; bad wait or gate options fail before any API call."""
+    params = module.params
+    if params["wait"] and params["poll_interval"] <= 0:
+        raise ConfigurationError("poll_interval must be a positive number of seconds, got %s" % params["poll_interval"])
+    if params["wait"] and params["wait_timeout"] < 0:
+        raise ConfigurationError("wait_timeout must not be negative, got %s" % params["wait_timeout"])
+    if params["max_errors"] is not None and params["max_errors"] < 0:
+        raise ConfigurationError("max_errors must not be negative, got %s" % params["max_errors"])
+    if params["max_errors"] is not None and not params["gate"]:
+        module.warn("max_errors is ignored without gate=true")
+    return acceptable_states(params["acceptable_states"])
+
+
+def backup_to_report(client: Any, params: dict) -> Tuple[Optional[dict], Optional[int]]:
+    """(configuration or None, backup id or None when the configuration has no backup)."""
+    if params["backup_id"] is not None:
+        return None, params["backup_id"]
+    configuration = resolve_configuration(client, params["configuration_id"], params["configuration_name"],
+                                          params["agent_id"])
+    return configuration, latest_backup_id(client, configuration)
+
+
+def look(client: Any, backup_id: int) -> Look:
+    """The backup's state, and its report once the state is final (the report endpoint 404s before)."""
+    backup = get_backup(client, backup_id)
+    report = get_report(client, backup_id) if is_terminal(backup.get("current_state")) else None
+    return Look(backup, report)
+
+
+def watch(client: Any, backup_id: int, params: dict) -> WaitResult:
+    """One look, or looks until the report exists or wait_timeout passes."""
+    if not params["wait"]:
+        return WaitResult(look(client, backup_id), 0.0, 1, False)
+    waiter = Waiter(params["wait_timeout"], params["poll_interval"])
+    return waiter.until(lambda: look(client, backup_id), lambda seen: seen.report is not None)
+
+
+def describe(configuration: Optional[dict], backup_id: Optional[int], watched: WaitResult) -> dict:
+    backup, report = watched.value if watched.value is not None else (None, None)
+    state = canonical_state(report.get("state")) if report else (backup or {}).get("current_state")
+    return dict(
+        changed=False, backup_id=backup_id, state=state, backup=backup, report=report,
+        errors=list((report or {}).get("error_list") or []), healthy=healthy(report),
+        summary=summary(report, backup, configuration), gate_passed=None,
+        elapsed=round(watched.elapsed, 1), polls=watched.polls, timed_out=watched.timed_out,
+    )
+
+
+def judge(result: dict, params: dict, accepted: list) -> Optional[str]:
+    """Set gate_passed; return why the task fails (a timeout to fail on, a closed gate), or None."""
+    give_up = result["timed_out"] and params["on_timeout"] == "fail"
+    why = None
+    # A wait that times out with on_timeout=continue has no verdict yet: the backup is still running.
+    if params["gate"] and not (result["timed_out"] and not give_up):
+        why = gate_failure(result["report"], result["state"], accepted, params["max_errors"])
+        result["gate_passed"] = why is None
+    if give_up:
+        return "%s; gave up waiting for the report after %d seconds and %d polls" % (
+            result["summary"], result["elapsed"], result["polls"])
+    return None if why is None else "%s; gate failed: %s" % (result["summary"], why)
+
+
+if __name__ == "__main__":
+    main()

@@ -40,7 +40,7 @@ class _BadControlRequest(Exception):
 
 def dispatch(core: Core, request: Request, base_url: str) -> Response:
     try:
-        name, _ = _MAP.bind("simulator", "/").match(request.path, method=request.method)
+        name, _arguments = _MAP.bind("simulator", "/").match(request.path, method=request.method)
     except HTTPException as error:
         return json_response({"message": error.description, "code": error.code}, status=error.code)
     try:

@@ -121,7 +121,7 @@ class World:
         ]
         free_ids = (number for number in range(self.settings.first_backup_id - 1, 0, -1) if number not in self.backups)
         ids = sorted(itertools.islice(free_ids, len(pending)))
-        for backup_id, (_, config, agent_id, entry) in zip(ids, sorted(pending, key=lambda item: item[0])):
+        for backup_id, (_ran_at, config, agent_id, entry) in zip(ids, sorted(pending, key=lambda item: item[0])):
             self._add_history(backup_id, config, agent_id, entry, origin)
 
     def _add_history(

@@ -42,10 +42,10 @@ _BACKUP_RULES = [
 _IDENTITY_RULES = [("/tokens", "identity.tokens", "POST")]
 
 ROUTE_NAMES = tuple(
-    sorted({name for _, name, _ in _IDENTITY_RULES + _BACKUP_RULES if name != ACTION_RULE} | set(ACTIONS.values()))
+    sorted({name for _rule, name, _method in _IDENTITY_RULES + _BACKUP_RULES if name != ACTION_RULE} | set(ACTIONS.values()))
 )
 # First path segments of Cloud Backup resources: anything else after /v1.0/ is a tenant.
-_RESOURCE_ROOTS = frozenset(rule.split("/")[1] for rule, _, _ in _BACKUP_RULES)
+_RESOURCE_ROOTS = frozenset(rule.split("/")[1] for rule, _name, _method in _BACKUP_RULES)
 
 
 def _map(rules: list) -> Map:

@@ -78,13 +78,13 @@ def test_start_on_disabled_agent_is_403_even_when_awake(api):
 
 def test_race_forbids_first_starts_even_when_awake(api):
     api.wake()
-    assert [api.start(400006).status_code for _ in range(3)] == [403, 403, 200]
+    assert [api.start(400006).status_code for _attempt in range(3)] == [403, 403, 200]
 
 
 def test_race_counter_only_counts_calls_on_an_awake_agent(api):
     assert api.start(400006).status_code == 403  # asleep: does not use up the race
     api.wake()
-    assert [api.start(400006).status_code for _ in range(3)] == [403, 403, 200]
+    assert [api.start(400006).status_code for _attempt in range(3)] == [403, 403, 200]
 
 
 def test_agent_stays_online_while_its_backup_runs(make_sim):

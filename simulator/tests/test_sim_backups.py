@@ -86,7 +86,7 @@ def test_failed_run_has_a_failed_report_and_is_not_listed_as_completed(sim, api)
 def test_scripted_outcome_sequence_last_one_repeats(sim, api):
     api.wake()
     outcomes = []
-    for _ in range(3):
+    for _attempt in range(3):
         backup_id = api.start(400007).json()
         sim.advance(15)
         outcomes.append(api.state(backup_id))
@@ -98,7 +98,7 @@ def test_second_start_while_in_flight_ends_skipped_without_running(sim, api):
     second = api.start(400001).json()
     assert second == first + 1
     seen = set()
-    for _ in range(16):
+    for _attempt in range(16):
         seen.add(api.state(second))
         sim.advance(1)
     assert seen == {"StartRequested", "Skipped"}

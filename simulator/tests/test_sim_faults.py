@@ -28,7 +28,7 @@ def test_fault_without_route_matches_every_api_request_by_method(sim, api):
 
 def test_unlimited_count(sim, api):
     sim.add_fault(route="agent.list", status=502, count=None)
-    assert [api.get("/user/agents").status_code for _ in range(3)] == [502, 502, 502]
+    assert [api.get("/user/agents").status_code for _attempt in range(3)] == [502, 502, 502]
     sim.clear_faults()
     assert api.get("/user/agents").status_code == 200
 

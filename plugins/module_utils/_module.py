@@ -82,7 +82,9 @@ class CloudBackupModule(AnsibleModule):
     def __init__(self, argument_spec: Optional[dict] = None, **kwargs: Any) -> None:
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
-        kwargs["mutually_exclusive"] = [["api_key", "password"]] + list(kwargs.get("mutually_exclusive") or [])
+        # api_key and password are not declared mutually exclusive here: AnsibleModule would
+        # count an empty environment variable as given, and AWX injects every variable of a
+        # credential type, blank ones as "". check_connection_params() rejects both non-empty.
         super().__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

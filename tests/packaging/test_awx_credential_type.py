@@ -33,9 +33,6 @@ ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbo
 # A new env fallback in connection_argument_spec() fails test_injects_every_env_fallback
 # until it is either injected or listed here.
 NOT_INJECTED = {
-    # AWX sets every variable of `env`, empty when its field is blank; AnsibleModule then
-    # sees api_key and password both given (see test_password_could_be_injected).
-    "password": "RAX_PASSWORD",
     # Tokens expire within a day: nothing worth storing in AWX.
     "auth_token": "RAX_AUTH_TOKEN",
     "tenant_id": "RAX_TENANT_ID",
@@ -187,9 +184,11 @@ def test_every_secret_option_is_a_secret_field(fields):
 
 
 def test_required_fields_are_a_login(credential_type, fields):
+    # AWX cannot require "api_key or password": the modules say so when both are blank.
     required = credential_type["inputs"]["required"]
     assert set(required) <= set(fields)
-    assert "username" in required and "api_key" in required
+    assert required == ["username"]
+    assert {"api_key", "password"} <= set(fields)
 
 
 def test_region_choices_are_the_modules_regions(fields):
@@ -226,13 +225,10 @@ def test_a_task_option_still_wins_over_the_credential(monkeypatch, capsys, crede
     assert module.params["region"] == "SYD"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "CloudBackupModule passes mutually_exclusive=[[api_key, password]] to AnsibleModule, which "
-    "counts an empty RAX_PASSWORD as given. When this passes, add a secret `password` field "
-    "(injected as RAX_PASSWORD) to extensions/awx/credential_type.yml and drop it from NOT_INJECTED."))
-def test_password_could_be_injected(monkeypatch, capsys, credential_type):
-    with_password = dict(credential_type["injectors"]["env"], RAX_PASSWORD="{{ password }}")
-    environment = awx_render({"injectors": {"env": with_password}}, {"username": USERNAME, "api_key": API_KEY})
+def test_blank_password_beside_an_api_key_is_accepted(monkeypatch, capsys, credential_type):
+    # AWX injects RAX_PASSWORD="" when the field is blank: that must not count as a password.
+    environment = awx_render(credential_type, {"username": USERNAME, "api_key": API_KEY})
+    assert environment["RAX_PASSWORD"] == ""
     module, failure = build_module(monkeypatch, capsys, environment)
     assert failure is None, failure
 

@@ -135,7 +135,7 @@ def test_unknown_region_fails_listing_the_valid_ones(capsys, no_client, build):
     ({}, "no credentials"),
     ({"username": "demo"}, "username needs api_key (preferred) or password"),
     ({"api_key": API_KEY}, "api_key needs username"),
-    ({"username": "demo", "api_key": API_KEY, "password": "pw-secret"}, "mutually exclusive: api_key|password"),
+    ({"username": "demo", "api_key": API_KEY, "password": "pw-secret"}, "api_key and password are mutually exclusive"),
     ({"auth_token": "token-secret"}, "auth_token needs tenant_id"),
     ({"auth_token": "token-secret", "tenant_id": "1"}, "needs endpoint"),
 ])

@@ -15,8 +15,10 @@ $(INSTALLED): requirements/test.txt simulator/pyproject.toml
 
 ## The main job: the pre-upgrade backup playbook against the embedded simulator.
 demo: $(INSTALLED)
-	$(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
-		$(BIN)/ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml
+	mkdir -p .build/pytest-collections/ansible_collections/rackspace
+	ln -sfn $(CURDIR) .build/pytest-collections/ansible_collections/rackspace/cloudbackup
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/pytest-collections $(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
+		$(BIN)/ansible-playbook -i playbooks/inventory/demo.yml playbooks/pre_upgrade_backup.yml
 
 ## Every test: sanity, then pytest (unit, simulator, end-to-end) with its summary line last.
 test: $(INSTALLED)

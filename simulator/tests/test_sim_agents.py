@@ -29,7 +29,7 @@ def test_agent_list_always_says_offline(api):
     api.wake()
     assert status(api) == "Online"
     agents = api.get("/user/agents").json()
-    assert [agent["MachineAgentId"] for agent in agents] == [300001, 300002, 300003, 300004]
+    assert [agent["MachineAgentId"] for agent in agents] == [300001, 300002, 300003, 300004, 300010, 300011]
     assert {agent["Status"] for agent in agents} == {"Offline"}
 
 

@@ -30,7 +30,7 @@ def ids(items):
 
 def test_user_list_hides_soft_deleted_and_has_backup_state(api):
     items = api.get("/backup-configuration").json()
-    assert ids(items) == [400001, 400002, 400003, 400005, 400006, 400007]
+    assert ids(items) == [400001, 400002, 400003, 400005, 400006, 400007, 400010, 400011]
     assert items[0]["BackupState"] == "Completed"
     assert items[1]["BackupState"] == "Not Available"
 

@@ -18,7 +18,7 @@ from sim_helpers import TIMEOUT, Api
 def test_tenant_segment_trailing_slash_and_json_suffix_are_optional(api, path):
     response = api.get(api.sim.base_url + path)
     assert response.status_code == 200
-    assert len(response.json()) == 4
+    assert len(response.json()) == 6
 
 
 def test_tenantless_post_with_trailing_slash(api):

@@ -47,7 +47,7 @@ def test_later_tasks_use_the_token_without_logging_in_again(run_playbook, simula
 
     assert run.rc == 0, run.output
     assert "censored" in run.result("log in")
-    assert len(run.result("agents")["agents"]) == 4
+    assert len(run.result("agents")["agents"]) == 6
     assert run.result("report")["healthy"] is True
     assert len(simulator.requests(route="identity.tokens")) == 1
     assert simulator.requests(route="agent.list") and simulator.requests(route="backup.report")

@@ -41,7 +41,7 @@ def test_every_resource_normalized(run_playbook, simulator):
 
     assert run.rc == 0, run.output
     agents = run.result("agents")["agents"]
-    assert [a["machine_agent_id"] for a in agents] == [300001, 300002, 300003, 300004]
+    assert [a["machine_agent_id"] for a in agents] == [300001, 300002, 300003, 300004, 300010, 300011]
     # Sizes are int bytes with the API's text beside them; this scenario's vaults have none yet (null).
     assert all(a["backup_vault_size"] is None and "backup_vault_size_text" in a for a in agents)
     assert ISO_UTC.match(agents[0]["time_of_last_successful_backup"])
@@ -127,7 +127,7 @@ def test_query(run_playbook, simulator):
         dict(info("bad query", resource="agents", query="[?status =="), ignore_errors=True),
     ))
 
-    assert run.result("ids")["query_result"] == [300001, 300002, 300003, 300004]
+    assert run.result("ids")["query_result"] == [300001, 300002, 300003, 300004, 300010, 300011]
     assert run.result("failed ones")["query_result"] == 100003
     assert run.status("bad query") == "failed"
     assert run.result("bad query")["msg"].startswith("query is not a valid JMESPath expression")

@@ -1,0 +1,693 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cloudbackup_action
+short_description: Start or stop a Rackspace Cloud Backup, or wake the backup agents
+version_added: 0.1.0
+description:
+  - Starts a backup of one backup configuration and waits until it ends. A backup of that configuration
+    that is already running is joined instead of starting a second one.
+  - Stops a running backup.
+  - Wakes the backup agents of the account, and can wait until one of them is online.
+  - Waiting ends at the first final state, success or failure. C(Failed), C(Skipped), C(Missed) and an
+    unexpected C(Stopped) fail the task with the backup report attached.
+options:
+  action:
+    description:
+      - V(start) starts a backup of the configuration given by O(configuration_id) or O(configuration_name),
+        unless one is already running (then it is joined, RV(outcome=attached)) or O(skip_if_completed_within)
+        finds a recent good one (RV(outcome=fresh)). The configuration's agent must be enabled and online;
+        see O(online_timeout).
+      - V(stop) stops the backup given by O(backup_id), or the running backup of the configuration given by
+        O(configuration_id) or O(configuration_name). A backup that has already ended is left alone.
+      - V(wake_agents) wakes every agent of the account (the API has no per-agent call). With O(agent_id),
+        it then waits until that agent is online, and does nothing when it already is.
+    type: str
+    required: true
+    choices: [start, stop, wake_agents]
+  configuration_id:
+    description:
+      - Id (C(BackupConfigurationId)) of the backup configuration to back up or whose running backup to stop.
+      - Mutually exclusive with O(configuration_name) and O(backup_id).
+    type: int
+  configuration_name:
+    description:
+      - Name of the backup configuration, instead of O(configuration_id). Only configurations that are not
+        deleted count, and the name is compared exactly (case included).
+      - The name must match exactly one configuration of the account, or of O(agent_id) when it is set;
+        otherwise the task fails and lists the candidates.
+      - Mutually exclusive with O(configuration_id) and O(backup_id).
+    type: str
+  agent_id:
+    description:
+      - Id (C(MachineAgentId)) of a backup agent.
+      - With O(action=start) or O(action=stop), the agent whose configurations O(configuration_name) is looked
+        up among; with O(configuration_id), the configuration must belong to it.
+      - With O(action=wake_agents), the agent to wait for until it reports itself online (unless O(wait=false)).
+    type: int
+  backup_id:
+    description:
+      - Id of the backup to stop, as returned in RV(backup_id) by O(action=start). Only with O(action=stop).
+      - Mutually exclusive with O(configuration_id) and O(configuration_name).
+    type: int
+  skip_if_completed_within:
+    description:
+      - With O(action=start), seconds. When a good backup of the configuration completed that recently, start
+        nothing and return that backup (RV(outcome=fresh)).
+      - A good backup is one that ended C(Completed), or C(CompletedWithErrors) when
+        O(allow_completed_with_errors=true).
+      - The window is measured with the clock of the machine the module runs on against the completion time
+        the API reports.
+      - If not set, a backup is always started (or joined).
+    type: int
+  allow_completed_with_errors:
+    description:
+      - Whether a backup that ends C(CompletedWithErrors) (some files could not be read) counts as a success,
+        when waiting and when looking for a recent good backup.
+      - If V(false), such a backup fails the task like a C(Failed) one.
+    type: bool
+    default: true
+  online_timeout:
+    description:
+      - Seconds to wait for an agent to report itself online, polling every O(poll_interval) seconds.
+      - With O(action=wake_agents) and O(agent_id), how long to wait after the wake-up. The wake-up is sent
+        again every 60 seconds while waiting, as agents fall asleep again after about 70 seconds.
+        When the time runs out, O(on_timeout) says whether the task fails.
+      - With O(action=start), how long to wait for the configuration's agent to come online before starting,
+        for an agent woken a moment ago. This does not wake it (run O(action=wake_agents) first). Set V(0) to
+        fail at once when the agent is offline.
+    type: int
+    default: 120
+extends_documentation_fragment:
+  - rackspace.cloudbackup.connection
+  - rackspace.cloudbackup.wait
+  - rackspace.cloudbackup.attributes
+  - rackspace.cloudbackup.attributes.action_group
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Every read is made, so credentials, ids, names and the agent's state are checked; no write is sent and
+        nothing is waited for. C(changed) is the prediction, and RV(backup_id) is null when a backup would be
+        started.
+      - With O(action=start), an offline agent is reported as a warning rather than a failure, as the wake-up
+        before it did not happen in check mode either.
+  diff_mode:
+    support: full
+    details:
+      - Shows the state of the configuration's last backup (or the backup to stop) before and after, and an
+        agent's status before and after a wake-up.
+  idempotent:
+    support: full
+    details:
+      - O(action=start) joins a backup of the configuration that is already running instead of starting a
+        second one (the API would queue it and mark it C(Skipped)). Once that backup has ended, running the
+        task again starts a new backup, unless O(skip_if_completed_within) covers the last one.
+      - O(action=stop) reports no change for a backup that has already ended.
+      - O(action=wake_agents) without O(agent_id) always reports a change, as the API cannot show whether the
+        agents were asleep. With O(agent_id), an agent that is already online is not woken again.
+notes:
+  - Right after a wake-up the API refuses starts with HTTP 403 until the agent is connected. The module tries
+    again, 1 second apart, up to 20 times within 30 seconds; a 403 that outlasts that is reported as a refusal
+    (a missing role, or an agent that is not online). A refused start creates nothing, so this never starts
+    two backups.
+  - A start that fails with a server error (5xx) or a lost connection may have been accepted anyway. Before
+    trying again (at most 3 starts in all) the module looks for the new backup in the agent's activity feed
+    and takes it as its own if it is there, so a fault never starts two backups. When every attempt fails and
+    the feed shows no new backup, the task fails.
+  - To wait for a long backup in short chunks (so that a job log shows progress), start it with O(wait=false)
+    and then wait by its RV(backup_id) with M(rackspace.cloudbackup.cloudbackup_report), rather than
+    repeating O(action=start), which would start a new backup if the first one ended between two attempts.
+  - With O(action=stop), C(Stopped) is the expected end, but a backup that ends before the agent acts on the
+    stop ends C(Completed) (or C(CompletedWithErrors)); RV(state) says which.
+seealso:
+  - module: rackspace.cloudbackup.cloudbackup_info
+    description: List agents and configurations to find their ids, and read backup details and activity.
+  - module: rackspace.cloudbackup.cloudbackup_report
+    description: Read a finished backup's report, wait for it by backup id and gate a pipeline on it.
+  - module: rackspace.cloudbackup.cloudbackup_auth
+    description: Log in once and hand the token to later tasks.
+author:
+  - rackspace.cloudbackup maintainers (@rackspace)
+requirements:
+  - requests
+"""
+
+EXAMPLES = r"""
+- name: Back up a server before an upgrade
+  hosts: localhost
+  gather_facts: false
+  vars:
+    web_agent_id: 300001  # MachineAgentId of the server's agent (see cloudbackup_info)
+  module_defaults:
+    group/rackspace.cloudbackup.cloudbackup:
+      username: "{{ rax_username }}"
+      api_key: "{{ rax_api_key }}"
+      region: DFW
+  tasks:
+    - name: Wake the agents and wait until the web server's agent is online
+      rackspace.cloudbackup.cloudbackup_action:
+        action: wake_agents
+        agent_id: "{{ web_agent_id }}"
+
+    - name: Back up the web server's nightly configuration and wait until the backup ends
+      rackspace.cloudbackup.cloudbackup_action:
+        action: start
+        configuration_name: nightly
+        agent_id: "{{ web_agent_id }}"  # several agents have a configuration of that name
+        wait_timeout: 7200
+      register: backup
+
+    - name: Show what was backed up
+      ansible.builtin.debug:
+        msg: "Backup {{ backup.backup_id }} ended {{ backup.state }}: {{ backup.report.files_backed_up }} files"
+
+    - name: Start another backup without waiting for it
+      rackspace.cloudbackup.cloudbackup_action:
+        action: start
+        configuration_id: "{{ backup.backup.backup_configuration_id }}"
+        wait: false
+      register: started
+
+    - name: Wait for it (joins the backup started above, reports no change)
+      rackspace.cloudbackup.cloudbackup_action:
+        action: start
+        configuration_id: "{{ backup.backup.backup_configuration_id }}"
+      register: joined
+
+    - name: Back up unless a good backup completed in the last 6 hours
+      rackspace.cloudbackup.cloudbackup_action:
+        action: start
+        configuration_name: nightly
+        agent_id: "{{ web_agent_id }}"
+        skip_if_completed_within: 21600
+        allow_completed_with_errors: false
+
+    - name: Stop the backup started above if it is still running
+      rackspace.cloudbackup.cloudbackup_action:
+        action: stop
+        backup_id: "{{ started.backup_id }}"
+
+    - name: Stop whatever backup of the nightly configuration is running, without waiting
+      rackspace.cloudbackup.cloudbackup_action:
+        action: stop
+        configuration_name: nightly
+        agent_id: "{{ web_agent_id }}"
+        wait: false
+
+    - name: Wake every agent of the account and move on
+      rackspace.cloudbackup.cloudbackup_action:
+        action: wake_agents
+"""
+
+RETURN = r"""
+outcome:
+  description:
+    - What the task did, in one word.
+    - V(started) a new backup (or would have, in check mode); V(attached) joined a backup of the configuration
+      that was already running; V(fresh) found a good backup within O(skip_if_completed_within);
+      V(stop_requested) asked a running backup to stop; V(already_finished) found nothing running to stop;
+      V(woken) sent the wake-up; V(already_online) found the agent online.
+  returned: always
+  type: str
+  sample: started
+backup_id:
+  description:
+    - Id of the backup started, joined, found fresh or stopped.
+    - Null when check mode predicts a start, for O(action=wake_agents), and for O(action=stop) by configuration
+      when no backup of it was running.
+  returned: always
+  type: int
+  sample: 368785
+backup:
+  description:
+    - The backup's details (C(GET /backup/{id})), as last read.
+    - Null when RV(backup_id) is null.
+  returned: always
+  type: dict
+  sample:
+    backup_id: 368785
+    backup_configuration_id: 400001
+    backup_configuration_name: nightly
+    current_state: Completed
+    machine_agent_id: 300001
+    machine_name: alpha
+    state_change_time: "2026-03-02T10:15:07Z"
+    is_encrypted: false
+    datacenter: DFW
+    backup_datacenter: DFW
+  contains:
+    backup_id:
+      description: Id of the backup.
+      type: int
+    backup_configuration_id:
+      description: Id of its configuration.
+      type: int
+    backup_configuration_name:
+      description: Name of its configuration.
+      type: str
+    current_state:
+      description: Its state, for example C(Queued), C(InProgress), C(Completed) or C(Failed).
+      type: str
+    machine_agent_id:
+      description: Id of the agent that runs it.
+      type: int
+    machine_name:
+      description: Name of the agent's machine.
+      type: str
+    state_change_time:
+      description: When it entered its current state, ISO 8601 UTC.
+      type: str
+state:
+  description:
+    - The backup's last known state (the same as RV(backup.current_state)).
+    - Null when there is no backup (see RV(backup_id)).
+  returned: always
+  type: str
+  sample: Completed
+report:
+  description:
+    - The backup's report (C(GET /backup/report/{id})), normalized, once the backup has ended.
+    - Null while it is running, and when there is no backup.
+  returned: always
+  type: dict
+  sample:
+    backup_id: 368785
+    state: Completed
+    reason: Success
+    diagnostics: No errors
+    start_time: "2026-03-02T10:15:02Z"
+    completed_time: "2026-03-02T10:15:07Z"
+    duration: "00:00:05"
+    duration_seconds: 5
+    files_searched: 11936
+    files_backed_up: 6
+    bytes_searched: 3972844748
+    bytes_searched_text: 3.7 GB
+    bytes_backed_up: 186750156
+    bytes_backed_up_text: 178.1 MB
+    num_errors: 0
+    error_list: []
+agent:
+  description:
+    - With O(action=wake_agents) and O(agent_id), the agent's details (C(GET /agent/{id})) as last read,
+      with C(status) C(Online) or C(Offline).
+    - Null otherwise.
+  returned: always
+  type: dict
+  sample:
+    machine_agent_id: 300001
+    machine_name: alpha
+    status: Online
+    is_disabled: false
+    agent_version: 1.10.006176
+elapsed:
+  description: Seconds spent waiting for the backup to end, or for the agent to come online with O(action=wake_agents).
+  returned: always
+  type: float
+  sample: 42.5
+polls:
+  description: How many times the backup's state (or the agent's status) was read while waiting.
+  returned: always
+  type: int
+  sample: 4
+timed_out:
+  description:
+    - Whether the wait ended because O(wait_timeout) (or O(online_timeout)) passed. Only ever true with
+      O(on_timeout=continue); the backup keeps running.
+  returned: always
+  type: bool
+  sample: false
+diff:
+  description: The state before and after, in diff mode.
+  returned: when diff mode is on
+  type: dict
+  sample:
+    before:
+      backup_id: 100001
+      state: Completed
+    after:
+      backup_id: 368785
+      state: StartRequested
+"""
+
+import time
+from typing import Any, Callable, Dict, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    get_agent,
+    get_backup,
+    get_report,
+    list_completed_backups,
+    request_stop,
+    wake_agents,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
+    backup_runs,
+    in_flight_backup_for,
+    start_backup_once,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    APIError,
+    BackupFailed,
+    CloudBackupError,
+    ConfigurationError,
+    TransportError,
+    WaitTimeout,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+    Waiter,
+    WaitResult,
+    canonical_state,
+    is_terminal,
+)
+
+# A wake-up keeps an agent awake for about 70 s (reference 5.3): re-post it before it lapses.
+REWAKE_AFTER = 60.0
+# Options that an action does not use: passing one is a mistake worth a clear message.
+UNUSED_OPTIONS = {
+    "start": (),  # backup_id: the argument spec already excludes it
+    "stop": ("skip_if_completed_within",),
+    "wake_agents": ("configuration_id", "configuration_name", "backup_id", "skip_if_completed_within"),
+}
+POSITIVE_OPTIONS = ("poll_interval", "skip_if_completed_within")
+NON_NEGATIVE_OPTIONS = ("wait_timeout", "online_timeout")
+NOT_WAITED = WaitResult(None, 0.0, 0, False)
+
+
+def main() -> None:
+    module = CloudBackupModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        mutually_exclusive=[("configuration_id", "configuration_name"), ("backup_id", "configuration_id"),
+                            ("backup_id", "configuration_name")],
+        required_if=[("action", "start", ("configuration_id", "configuration_name"), True),
+                     ("action", "stop", ("backup_id", "configuration_id", "configuration_name"), True)],
+    )
+    module.run(perform_action)
+
+
+def argument_spec() -> dict:
+    spec = dict(
+        action=dict(type="str", required=True, choices=["start", "stop", "wake_agents"]),
+        configuration_id=dict(type="int"),
+        configuration_name=dict(type="str"),
+        agent_id=dict(type="int"),
+        backup_id=dict(type="int"),
+        skip_if_completed_within=dict(type="int"),
+        allow_completed_with_errors=dict(type="bool", default=True),
+        online_timeout=dict(type="int", default=120),
+    )
+    spec.update(wait_argument_spec())
+    return spec
+
+
+def perform_action(module: CloudBackupModule) -> dict:
+    check_options(module.params)
+    action = {"start": start_backup, "stop": stop_backup, "wake_agents": wake_up_agents}[module.params["action"]]
+    return action(module)
+
+
+def check_options(params: dict) -> None:
+    """Catch what the argument spec cannot express, before any HTTP call."""
+    for option in UNUSED_OPTIONS[params["action"]]:
+        if params[option] is not None:
+            raise ConfigurationError("%s is not used with action=%s" % (option, params["action"]))
+    for option in POSITIVE_OPTIONS:
+        if params[option] is not None and params[option] <= 0:
+            raise ConfigurationError("%s must be greater than 0, got %s" % (option, params[option]))
+    for option in NON_NEGATIVE_OPTIONS:
+        if params[option] < 0:
+            raise ConfigurationError("%s must not be negative, got %s" % (option, params[option]))
+
+
+# --- start -------------------------------------------------------------------------------
+
+def start_backup(module: CloudBackupModule) -> dict:
+    configuration = configuration_to_back_up(module)
+    running = in_flight_backup_for(module.client, configuration)
+    if running is not None:
+        return follow_backup(module, running["id"], "attached", changed=False)
+    fresh = recent_good_backup(module, configuration)
+    if fresh is not None:
+        return follow_backup(module, fresh["backup_id"], "fresh", changed=False)
+    before = last_run(module, configuration)
+    agent_ready_to_back_up(module, configuration["machine_agent_id"])
+    if module.check_mode:
+        return dict(result_of("started", True), **module.diff(before, {"backup_id": None, "state": "StartRequested"}))
+    backup_id = start_backup_once(module.client, configuration, sleep=time.sleep, clock=time.monotonic)
+    return follow_backup(module, backup_id, "started", changed=True, before=before)
+
+
+def configuration_to_back_up(module: CloudBackupModule) -> dict:
+    configuration = configuration_given(module)
+    if configuration.get("is_deleted"):
+        raise CloudBackupError("backup configuration %s (%s) is deleted and cannot be backed up"
+                               % (configuration["backup_configuration_id"], configuration.get("backup_configuration_name")))
+    return configuration
+
+
+def configuration_given(module: CloudBackupModule) -> dict:
+    """The configuration named by configuration_id, or by configuration_name (within agent_id)."""
+    params = module.params
+    configuration = resolve_configuration(module.client, params["configuration_id"], params["configuration_name"],
+                                          params["agent_id"])
+    if params["agent_id"] is not None and configuration["machine_agent_id"] != params["agent_id"]:
+        raise CloudBackupError("backup configuration %s belongs to agent %s, not to agent_id %s"
+                               % (params["configuration_id"], configuration["machine_agent_id"], params["agent_id"]))
+    return configuration
+
+
+def recent_good_backup(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
+    """The newest good backup that completed within skip_if_completed_within seconds, or None."""
+    window = module.params["skip_if_completed_within"]
+    if window is None:
+        return None
+    # ISO 8601 UTC strings sort as the moments they name, so no date needs parsing.
+    cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - window))
+    for item in list_completed_backups(module.client, configuration["backup_configuration_id"]):
+        if (item.get("completed_time") or "") < cutoff:
+            return None
+        backup = get_backup(module.client, item["backup_id"])
+        if canonical_state(backup.get("current_state")) in good_states(module.params, stopping=False):
+            return backup
+    return None
+
+
+def last_run(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
+    """The configuration's newest run as {backup_id, state}, read only for a diff."""
+    if not module._diff:
+        return None
+    runs = backup_runs(module.client, configuration)
+    newest = max(runs, key=lambda run: (run.get("time_of_activity") or "", run.get("id") or 0), default=None)
+    return {"backup_id": newest["id"], "state": newest.get("current_state")} if newest else {"backup_id": None, "state": None}
+
+
+def agent_ready_to_back_up(module: CloudBackupModule, agent_id: int) -> dict:
+    """The agent, once it is online; fails if it is disabled or stays offline (warns in check mode)."""
+    timeout = 0 if module.check_mode else module.params["online_timeout"]
+    seen = wait_for_agent(module, agent_id, timeout, lambda agent: is_online(agent) or agent.get("is_disabled"))
+    agent = seen.value
+    if agent.get("is_disabled"):
+        raise CloudBackupError("agent %s (%s) is disabled: it runs no backups until it is enabled again"
+                               % (agent_id, agent.get("machine_name")), agent_id=agent_id)
+    if not is_online(agent):
+        msg = ("agent %s (%s) is %s%s: run this module with action=wake_agents and agent_id=%s first"
+               % (agent_id, agent.get("machine_name"), agent.get("status"),
+                  " after waiting %d seconds" % seen.elapsed if timeout else "", agent_id))
+        if not module.check_mode:
+            raise CloudBackupError(msg, agent_id=agent_id, status=agent.get("status"))
+        module.warn(msg)
+    return agent
+
+
+# --- stop --------------------------------------------------------------------------------
+
+def stop_backup(module: CloudBackupModule) -> dict:
+    backup = backup_to_stop(module)
+    if backup is None:
+        nothing = {"backup_id": None, "state": None}
+        return dict(result_of("already_finished", False), **module.diff(nothing, nothing))
+    before = {"backup_id": backup["backup_id"], "state": backup.get("current_state")}
+    if is_terminal(backup.get("current_state")):
+        return follow_backup(module, backup["backup_id"], "already_finished", changed=False, before=before)
+    if module.check_mode:
+        return dict(result_of("stop_requested", True, backup=backup),
+                    **module.diff(before, dict(before, state="StopRequested")))
+    if not stop_requested(module.client, backup["backup_id"]):
+        return follow_backup(module, backup["backup_id"], "already_finished", changed=False, before=before)
+    return follow_backup(module, backup["backup_id"], "stop_requested", changed=True, before=before, stopping=True)
+
+
+def backup_to_stop(module: CloudBackupModule) -> Optional[dict]:
+    """The backup given by backup_id, or the running one of the configuration (None if none runs)."""
+    if module.params["backup_id"] is not None:
+        return get_backup(module.client, module.params["backup_id"])
+    running = in_flight_backup_for(module.client, configuration_given(module))
+    return None if running is None else get_backup(module.client, running["id"])
+
+
+def stop_requested(client: Any, backup_id: int) -> bool:
+    """Send StopManual; False when the backup turns out to have ended by itself first.
+
+    The API's answer to stopping a finished backup is undocumented (reference 4.1), and a lost
+    reply may hide an accepted stop, so an error is checked against the backup's state.
+    """
+    try:
+        request_stop(client, backup_id)
+        return True
+    except (APIError, TransportError):
+        state = canonical_state(get_backup(client, backup_id).get("current_state"))
+        if state in ("StopRequested", "Stopped"):
+            return True
+        if is_terminal(state):
+            return False
+        raise
+
+
+# --- wake_agents -------------------------------------------------------------------------
+
+def wake_up_agents(module: CloudBackupModule) -> dict:
+    agent_id = module.params["agent_id"]
+    if agent_id is None:
+        if not module.check_mode:
+            wake_agents(module.client)
+        return dict(result_of("woken", True), **module.diff({"wake_requested": False}, {"wake_requested": True}))
+    agent = get_agent(module.client, agent_id)
+    before = {"agent_id": agent_id, "status": agent.get("status")}
+    if is_online(agent):
+        return dict(result_of("already_online", False, agent=agent), **module.diff(before, before))
+    seen = agent_woken(module, agent)
+    after = dict(before, status="Online" if module.check_mode else seen.value.get("status"))
+    return dict(result_of("woken", True, agent=seen.value, waited=seen), **module.diff(before, after))
+
+
+def agent_woken(module: CloudBackupModule, agent: dict) -> WaitResult:
+    """Wake the agents (not in check mode) and wait for this one if asked; a timeout fails unless told to continue."""
+    agent_id = agent["machine_agent_id"]
+    if agent.get("is_disabled"):
+        module.warn("agent %s (%s) is disabled: it runs no backups even when online" % (agent_id, agent.get("machine_name")))
+    if module.check_mode:
+        return WaitResult(agent, 0.0, 0, False)
+    wake_agents(module.client)
+    if not module.params["wait"]:
+        return WaitResult(agent, 0.0, 0, False)
+    seen = wait_for_agent(module, agent_id, module.params["online_timeout"], is_online, rewake=True)
+    if seen.timed_out and module.params["on_timeout"] == "fail":
+        raise timeout_error("agent %s is still %s after %d seconds and %d polls"
+                            % (agent_id, seen.value.get("status"), seen.elapsed, seen.polls),
+                            None, seen, agent_id=agent_id, agent=seen.value)
+    return seen
+
+
+def wait_for_agent(module: CloudBackupModule, agent_id: int, timeout: float,
+                   done: Callable[[dict], Any], rewake: bool = False) -> WaitResult:
+    """Read the agent until done(agent) or the timeout, re-posting the wake-up if asked to."""
+    last_wake = [time.monotonic()]
+
+    def read_agent() -> dict:
+        if rewake and time.monotonic() - last_wake[0] >= REWAKE_AFTER:
+            wake_agents(module.client)
+            last_wake[0] = time.monotonic()
+        return get_agent(module.client, agent_id)
+
+    return waiter(module, timeout).until(read_agent, done)
+
+
+def is_online(agent: dict) -> bool:
+    # Only GET agent/{id} has a true Status; the list says Offline (reference 3.5).
+    return str(agent.get("status")).lower() == "online"
+
+
+# --- following a backup ------------------------------------------------------------------
+
+def follow_backup(module: CloudBackupModule, backup_id: int, outcome: str, changed: bool,
+                  before: Optional[dict] = None, stopping: bool = False) -> dict:
+    """Wait for the backup if the task asks to and it was just started, joined or stopped; judge its end."""
+    waiting = module.params["wait"] and not module.check_mode and outcome in ("started", "attached", "stop_requested")
+    seen = wait_for_end(module, backup_id) if waiting else WaitResult(get_backup(module.client, backup_id), 0.0, 0, False)
+    state = seen.value.get("current_state")
+    report = get_report(module.client, backup_id) if is_terminal(state) else None
+    if waiting:
+        judge_end(module, backup_id, outcome, seen, report, stopping)
+    after = {"backup_id": backup_id, "state": state}
+    return dict(result_of(outcome, changed, backup=seen.value, report=report, waited=seen),
+                **module.diff(after if before is None else before, after))
+
+
+def judge_end(module: CloudBackupModule, backup_id: int, outcome: str, seen: WaitResult,
+              report: Optional[dict], stopping: bool) -> None:
+    """Fail on a timeout (unless on_timeout=continue) and on a final state that is not a success."""
+    state = seen.value.get("current_state")
+    if seen.timed_out and module.params["on_timeout"] == "fail":
+        raise timeout_error("backup %s is still %s after %d seconds and %d polls; it keeps running"
+                            % (backup_id, state, seen.elapsed, seen.polls), state, seen,
+                            backup_id=backup_id, backup=seen.value, outcome=outcome)
+    if is_terminal(state) and canonical_state(state) not in good_states(module.params, stopping):
+        raise backup_failed(backup_id, state, report, seen)
+
+
+def wait_for_end(module: CloudBackupModule, backup_id: int) -> WaitResult:
+    """Poll the backup until its first final state, good or bad, or until wait_timeout."""
+    return waiter(module, module.params["wait_timeout"]).until(
+        lambda: get_backup(module.client, backup_id), lambda backup: is_terminal(backup.get("current_state")))
+
+
+def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
+    return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep)
+
+
+def good_states(params: dict, stopping: bool) -> frozenset:
+    """Final states that count as a success: Stopped only when the task asked for a stop."""
+    states = {"Completed"}
+    if params["allow_completed_with_errors"]:
+        states.add("CompletedWithErrors")
+    if stopping:
+        states.add("Stopped")
+    return frozenset(states)
+
+
+def backup_failed(backup_id: int, state: str, report: Optional[dict], seen: WaitResult) -> BackupFailed:
+    why = ""
+    if report:
+        why = ": %s (%s, %s errors)" % (report.get("diagnostics"), report.get("reason"), report.get("num_errors"))
+    if canonical_state(state) == "CompletedWithErrors":
+        why += "; allow_completed_with_errors is false"
+    error = BackupFailed(backup_id, state, report, msg="backup %s ended in state %s%s" % (backup_id, state, why))
+    error.details.update(backup=seen.value, elapsed=round(seen.elapsed, 1), polls=seen.polls, timed_out=False)
+    return error
+
+
+def timeout_error(msg: str, state: Optional[str], seen: WaitResult, **details: Any) -> WaitTimeout:
+    """A WaitTimeout that also carries what the task knows, for the failed result."""
+    error = WaitTimeout(state, round(seen.elapsed, 1), seen.polls, msg=msg)
+    error.details.update(details, timed_out=True)
+    return error
+
+
+def result_of(outcome: str, changed: bool, backup: Optional[dict] = None,
+              report: Optional[dict] = None, agent: Optional[dict] = None, waited: WaitResult = NOT_WAITED) -> Dict[str, Any]:
+    """The module's result; every key is always present so playbooks can rely on it."""
+    return dict(
+        changed=changed,
+        outcome=outcome,
+        backup_id=backup["backup_id"] if backup else None,
+        backup=backup,
+        state=backup.get("current_state") if backup else None,
+        report=report,
+        agent=agent,
+        elapsed=round(waited.elapsed, 1),
+        polls=waited.polls,
+        timed_out=waited.timed_out,
+    )
+
+
+if __name__ == "__main__":
+    main()

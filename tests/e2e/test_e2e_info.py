@@ -48,7 +48,7 @@ def test_every_resource_normalized(run_playbook, simulator):
     assert {a["status"] for a in agents} == {"Offline"}
 
     configurations = run.result("configurations")["configurations"]
-    assert [c["backup_configuration_id"] for c in configurations] == [400001, 400002, 400003, 400005, 400006, 400007]
+    assert [c["backup_configuration_id"] for c in configurations] == [400001, 400002, 400003, 400005, 400006, 400007, 400010, 400011]
     nightly = configurations[0]
     assert (nightly["last_run_backup_report_id"], nightly["next_scheduled_run_time"]) == (100001, None)
     assert ISO_UTC.match(nightly["last_run_time"])

@@ -167,7 +167,7 @@ def test_backup_report_of_the_account(run_playbook, simulator, servers, tmp_path
     assert run.rc != 0
     rows = read_rows(report)
     # Live configurations of the account only: not the deleted one, not another tenant's.
-    assert sorted(rows) == [400001, 400002, 400003, 400005, 400006, 400007]
+    assert sorted(rows) == [400001, 400002, 400003, 400005, 400006, 400007, 400010, 400011]
     nightly = rows[400001]
     assert (nightly["backup_id"], nightly["state"], nightly["healthy"], nightly["problems"]) == (100001, "Completed", True, [])
     assert 86000 < nightly["age_seconds"] < 87000

@@ -4,32 +4,54 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# ansible-playbook and ansible-lint find this checkout as rackspace.cloudbackup through a
+# symlink at .build/pytest-collections/ansible_collections/rackspace/cloudbackup.
+COLLECTIONS := $(CURDIR)/.build/pytest-collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/rackspace/cloudbackup
 
-.PHONY: demo test sanity unit clean
+.PHONY: demo test sanity lint unit packaging changelog-release ee-context clean
 
-$(INSTALLED): requirements/test.txt simulator/pyproject.toml
+$(INSTALLED): requirements/test.txt requirements/packaging.txt simulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/test.txt -r requirements/packaging.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ./simulator
 	touch $@
 
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn $(CURDIR) $@
+
 ## The main job: the pre-upgrade backup playbook against the embedded simulator.
-demo: $(INSTALLED)
-	mkdir -p .build/pytest-collections/ansible_collections/rackspace
-	ln -sfn $(CURDIR) .build/pytest-collections/ansible_collections/rackspace/cloudbackup
-	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/pytest-collections $(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
+demo: $(INSTALLED) $(COLLECTION_LINK)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
 		$(BIN)/ansible-playbook -i playbooks/inventory/demo.yml playbooks/pre_upgrade_backup.yml
 
-## Every test: sanity, then pytest (unit, simulator, end-to-end) with its summary line last.
+## Every test: sanity, lint, then pytest (unit, simulator, packaging, end-to-end) with its summary line last.
 test: $(INSTALLED)
 	scripts/sanity.sh
+	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
 
 sanity: $(INSTALLED)
 	scripts/sanity.sh
 
+lint: $(INSTALLED) $(COLLECTION_LINK)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint roles playbooks
+
 unit: $(INSTALLED)
 	$(BIN)/pytest tests/unit simulator/tests
+
+packaging: $(INSTALLED)
+	$(BIN)/pytest tests/packaging
+
+## Release time: fold the changelog fragments into changelogs/changelog.yaml, regenerate CHANGELOG.md.
+changelog-release: $(INSTALLED)
+	$(BIN)/antsibull-changelog release --update-existing --ansible-doc-bin $(BIN)/ansible-doc
+
+## Execution environment build context in .build/ee (then: podman build -f .build/ee/Containerfile .build/ee).
+ee-context: $(INSTALLED)
+	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist .
+	$(BIN)/ansible-builder create -f tests/ee/execution-environment.yml --context .build/ee --output-filename Containerfile
 
 clean:
 	rm -rf $(VENV) .build tests/output

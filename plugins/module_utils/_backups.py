@@ -80,7 +80,16 @@ def start_backup_once(client: Any, configuration: dict,
 
 
 def latest_backup_id(client: Any, configuration: dict) -> Optional[int]:
-    """The configuration's last run, or else its newest restorable backup; None if it has none."""
+    """The configuration's newest finished run, failed ones included; None if it has none.
+
+    The activity feed shows every run, a Failed one too, which is what a health check most
+    needs to see. LastRunBackupReportId and the completed list may count only the runs that
+    can be restored (reference 3.9, 8.12), and the feed's history window is undocumented:
+    they answer when the feed has no finished run of the configuration.
+    """
+    finished = _newest([run for run in backup_runs(client, configuration) if is_terminal(run.get("current_state"))])
+    if finished is not None:
+        return finished["id"]
     last_run = configuration.get("last_run_backup_report_id")
     if last_run:
         return last_run

@@ -25,8 +25,9 @@ options:
     type: int
   configuration_id:
     description:
-      - Get the report of the latest backup of this configuration - its last run, or else its newest
-        restorable backup.
+      - Get the report of the latest backup of this configuration - its newest finished run in the
+        activity feed, a failed one included, or else its last run or newest restorable backup (for runs
+        older than the feed's history).
     type: int
   configuration_name:
     description:

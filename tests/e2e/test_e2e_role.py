@@ -8,7 +8,6 @@ The scenario is simulator/scenarios/test.yml: its agents "slow" (a backup long e
 time out, attach to and watch progress on) and "locked" (CompletedWithErrors) exist for
 these tests.
 """
-import os
 import re
 import sys
 from typing import Any, Dict, List, Optional

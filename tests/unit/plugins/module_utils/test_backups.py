@@ -209,7 +209,26 @@ def test_a_403_after_an_ambiguous_failure_still_gets_the_race_treatment(account)
 
 # --- latest_backup_id --------------------------------------------------------------------
 
-def test_latest_backup_is_the_last_run(monkeypatch):
+def feed_of(*runs):
+    return lambda client, agent_id: list(runs)
+
+
+@pytest.mark.parametrize("feed, expected", [
+    # A Failed run newer than the last good one is the latest: a health check must see it.
+    ([run(7, "Failed", when="2026-01-02T00:00:00Z"), run(5, "Completed", when="2026-01-01T00:00:00Z")], 7),
+    # Runs still in flight, and other configurations' runs, are not finished runs of this one.
+    ([run(8, "InProgress", when="2026-01-03T00:00:00Z"), run(9, "Completed", configuration_id=1),
+      run(5, "CompletedWithErrors", when="2026-01-01T00:00:00Z")], 5),
+])
+def test_latest_backup_is_the_newest_finished_run_in_the_feed(monkeypatch, feed, expected):
+    monkeypatch.setattr(_backups, "list_activity", feed_of(*feed))
+    monkeypatch.setattr(_backups, "list_completed_backups", pytest.fail)
+
+    assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=42)) == expected
+
+
+def test_latest_backup_is_the_last_run_when_the_feed_has_none(monkeypatch):
+    monkeypatch.setattr(_backups, "list_activity", feed_of(run(8, "InProgress")))
     monkeypatch.setattr(_backups, "list_completed_backups", pytest.fail)
 
     assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=42)) == 42
@@ -220,6 +239,7 @@ def test_latest_backup_is_the_last_run(monkeypatch):
     ([], None),
 ])
 def test_latest_backup_falls_back_to_the_newest_completed(monkeypatch, completed, expected):
+    monkeypatch.setattr(_backups, "list_activity", feed_of())
     monkeypatch.setattr(_backups, "list_completed_backups", lambda client, configuration_id: completed)
 
     assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=None)) == expected

@@ -24,20 +24,20 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize i
 def get_agent(client: Any, agent_id: int) -> dict:
     """GET agent/{id}: the one endpoint whose Status can be trusted (reference 3.3)."""
     with _naming_not_found("agent %s" % agent_id):
-        return normalize_record(client.get_json("agent", agent_id, expect=dict))
+        return _get(client, "agent", agent_id, expect=dict)
 
 
 def find_agent_by_server(client: Any, server_id: str) -> Optional[dict]:
     """GET agent/server/{uuid}: the agent on a Cloud Server, None when it has none."""
     try:
-        return normalize_record(client.get_json("agent", "server", server_id, expect=dict))
+        return _get(client, "agent", "server", server_id, expect=dict)
     except NotFound:
         return None
 
 
 def list_agents(client: Any) -> List[dict]:
     """GET user/agents. Their status is always Offline here (reference 3.5): use get_agent."""
-    return normalize_record(client.get_json("user", "agents", expect=list))
+    return _get(client, "user", "agents", expect=list)
 
 
 def wake_agents(client: Any) -> None:
@@ -51,18 +51,17 @@ def list_configurations(client: Any, agent_id: Optional[int] = None, include_del
     Whether the API lists deleted configurations is unknown (reference 3.6), hence the filter.
     """
     if agent_id is None:
-        configurations = client.get_json("backup-configuration", expect=list)
+        records = _get(client, "backup-configuration", expect=list)
     else:
         with _naming_not_found("agent %s" % agent_id):
-            configurations = client.get_json("backup-configuration", "system", agent_id, expect=list)
-    records = normalize_record(configurations)
+            records = _get(client, "backup-configuration", "system", agent_id, expect=list)
     return records if include_deleted else [record for record in records if not record.get("is_deleted")]
 
 
 def get_configuration(client: Any, configuration_id: int) -> dict:
     """GET backup-configuration/{id}; a deleted one still comes back, with is_deleted true."""
     with _naming_not_found("backup configuration %s" % configuration_id):
-        return normalize_record(client.get_json("backup-configuration", configuration_id, expect=dict))
+        return _get(client, "backup-configuration", configuration_id, expect=dict)
 
 
 def request_start(client: Any, configuration_id: int) -> int:
@@ -92,7 +91,7 @@ def request_stop(client: Any, backup_id: int) -> None:
 def get_backup(client: Any, backup_id: int) -> dict:
     """GET backup/{id}: the polling endpoint, with current_state."""
     with _naming_not_found("backup %s" % backup_id):
-        return normalize_record(client.get_json("backup", backup_id, expect=dict))
+        return _get(client, "backup", backup_id, expect=dict)
 
 
 def list_completed_backups(client: Any, configuration_id: int) -> List[dict]:
@@ -101,24 +100,45 @@ def list_completed_backups(client: Any, configuration_id: int) -> List[dict]:
     The API documents no order (reference 3.9); ISO 8601 UTC strings sort as dates do.
     """
     with _naming_not_found("backup configuration %s" % configuration_id):
-        backups = normalize_record(client.get_json("backup", "completed", configuration_id, expect=list))
+        backups = _get(client, "backup", "completed", configuration_id, expect=list)
     return sorted(backups, key=lambda backup: backup.get("completed_time") or "", reverse=True)
 
 
 def get_report(client: Any, backup_id: int) -> Optional[dict]:
     """GET backup/report/{id}; None while the report does not exist (yet)."""
     try:
-        return normalize_record(client.get_json("backup", "report", backup_id, expect=dict))
+        return _get(client, "backup", "report", backup_id, expect=dict)
     except NotFound:
         return None
 
 
 def list_activity(client: Any, agent_id: Optional[int] = None) -> List[dict]:
-    """Recent jobs of one agent (GET system/activity/{id}) or of the account (GET activity)."""
+    """Recent jobs of one agent (GET system/activity/{id}) or of the account (GET activity), newest first.
+
+    The API documents no order (reference 3.12, 8.13): sorted by time of activity, the id
+    (ids grow as jobs are created) breaking a tie within a second.
+    """
     if agent_id is None:
-        return normalize_record(client.get_json("activity", expect=list))
-    with _naming_not_found("agent %s" % agent_id):
-        return normalize_record(client.get_json("system", "activity", agent_id, expect=list))
+        items = _get(client, "activity", expect=list)
+    else:
+        with _naming_not_found("agent %s" % agent_id):
+            items = _get(client, "system", "activity", agent_id, expect=list)
+    return sorted(items, key=lambda item: (item.get("time_of_activity") or "", item.get("id") or 0), reverse=True)
+
+
+def _get(client: Any, *segments: Any, expect: type) -> Any:
+    """GET ``segments`` and normalize the body; a value we cannot read is an InvalidResponse.
+
+    The wire formats are only partly documented (reference 1.3): a size such as "1,234 KB"
+    must fail the task with the URL and the field, not with a traceback.
+    """
+    data = client.get_json(*segments, expect=expect)
+    try:
+        return normalize_record(data)
+    except ValueError as err:
+        url = client.url(*segments)
+        raise InvalidResponse("GET", url, 200, None,
+                              msg="GET %s returned a value that cannot be read: %s" % (url, err)) from None
 
 
 @contextlib.contextmanager

@@ -18,12 +18,14 @@ import time
 from typing import Any, Callable, Collection, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    get_configuration,
+    get_report,
     list_activity,
     list_completed_backups,
     request_start,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden, ServerError, TransportError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
 
 # A start refused with 403 right after a wake-up is the agent race (reference 5.4): the agent
 # is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart; the time bound keeps
@@ -32,27 +34,39 @@ START_FORBIDDEN_ATTEMPTS = 20
 START_FORBIDDEN_DELAY = 1.0
 START_FORBIDDEN_WINDOW = 30.0
 FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online and enabled"
-# A 5xx or a lost reply may hide an accepted start (reference 6.3): each one is followed by
-# a look at the activity feed, and the POST is sent at most this many times in all.
+# A 5xx or a lost reply may hide an accepted start (reference 6.3, 8.4): each one is followed
+# by looks for the new run, and the POST is sent at most this many times in all, a connection
+# that was refused (nothing sent) included.
 START_AMBIGUOUS_ATTEMPTS = 3
-# Time for the feed to show a start that the API accepted before it failed to answer.
-START_SETTLE_DELAY = 2.0
+# How long the feed may take to show an accepted start is undocumented, and a second start
+# costs a Skipped backup: look every few seconds for half a minute before sending another.
+START_SETTLE_INTERVAL = 3.0
+START_SETTLE_WINDOW = 30.0
+
+# A report may appear a moment after its backup's terminal state, and a run the scheduler
+# turned away (Skipped, Missed) may never get one (reference 8.11): a few looks, then None.
+REPORT_LOOKS = 3
+REPORT_LOOK_DELAY = 2.0
 
 
 def in_flight_backup_for(client: Any, configuration: dict) -> Optional[dict]:
     """The newest activity item of a run of ``configuration`` that is not finished, or None."""
-    return _newest([run for run in backup_runs(client, configuration) if not is_terminal(run.get("current_state"))])
+    return newest_run([run for run in backup_runs(client, configuration) if not is_terminal(run.get("current_state"))])
 
 
 def backup_runs(client: Any, configuration: dict) -> List[dict]:
-    """The activity items of ``configuration``'s backups, from its agent's feed (reference 3.12).
+    """The activity items of ``configuration``'s backups, from its agent's feed (reference 3.12)."""
+    return runs_of(list_activity(client, configuration["machine_agent_id"]), configuration["backup_configuration_id"])
+
+
+def runs_of(items: List[dict], configuration_id: int) -> List[dict]:
+    """The backups of one configuration among activity ``items``.
 
     Backup items are keyed on ``id`` (the id StartManual returned) and point at their
-    configuration through ``parent_id``.
+    configuration through ``parent_id`` (reference 3.12).
     """
-    configuration_id = int(configuration["backup_configuration_id"])
-    return [item for item in list_activity(client, configuration["machine_agent_id"])
-            if str(item.get("type")).lower() == "backup" and item.get("parent_id") == configuration_id]
+    return [item for item in items
+            if str(item.get("type")).lower() == "backup" and item.get("parent_id") == int(configuration_id)]
 
 
 def start_backup_once(client: Any, configuration: dict,
@@ -60,9 +74,9 @@ def start_backup_once(client: Any, configuration: dict,
                       clock: Callable[[], float] = time.monotonic) -> int:
     """Start one backup of ``configuration`` and return its id, never two for one call.
 
-    After a 5xx or a transport failure the start may have been accepted anyway, so before
-    another POST the activity feed is searched for a run that was not there before the first
-    one; if it shows one, that is the backup this call started.
+    After a 5xx, or a transport failure once the request may have gone out, the start may
+    have been accepted anyway: before another POST, ``_accepted_start`` looks for it over a
+    settle window. A refused connection sent nothing, so the POST is simply repeated.
     """
     known_ids = {run.get("id") for run in backup_runs(client, configuration)}
     attempt = 0
@@ -71,23 +85,32 @@ def start_backup_once(client: Any, configuration: dict,
         try:
             return _start_through_forbidden(client, configuration["backup_configuration_id"], sleep, clock)
         except (ServerError, TransportError) as err:
-            sleep(START_SETTLE_DELAY)
-            started = _newest_run_not_in(client, configuration, known_ids)
+            sent = not isinstance(err, TransportError) or err.sent
+            started = _accepted_start(client, configuration, known_ids, sleep, clock) if sent else None
             if started is not None:
                 return started
             if attempt >= START_AMBIGUOUS_ATTEMPTS:
                 raise err
 
 
+def _accepted_start(client: Any, configuration: dict, known_ids: Collection[Any],
+                    sleep: Callable[[float], Any], clock: Callable[[], float]) -> Optional[int]:
+    """The id of a run that a start without a clear answer created, or None after the settle window."""
+    waiter = Waiter(START_SETTLE_WINDOW, START_SETTLE_INTERVAL, clock=clock, sleep=sleep)
+    return waiter.until(lambda: _run_since(client, configuration, known_ids), lambda found: found is not None).value
+
+
 def latest_backup_id(client: Any, configuration: dict) -> Optional[int]:
     """The configuration's newest finished run, failed ones included; None if it has none.
 
-    The activity feed shows every run, a Failed one too, which is what a health check most
-    needs to see. LastRunBackupReportId and the completed list may count only the runs that
-    can be restored (reference 3.9, 8.12), and the feed's history window is undocumented:
-    they answer when the feed has no finished run of the configuration.
+    The activity feed shows every run, a Failed, Missed or Stopped one too, which is what a
+    health check most needs to see. A Skipped run is left out: it only means another run of
+    the configuration was already queued (reference 4.1), which says nothing of its health.
+    LastRunBackupReportId and the completed list may count only the runs that can be
+    restored (reference 3.9, 8.12), and the feed's history window is undocumented: they
+    answer when the feed has no finished run of the configuration.
     """
-    finished = _newest([run for run in backup_runs(client, configuration) if is_terminal(run.get("current_state"))])
+    finished = newest_run([run for run in backup_runs(client, configuration) if _tells_health(run)])
     if finished is not None:
         return finished["id"]
     last_run = configuration.get("last_run_backup_report_id")
@@ -95,6 +118,17 @@ def latest_backup_id(client: Any, configuration: dict) -> Optional[int]:
         return last_run
     completed = list_completed_backups(client, configuration["backup_configuration_id"])
     return completed[0]["backup_id"] if completed else None
+
+
+def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] = time.sleep) -> Optional[dict]:
+    """The report of a backup that has just reached a terminal state; None if it has none."""
+    for look in range(REPORT_LOOKS):
+        if look:
+            sleep(REPORT_LOOK_DELAY)
+        report = get_report(client, backup_id)
+        if report is not None:
+            return report
+    return None
 
 
 def _start_through_forbidden(client: Any, configuration_id: int,
@@ -118,13 +152,28 @@ def _start_forbidden(err: Forbidden, configuration_id: int, attempts: int) -> Fo
     return Forbidden(err.status, err.method, err.url, err.body, msg=msg)
 
 
-def _newest_run_not_in(client: Any, configuration: dict, known_ids: Collection[Any]) -> Optional[int]:
+def _run_since(client: Any, configuration: dict, known_ids: Collection[Any]) -> Optional[int]:
+    """A run of the configuration that was not there before, or None.
+
+    A new run in the feed, or else the configuration's last run when its last_run_time moved
+    since ``configuration`` was read: the feed may lag behind (reference 6.3).
+    """
     # Any state counts: a small backup can finish before the feed is read.
-    run = _newest([run for run in backup_runs(client, configuration) if run.get("id") not in known_ids])
-    return None if run is None else run["id"]
+    run = newest_run([run for run in backup_runs(client, configuration) if run.get("id") not in known_ids])
+    if run is not None:
+        return run["id"]
+    now = get_configuration(client, configuration["backup_configuration_id"])
+    moved = now.get("last_run_time") != configuration.get("last_run_time")
+    last_run = now.get("last_run_backup_report_id")
+    return last_run if moved and last_run and last_run not in known_ids else None
 
 
-def _newest(runs: List[dict]) -> Optional[dict]:
+def _tells_health(run: dict) -> bool:
+    return is_terminal(run.get("current_state")) and canonical_state(run.get("current_state")) != "Skipped"
+
+
+def newest_run(runs: List[dict]) -> Optional[dict]:
+    """The newest of ``runs`` (activity items), or None when there are none."""
     if not runs:
         return None
     # By time of activity; the id (ids grow as runs are created) breaks a tie within a second.

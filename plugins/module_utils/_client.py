@@ -24,7 +24,7 @@ import time
 from typing import Any, Callable, Optional, Tuple, Union
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import requests
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import requests, urllib3
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -35,6 +35,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     error_for_response,
     excerpt,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize import parse_iso8601_utc
 
 # Keep in step with galaxy.yml (a unit test compares them): it names us in User-Agent.
 COLLECTION_VERSION = "0.1.0"
@@ -60,8 +61,9 @@ RETRY_ATTEMPTS = 5
 BACKOFF_BASE = 1.0
 BACKOFF_FACTOR = 2.0
 BACKOFF_CAP = 30.0
-# A server that asks for more than a minute is down rather than busy: better to fail
-# with its answer than to keep a task silent for longer.
+# A Retry-After over a minute is cut to a minute: a task silent for longer looks hung (AWX
+# may kill it), and a server that asks that much is often back sooner. RETRY_BUDGET and
+# RETRY_ATTEMPTS still bound the whole retrying.
 RETRY_AFTER_CAP = 60.0
 # The most one request may spend retrying, measured on the monotonic clock.
 RETRY_BUDGET = 120.0
@@ -121,7 +123,7 @@ class CloudBackupClient:
 
     @property
     def token_expires(self) -> Optional[str]:
-        """Identity's ISO 8601 expiry of the token; None for a token given as an option."""
+        """When the token expires (ISO 8601 UTC, "2026-03-02T07:11:19Z"); None for a token given as an option."""
         self._ensure_authenticated()
         return self._token_expires
 
@@ -140,7 +142,7 @@ class CloudBackupClient:
         token = access["token"]
         self._token = token["id"]
         self._tenant_id = str(token["tenant"]["id"])
-        self._token_expires = token.get("expires")
+        self._token_expires = _utc_expiry(token.get("expires"))
         self._default_region = (access.get("user") or {}).get("RAX-AUTH:defaultRegion")
         self._endpoint = self._endpoint_override or catalog_endpoint(access, self._region)
 
@@ -152,11 +154,11 @@ class CloudBackupClient:
         """
         method = method.upper()
         retry = method == "GET" if retry is None else retry
-        response = self._send(method, self._url(segments), body, retry, authenticated=True)
+        response = self._send(method, self.url(*segments), body, retry, authenticated=True)
         if response.status_code == 401 and self._has_credentials():
             # The token expired or was revoked since it was issued: one new login, one more try.
             self.authenticate()
-            response = self._send(method, self._url(segments), body, retry, authenticated=True)
+            response = self._send(method, self.url(*segments), body, retry, authenticated=True)
         if response.status_code == 401:
             raise self._token_rejected(method, response)
         if not 200 <= response.status_code < 300:
@@ -183,7 +185,8 @@ class CloudBackupClient:
         if self._token is None or self._endpoint is None:
             self.authenticate()
 
-    def _url(self, segments: Tuple[Any, ...]) -> str:
+    def url(self, *segments: Any) -> str:
+        """The API URL of ``segments``, each one quoted."""
         # safe='' quotes "/" too: an id can never reach another path than the one meant.
         return "/".join([self.endpoint] + [quote(str(segment), safe="") for segment in segments])
 
@@ -239,7 +242,7 @@ class CloudBackupClient:
                 break
             self._sleep(delay)
         if failure is not None:
-            raise TransportError(method, url, _failure_reason(failure, self._timeout))
+            raise TransportError(method, url, _failure_reason(failure, self._timeout), sent=not never_connected(failure))
         return response
 
     def _attempt(self, method: str, url: str, body: Any, authenticated: bool) -> Tuple[Any, _RequestFailure]:
@@ -279,6 +282,15 @@ def _access_from(response: Any) -> Optional[dict]:
         return access if token["id"] and token["tenant"]["id"] is not None else None
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _utc_expiry(expires: Optional[str]) -> Optional[str]:
+    # Identity writes "Z" or an offset (reference 2.3). The expiry is only shown to the user,
+    # so a form we do not know is passed on as given rather than failing the login.
+    try:
+        return parse_iso8601_utc(expires)
+    except ValueError:
+        return expires
 
 
 def check_connection_params(params: dict) -> None:
@@ -382,6 +394,19 @@ def is_transient(response: Any, failure: _RequestFailure) -> bool:
         return False
     return isinstance(failure, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                                 requests.exceptions.ChunkedEncodingError))
+
+
+def never_connected(failure: Exception) -> bool:
+    """True when no connection was made (refused, no such host, connect timeout): nothing was sent.
+
+    requests raises ConnectTimeout for a connect timeout, and a plain ConnectionError that
+    wraps urllib3's NewConnectionError for a refused or unresolvable connection; a reset or
+    a read timeout after the request went out looks different (ProtocolError, ReadTimeout).
+    """
+    if isinstance(failure, requests.exceptions.ConnectTimeout):
+        return True
+    cause = failure.args[0] if isinstance(failure, requests.exceptions.ConnectionError) and failure.args else None
+    return isinstance(getattr(cause, "reason", None), urllib3.exceptions.NewConnectionError)
 
 
 def backoff_delay(attempt: int) -> float:

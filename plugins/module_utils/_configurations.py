@@ -25,8 +25,7 @@ NAMES_SHOWN = 10
 def configurations_named(client: Any, name: str, agent_id: Optional[int] = None,
                          include_deleted: bool = False) -> List[dict]:
     """The configurations called ``name`` (exactly), of the account or of one agent."""
-    return [configuration for configuration in list_configurations(client, agent_id, include_deleted)
-            if configuration.get("backup_configuration_name") == name]
+    return _named(list_configurations(client, agent_id, include_deleted), name)
 
 
 def resolve_configuration(client: Any, configuration_id: Optional[int] = None,
@@ -35,10 +34,14 @@ def resolve_configuration(client: Any, configuration_id: Optional[int] = None,
     if configuration_id is not None:
         return get_configuration(client, configuration_id)
     candidates = list_configurations(client, agent_id)
-    matches = [candidate for candidate in candidates if candidate.get("backup_configuration_name") == configuration_name]
+    matches = _named(candidates, configuration_name)
     if len(matches) == 1:
         return matches[0]
     raise _ambiguous(configuration_name, agent_id, matches, candidates)
+
+
+def _named(configurations: List[dict], name: Optional[str]) -> List[dict]:
+    return [configuration for configuration in configurations if configuration.get("backup_configuration_name") == name]
 
 
 def _ambiguous(name: str, agent_id: Optional[int], matches: List[dict], candidates: List[dict]) -> CloudBackupError:

@@ -18,12 +18,16 @@ import traceback
 # The libraries themselves are re-exported: other files take them from here, never directly.
 __all__ = [
     "HAS_JMESPATH", "HAS_REQUESTS", "JMESPATH_IMPORT_ERROR", "REQUESTS_IMPORT_ERROR", "jmespath", "requests",
+    "urllib3",
 ]
 
 try:
     import requests
+    # requests' own dependency: its exceptions tell a refused connection from a dropped one.
+    import urllib3
 except ImportError:
     requests = None
+    urllib3 = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:

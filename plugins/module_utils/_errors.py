@@ -52,14 +52,20 @@ class EndpointNotFound(CloudBackupError):
 
 
 class TransportError(CloudBackupError):
-    """The request got no HTTP reply: connection refused, dropped, TLS failure or timeout."""
+    """The request got no HTTP reply: connection refused, dropped, TLS failure or timeout.
 
-    def __init__(self, method: str, url: str, reason: str, msg: Optional[str] = None) -> None:
+    ``sent`` is False only when the connection itself could not be made (refused, no such
+    host, connect timeout): the server never saw the request. Anything else may have
+    reached it, so True is the safe default.
+    """
+
+    def __init__(self, method: str, url: str, reason: str, msg: Optional[str] = None, sent: bool = True) -> None:
         url = redact_url(url)
         super().__init__(msg or "%s %s failed: %s" % (method, url, reason), method=method, url=url, reason=reason)
         self.method = method
         self.url = url
         self.reason = reason
+        self.sent = sent
 
 
 class InvalidResponse(CloudBackupError):
@@ -131,6 +137,18 @@ class BackupFailed(CloudBackupError):
         self.backup_id = backup_id
         self.state = state
         self.report = report
+
+
+class ReportFailed(CloudBackupError):
+    """The report task fails (a closed gate, a wait given up on) and still returns its whole result."""
+
+    def __init__(self, msg: str, result: dict) -> None:
+        super().__init__(msg)
+        self.result = result
+
+    def fail_kwargs(self) -> dict:
+        # Every key of the result, null ones included: the module documents them as always returned.
+        return dict(self.result, msg=self.msg)
 
 
 _ERROR_BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}

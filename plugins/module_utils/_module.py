@@ -71,6 +71,14 @@ def wait_argument_spec() -> dict:
     )
 
 
+def check_wait_options(params: dict) -> None:
+    """What the argument spec cannot say about the wait options; ConfigurationError before any HTTP call."""
+    if params["poll_interval"] <= 0:
+        raise ConfigurationError("poll_interval must be greater than 0, got %s" % params["poll_interval"])
+    if params["wait_timeout"] < 0:
+        raise ConfigurationError("wait_timeout must not be negative, got %s" % params["wait_timeout"])
+
+
 class CloudBackupModule(AnsibleModule):
     """An AnsibleModule with the connection options, their checks and the client.
 
@@ -105,6 +113,8 @@ class CloudBackupModule(AnsibleModule):
     def run(self, body: Callable[["CloudBackupModule"], dict]) -> None:
         """Exit with the result ``body(self)`` returns; a CloudBackupError fails the task instead."""
         try:
+            if "poll_interval" in self.params:  # the module took wait_argument_spec()
+                check_wait_options(self.params)
             result = body(self)
         except CloudBackupError as err:
             self.fail_json(**err.fail_kwargs())

@@ -25,6 +25,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
 _DATE_RE = re.compile(r"\\?/Date\((-?\d+)([+-]\d{4})?\)\\?/")
 _EPOCH = datetime.datetime(1970, 1, 1)
 
+# Identity writes its dates in ISO 8601, with milliseconds and a "Z" or a UTC offset (reference 2.3).
+_ISO_RE = re.compile(r"\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|([+-])(\d\d):?(\d\d))\s*", re.IGNORECASE)
+
 # The server's base for "KB", "MB"... is undocumented (reference 1.3 item 3); rcbu, the
 # only client that converts, uses 1024, and so do we.
 SIZE_BASE = 1024
@@ -62,6 +65,20 @@ def parse_date(value: Optional[str]) -> Optional[str]:
         moment = _EPOCH + datetime.timedelta(milliseconds=milliseconds)
     except OverflowError:
         raise ValueError("date out of range: %r" % (value,)) from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso8601_utc(value: Optional[str]) -> Optional[str]:
+    """Convert "2013-06-05T05:20:28.306-05:00" to "2013-06-05T10:20:28Z" (fractions dropped); None -> None."""
+    if value is None:
+        return None
+    match = _ISO_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("not an ISO 8601 date and time with a time zone: %r" % (value,))
+    moment = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
+    if match.group(3):
+        offset = datetime.timedelta(hours=int(match.group(4)), minutes=int(match.group(5)))
+        moment -= offset if match.group(3) == "+" else -offset
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -115,7 +132,11 @@ def _normalize_value(value: Any) -> Any:
     if isinstance(value, dict):
         normalized = {}
         for key, item in value.items():
-            normalized.update(_normalize_field(snake_case(key), item))
+            try:
+                normalized.update(_normalize_field(snake_case(key), item))
+            except ValueError as err:
+                # Name the field, outermost first ("ErrorList: ExceptionCode: ..."): the caller knows the URL.
+                raise ValueError("%s: %s" % (key, err)) from None
         return normalized
     if isinstance(value, list):
         return [_normalize_value(item) for item in value]

@@ -16,7 +16,12 @@ from __future__ import annotations
 from typing import Iterable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import TERMINAL_STATES, canonical_state
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize import SIZE_BASE
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+    TERMINAL_STATES,
+    canonical_state,
+    is_terminal,
+)
 
 # Reference 3.10, monplugin's alert rule: anything else deserves a look. CompletedWithErrors
 # reports still say "Success", so the state and the diagnostics must be checked as well.
@@ -26,7 +31,6 @@ HEALTHY_DIAGNOSTICS = "No errors"
 DEFAULT_ACCEPTABLE_STATES = (HEALTHY_STATE,)
 # The API's own size text uses powers of 1024 (reference 1.3 item 3); ours must match it.
 _SIZE_UNITS = ("KB", "MB", "GB", "TB")
-_SIZE_BASE = 1024
 
 
 def error_count(report: dict) -> int:
@@ -55,7 +59,7 @@ def summary(report: Optional[dict], backup: Optional[dict] = None, configuration
     if report:
         return "%s: %s" % (_title(report), _report_line(report))
     if backup:
-        return "%s: %s, no report yet" % (_title(backup), backup.get("current_state"))
+        return "%s: %s, %s" % (_title(backup), backup.get("current_state"), _no_report(backup.get("current_state")))
     name = (configuration or {}).get("backup_configuration_name")
     return "%s: no backup yet" % (name or "backup configuration %s" % (configuration or {}).get("backup_configuration_id"))
 
@@ -78,7 +82,7 @@ def gate_failure(report: Optional[dict], state: Optional[str], accepted: Iterabl
     there is no backup at all): a gate never passes without a report.
     """
     if report is None:
-        return "no report yet (state %s)" % state if state else "no backup to check"
+        return "%s (state %s)" % (_no_report(state), state) if state else "no backup to check"
     state = canonical_state(report.get("state"))
     accepted = list(accepted)
     if state not in accepted:
@@ -93,12 +97,12 @@ def human_size(size: Optional[int]) -> str:
     """3972844748 -> "3.7 GB", 318 -> "318 bytes", as the API writes sizes."""
     if size is None:
         return "? bytes"
-    if size < _SIZE_BASE:
+    if size < SIZE_BASE:
         return "%d bytes" % size
     value, unit = float(size), "bytes"
     for unit in _SIZE_UNITS:
-        value /= _SIZE_BASE
-        if value < _SIZE_BASE:
+        value /= SIZE_BASE
+        if value < SIZE_BASE:
             break
     text = ("%.1f" % value).rstrip("0").rstrip(".")
     return "%s %s" % (text, unit)
@@ -115,6 +119,11 @@ def human_duration(seconds: Optional[int]) -> Optional[str]:
     if minutes:
         return "%dm%02ds" % (minutes, seconds)
     return "%ds" % seconds
+
+
+def _no_report(state: Optional[str]) -> str:
+    # A backup that ended without a report (a Skipped or Missed run) will never have one.
+    return "no report" if is_terminal(state) else "no report yet"
 
 
 def _title(record: dict) -> str:

@@ -350,6 +350,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
     backup_runs,
     in_flight_backup_for,
+    newest_run,
     start_backup_once,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
@@ -377,8 +378,8 @@ UNUSED_OPTIONS = {
     "stop": ("skip_if_completed_within",),
     "wake_agents": ("configuration_id", "configuration_name", "backup_id", "skip_if_completed_within"),
 }
-POSITIVE_OPTIONS = ("poll_interval", "skip_if_completed_within")
-NON_NEGATIVE_OPTIONS = ("wait_timeout", "online_timeout")
+POSITIVE_OPTIONS = ("skip_if_completed_within",)
+NON_NEGATIVE_OPTIONS = ("online_timeout",)
 NOT_WAITED = WaitResult(None, 0.0, 0, False)
 
 
@@ -485,8 +486,7 @@ def last_run(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
     """The configuration's newest run as {backup_id, state}, read only for a diff."""
     if not module._diff:
         return None
-    runs = backup_runs(module.client, configuration)
-    newest = max(runs, key=lambda run: (run.get("time_of_activity") or "", run.get("id") or 0), default=None)
+    newest = newest_run(backup_runs(module.client, configuration))
     return {"backup_id": newest["id"], "state": newest.get("current_state")} if newest else {"backup_id": None, "state": None}
 
 
@@ -590,12 +590,13 @@ def agent_woken(module: CloudBackupModule, agent: dict) -> WaitResult:
 def wait_for_agent(module: CloudBackupModule, agent_id: int, timeout: float,
                    done: Callable[[dict], Any], rewake: bool = False) -> WaitResult:
     """Read the agent until done(agent) or the timeout, re-posting the wake-up if asked to."""
-    last_wake = [time.monotonic()]
+    last_wake = time.monotonic()
 
     def read_agent() -> dict:
-        if rewake and time.monotonic() - last_wake[0] >= REWAKE_AFTER:
+        nonlocal last_wake
+        if rewake and time.monotonic() - last_wake >= REWAKE_AFTER:
             wake_agents(module.client)
-            last_wake[0] = time.monotonic()
+            last_wake = time.monotonic()
         return get_agent(module.client, agent_id)
 
     return waiter(module, timeout).until(read_agent, done)
@@ -641,6 +642,8 @@ def wait_for_end(module: CloudBackupModule, backup_id: int) -> WaitResult:
 
 
 def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
+    # This module's time is passed on explicitly, here and to start_backup_once, rather than
+    # left to the defaults (bound when _waiter was imported): the unit tests swap it for a fake clock.
     return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep)
 
 

@@ -104,10 +104,10 @@ endpoint:
   type: str
   sample: https://dfw.backup.api.rackspacecloud.com/v1.0/123456
 expires:
-  description: When the token expires, in ISO 8601 as Identity writes it.
+  description: When the token expires, in ISO 8601 UTC (Identity's fractions of a second and offset are dropped).
   returned: success
   type: str
-  sample: "2026-01-19T17:28:17.488Z"
+  sample: "2026-01-19T17:28:17Z"
 region:
   description: The region - O(region), or else the user's default region as Identity names it.
   returned: success

@@ -155,7 +155,7 @@ EXAMPLES = r"""
     resource: activity
     agent_id: 300001
     configuration_id: 400001
-    query: "[?current_state != 'Completed' && current_state != 'CompletedWithErrors' && current_state != 'Failed'].id"
+    query: "[?!contains(['Completed', 'CompletedWithErrors', 'Failed', 'Stopped', 'Skipped', 'Missed'], current_state)].id"
   delegate_to: localhost
   register: running
 """
@@ -380,6 +380,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_completed_backups,
     list_configurations,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import runs_of
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import (
     configurations_named,
     resolve_configuration,
@@ -515,9 +516,7 @@ def read_activity(client: Any, params: dict) -> List[dict]:
     configuration_id = params["configuration_id"]
     if configuration_id is None:
         return items
-    # A backup item points at its configuration through parent_id (reference 3.12).
-    return [item for item in items
-            if str(item.get("type")).lower() == "backup" and item.get("parent_id") == configuration_id]
+    return runs_of(items, configuration_id)
 
 
 READERS: Dict[str, Callable[[Any, dict], Any]] = {

@@ -13,7 +13,7 @@ description:
   - Returns the report of a finished backup, given by O(backup_id), or of the latest backup of a configuration,
     given by O(configuration_id) or O(configuration_name).
   - Adds a RV(healthy) flag, a one-line RV(summary) for logs and chat messages, and the report's error list.
-  - Can wait until the report exists, that is until the backup has finished (O(wait=true)).
+  - Can wait until the backup has finished, with success or failure, and then get its report (O(wait=true)).
   - Can gate a pipeline (O(gate=true)) - fail unless the backup ended in one of O(acceptable_states) with at
     most O(max_errors) errors. Without a gate, the module never fails because of how the backup went.
   - Reads only, so it runs in check mode too.
@@ -26,8 +26,9 @@ options:
   configuration_id:
     description:
       - Get the report of the latest backup of this configuration - its newest finished run in the
-        activity feed, a failed one included, or else its last run or newest restorable backup (for runs
-        older than the feed's history).
+        activity feed, a V(Failed), V(Missed) or V(Stopped) one included, or else its last run or newest
+        restorable backup (for runs older than the feed's history).
+      - V(Skipped) runs are left out - they only mean that another run of the configuration was already queued.
     type: int
   configuration_name:
     description:
@@ -40,8 +41,9 @@ options:
     type: int
   wait:
     description:
-      - Whether to wait until the report exists, that is until the backup reaches a final state
-        (success or failure).
+      - Whether to wait until the backup reaches a final state (success or failure), then get its report.
+      - A backup that ended without running (V(Skipped), V(Missed)) may have no report - the wait still ends
+        then, with RV(report=null) and the backup's final RV(state).
       - Unlike in other modules of the collection, the default is V(false) - without waiting, a backup that is
         still running gives RV(report=null) and its current RV(state), and the task does not fail
         (unless O(gate=true)).
@@ -80,7 +82,7 @@ requirements:
   - requests
 notes:
   - While waiting, the module reads the backup's state every O(poll_interval) seconds and fetches the report
-    once the state is final.
+    once the state is final, looking again for a few seconds should it not exist yet.
   - Healthy follows the rule of Rackspace's own monitoring plugin - state V(Completed), reason V(Success),
     diagnostics V(No errors) and no errors.
 seealso:
@@ -171,7 +173,8 @@ backup:
     state_change_time: "2026-01-18T17:32:50Z"
 report:
   description:
-    - The normalized report; null until the backup has finished (or when there is no backup).
+    - The normalized report; null until the backup has finished, when there is no backup, or when the backup
+      ended without one (a V(Skipped) or V(Missed) run may have none).
   returned: always
   type: dict
   contains:
@@ -304,7 +307,7 @@ polls:
   type: int
   sample: 4
 timed_out:
-  description: Whether O(wait_timeout) passed before the report existed.
+  description: Whether O(wait_timeout) passed before the backup reached a final state.
   returned: always
   type: bool
   sample: false
@@ -313,9 +316,9 @@ timed_out:
 from typing import Any, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id, report_of_ended
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, ReportFailed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
     DEFAULT_ACCEPTABLE_STATES,
@@ -377,17 +380,13 @@ def report_task(module: CloudBackupModule) -> dict:
     result = describe(configuration, backup_id, watched)
     failure = judge(result, params, accepted)
     if failure:
-        module.fail_json(msg=failure, **result)
+        raise ReportFailed(failure, result)
     return result
 
 
 def checked_options(module: CloudBackupModule) -> list:
-    """The canonical acceptable states; bad wait or gate options fail before any API call."""
+    """The canonical acceptable states; bad gate options fail before any API call."""
     params = module.params
-    if params["wait"] and params["poll_interval"] <= 0:
-        raise ConfigurationError("poll_interval must be a positive number of seconds, got %s" % params["poll_interval"])
-    if params["wait"] and params["wait_timeout"] < 0:
-        raise ConfigurationError("wait_timeout must not be negative, got %s" % params["wait_timeout"])
     if params["max_errors"] is not None and params["max_errors"] < 0:
         raise ConfigurationError("max_errors must not be negative, got %s" % params["max_errors"])
     if params["max_errors"] is not None and not params["gate"]:
@@ -412,11 +411,17 @@ def look(client: Any, backup_id: int) -> Look:
 
 
 def watch(client: Any, backup_id: int, params: dict) -> WaitResult:
-    """One look, or looks until the report exists or wait_timeout passes."""
+    """One look, or looks until the backup is terminal or wait_timeout passes, then its report.
+
+    The wait ends with the backup, not with its report: a run that never started (Skipped,
+    Missed) may have no report at all, and waiting for one would last until the timeout.
+    """
     if not params["wait"]:
         return WaitResult(look(client, backup_id), 0.0, 1, False)
     waiter = Waiter(params["wait_timeout"], params["poll_interval"])
-    return waiter.until(lambda: look(client, backup_id), lambda seen: seen.report is not None)
+    watched = waiter.until(lambda: get_backup(client, backup_id), lambda backup: is_terminal(backup.get("current_state")))
+    report = None if watched.timed_out else report_of_ended(client, backup_id)
+    return watched._replace(value=Look(watched.value, report))
 
 
 def describe(configuration: Optional[dict], backup_id: Optional[int], watched: WaitResult) -> dict:

@@ -18,6 +18,10 @@ from .model import Agent, Configuration, Token, World
 from .responses import bare_integer, empty, json_response, read_json
 from .routes import ACTIONS
 
+# The runs the scheduler turned away without starting (reference 4.1): whether they get a
+# report is unknown, hence settings.report_for_unrun.
+UNRUN_STATES = ("Skipped", "Missed")
+
 
 @dataclass
 class Call:
@@ -178,6 +182,8 @@ def backup_report(call: Call) -> Response:
     backup = _backup(call, call.args["backup_id"])
     if not backup.is_terminal_at(call.now) and call.world.settings.report_before_terminal == 404:
         raise ApiError(404, "The report of backup %d is not available yet." % backup.id)
+    if backup.state_at(call.now) in UNRUN_STATES and call.world.settings.report_for_unrun == 404:
+        raise ApiError(404, "Backup %d did not run and has no report." % backup.id)
     return call.reply(views.report(call.world, backup, call.now))
 
 

@@ -32,6 +32,7 @@ class Settings:
     escape_slashes: bool = True
     list_status: str = "Offline"
     report_before_terminal: Union[int, str] = 404
+    report_for_unrun: Union[int, str] = "report"
     second_start: Union[int, str] = "skipped"
     stop_terminal_status: int = 204
     list_deleted_configurations: bool = False
@@ -205,6 +206,7 @@ def _settings(fields: Fields) -> Settings:
         report_before_terminal=fields.choice(
             "report_before_terminal", (404, "partial"), defaults.report_before_terminal
         ),
+        report_for_unrun=fields.choice("report_for_unrun", ("report", 404), defaults.report_for_unrun),
         second_start=_word_or_status(fields, "second_start", "skipped", defaults.second_start),
         stop_terminal_status=fields.status("stop_terminal_status", defaults.stop_terminal_status),
         list_deleted_configurations=fields.boolean("list_deleted_configurations", defaults.list_deleted_configurations),

@@ -156,6 +156,19 @@ def test_report_partial_setting(make_sim):
     assert report.json()["State"] == "StartRequested" and report.json()["CompletedTime"] is None
 
 
+def test_report_for_unrun_setting_404_for_skipped_and_missed_runs(make_sim):
+    configuration = {"id": 2001, "name": "solo files", "history": [{"ago": "1h", "outcome": "Missed"}]}
+    sim = make_sim(scenario_with({"report_for_unrun": 404}, configurations=[configuration]))
+    api = Api(sim)
+    missed = api.get("/activity").json()[0]["ID"]
+    first, skipped = api.start(2001).json(), api.start(2001).json()
+    sim.advance(3600)
+    assert (api.state(missed), api.state(skipped)) == ("Missed", "Skipped")
+    assert api.get("/backup/report/%d" % missed).status_code == 404
+    assert api.get("/backup/report/%d" % skipped).status_code == 404
+    assert api.get("/backup/report/%d" % first).json()["State"] == "Completed"
+
+
 def test_history_is_in_reports_activity_and_completed_list(api):
     completed = api.get("/backup/completed/400001").json()
     assert [item["BackupId"] for item in completed] == [100001, 100002]  # Completed, CompletedWithErrors

@@ -40,6 +40,7 @@ def test_defaults_are_applied():
     scenario = load_scenario(scenario_with())
     settings = scenario.settings
     assert (settings.list_status, settings.report_before_terminal, settings.second_start) == ("Offline", 404, "skipped")
+    assert settings.report_for_unrun == "report"
     assert settings.token_lifetime == 86400 and settings.size_base == 1024
     config = scenario.tenants[0].agents[0].configurations[0]
     assert config.outcomes == ("Completed",) and config.schedule.frequency == "Manually"

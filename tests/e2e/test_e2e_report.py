@@ -3,16 +3,20 @@
 History of configuration 400001 "nightly" on agent alpha: 100001 Completed (1 day ago),
 100002 CompletedWithErrors with two errors (2 days ago), 100003 Failed (3 days ago).
 """
+import os
 import re
 
+import pytest
 import requests
 import yaml
+from cloudbackup_simulator import Simulator
 
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_report
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 IN_FLIGHT = {"StartRequested", "Queued", "Preparing", "InProgress"}
 FAST = {"poll_interval": 0.5}
+TEST_SCENARIO = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "simulator", "scenarios", "test.yml")
 
 
 def play(*tasks):
@@ -28,6 +32,11 @@ def report(name, ignore_errors=False, **args):
 
 def start_backup(simulator, configuration_id):
     """Wake the agents and start a backup through the API, as cloudbackup_action would; return its id."""
+    return start_backups(simulator, configuration_id, 1)[0]
+
+
+def start_backups(simulator, configuration_id, count):
+    """Wake the agents and start ``count`` backups at once; all but the first end Skipped."""
     info = simulator.info
     session = requests.Session()
     login = session.post(info["identity_url"] + "tokens", json={"auth": {"RAX-KSKEY:apiKeyCredentials": {
@@ -35,10 +44,13 @@ def start_backup(simulator, configuration_id):
     session.headers["X-Auth-Token"] = login.json()["access"]["token"]["id"]
     session.post(info["endpoint"] + "/user/wakeupagents", timeout=10).raise_for_status()
     simulator.advance(3)  # the scenario's wake delay is 2 s
-    started = session.post(info["endpoint"] + "/backup/action-requested",
-                           json={"Action": "StartManual", "Id": configuration_id}, timeout=10)
-    started.raise_for_status()
-    return int(started.text)
+    ids = []
+    for _start in range(count):
+        started = session.post(info["endpoint"] + "/backup/action-requested",
+                               json={"Action": "StartManual", "Id": configuration_id}, timeout=10)
+        started.raise_for_status()
+        ids.append(int(started.text))
+    return ids
 
 
 def backup_ids(simulator, route):
@@ -140,13 +152,13 @@ def test_wait_for_the_report_of_a_backup_started_just_before(run_playbook, simul
     assert reports[-1]["seq"] > max(entry["seq"] for entry in simulator.requests(route="backup.get"))
 
 
-def test_waiting_goes_on_until_the_report_exists(run_playbook, simulator):
+def test_a_report_that_lags_the_final_state_is_looked_for_again(run_playbook, simulator):
     simulator.add_fault(route="backup.report", status=404, count=2)
 
     run = run_playbook(play(report("waited", backup_id=100001, wait=True, wait_timeout=30, **FAST)))
 
     waited = run.result("waited")
-    assert (waited["polls"], waited["healthy"], waited["timed_out"]) == (3, True, False)
+    assert (waited["polls"], waited["healthy"], waited["timed_out"]) == (1, True, False)
     assert [entry["status"] for entry in simulator.requests(route="backup.report")] == [404, 404, 200]
 
 
@@ -183,3 +195,35 @@ def test_the_examples_run(run_playbook, simulator):
     assert run.rc == 0, run.output
     assert len(run.results) == len(examples)
     assert run.result("Show it in one line")["msg"].startswith("nightly (backup 100002): CompletedWithErrors")
+
+
+@pytest.fixture(scope="module")
+def no_report_simulator():
+    """test.yml where a run that never started (Skipped, Missed) has no report at all."""
+    with open(TEST_SCENARIO, encoding="utf-8") as handle:
+        scenario = yaml.safe_load(handle)
+    scenario["settings"]["report_for_unrun"] = 404
+    with Simulator(scenario=scenario, speed=1.0) as simulator:
+        yield simulator
+
+
+class TestRunsWithoutAReport:
+
+    @pytest.fixture
+    def simulator(self, no_report_simulator):
+        no_report_simulator.reset()
+        return no_report_simulator
+
+    def test_the_wait_ends_with_a_skipped_backup_and_no_report(self, run_playbook, simulator):
+        skipped = start_backups(simulator, 400001, 2)[1]
+
+        run = run_playbook(play(report("waited", ignore_errors=True, backup_id=skipped, wait=True, wait_timeout=120,
+                                       gate=True, **FAST)))
+
+        waited = run.result("waited")
+        assert (waited["state"], waited["report"], waited["timed_out"]) == ("Skipped", None, False), run.output
+        # It ends with the backup, after a few seconds' looks for the report, not at the timeout.
+        assert waited["elapsed"] < 10
+        assert [entry["status"] for entry in simulator.requests(route="backup.report")] == [404] * 3
+        assert (run.status("waited"), waited["gate_passed"]) == ("failed", False)
+        assert waited["msg"].endswith("Skipped, no report; gate failed: no report (state Skipped)")

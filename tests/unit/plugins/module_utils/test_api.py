@@ -22,6 +22,9 @@ class FakeClient:
         self.reply = reply or FakeReply("")
         self.calls = []
 
+    def url(self, *segments):
+        return "/".join((BASE,) + tuple(str(segment) for segment in segments))
+
     def get_json(self, *segments, expect=None):
         self.calls.append(("GET",) + segments + (expect,))
         if segments not in self.routes:
@@ -187,3 +190,30 @@ def test_list_activity(agent_id, path):
 
     assert _api.list_activity(client, agent_id) == [
         {"id": 2436516, "type": "Backup", "parent_id": 29831, "current_state": "Completed"}]
+
+
+def test_list_activity_newest_first_the_id_breaking_ties():
+    items = [
+        {"ID": 1, "TimeOfActivity": "/Date(1358535352000)/"},
+        {"ID": 3, "TimeOfActivity": "/Date(1358535999000)/"},
+        {"ID": 5, "TimeOfActivity": "/Date(1358535352000)/"},
+        {"ID": 2, "TimeOfActivity": "/Date(1358535400000)/"},
+    ]
+    client = FakeClient({("activity",): items})
+
+    assert [item["id"] for item in _api.list_activity(client)] == [3, 2, 5, 1]
+
+
+@pytest.mark.parametrize("field, value", [
+    ("BytesSearched", "1,234 KB"), ("BytesSearched", "N/A"), ("BytesSearched", "3 PB"),
+    ("Duration", ""), ("NumErrors", "N/A"), ("FilesSearched", "1,200"),
+])
+def test_a_value_that_cannot_be_read_is_an_invalid_response_naming_the_url_and_field(field, value):
+    client = FakeClient({("backup", "report", 42): {"BackupId": 42, field: value}})
+
+    with pytest.raises(InvalidResponse) as raised:
+        _api.get_report(client, 42)
+
+    assert raised.value.msg.startswith("GET %s/backup/report/42 returned a value that cannot be read: %s: " % (BASE, field))
+    assert repr(value) in raised.value.msg
+    assert (raised.value.url, raised.value.status) == (BASE + "/backup/report/42", 200)

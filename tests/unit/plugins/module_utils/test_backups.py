@@ -44,6 +44,10 @@ def dropped():
     return TransportError("POST", URL, "ConnectionError: connection reset by peer")
 
 
+def refused_connection():
+    return TransportError("POST", URL, "ConnectionError: connection refused", sent=False)
+
+
 class FakeAccount:
     def __init__(self, outcomes, feed=()):
         self.outcomes = list(outcomes)
@@ -51,6 +55,11 @@ class FakeAccount:
         self.posts = []
         self.now = 0.0
         self.sleeps = []
+        self.looks = 0
+        # The feed hides its ``hidden`` newest runs from the first ``lag`` looks.
+        self.hidden = 0
+        self.lag = 0
+        self.configuration_now = {}
 
     def request_start(self, client, configuration_id):
         self.posts.append(configuration_id)
@@ -63,7 +72,12 @@ class FakeAccount:
 
     def list_activity(self, client, agent_id=None):
         assert agent_id == CONFIGURATION["machine_agent_id"]
-        return list(self.feed)
+        self.looks += 1
+        return list(self.feed[self.hidden:] if self.looks <= self.lag else self.feed)
+
+    def get_configuration(self, client, configuration_id):
+        assert configuration_id == CONFIGURATION["backup_configuration_id"]
+        return dict(CONFIGURATION, **self.configuration_now)
 
     def sleep(self, seconds):
         self.sleeps.append(seconds)
@@ -79,6 +93,7 @@ def account(monkeypatch):
         fake = FakeAccount(outcomes, feed)
         monkeypatch.setattr(_backups, "request_start", fake.request_start)
         monkeypatch.setattr(_backups, "list_activity", fake.list_activity)
+        monkeypatch.setattr(_backups, "get_configuration", fake.get_configuration)
         return fake
     return install
 
@@ -191,10 +206,44 @@ def test_other_configurations_runs_are_not_taken_for_ours(account):
     assert start(fake) == 8
 
 
-def test_ambiguous_failures_are_bounded(account):
-    fake = account([failed(server_error())] * 10)
+def test_a_start_the_feed_shows_only_on_the_third_look_is_not_posted_again(account):
+    fake = account([lost(7, server_error()), accepted(8)])
+    fake.hidden, fake.lag = 1, 3  # the look before the POST, then two looks after it
 
-    with pytest.raises(ServerError):
+    assert start(fake) == 7
+    assert len(fake.posts) == 1
+    assert fake.sleeps == [_backups.START_SETTLE_INTERVAL] * 2
+
+
+def test_a_last_run_that_moved_counts_as_the_start_the_feed_does_not_show(account):
+    fake = account([failed(dropped()), accepted(8)])
+    fake.configuration_now = {"last_run_time": "2026-01-01T00:01:00Z", "last_run_backup_report_id": 7}
+
+    assert start(fake) == 7
+    assert len(fake.posts) == 1
+
+
+def test_the_feed_is_watched_for_the_whole_settle_window_before_another_post(account):
+    fake = account([failed(server_error()), accepted(8)])
+
+    assert start(fake) == 8
+    assert len(fake.posts) == 2
+    assert sum(fake.sleeps) == _backups.START_SETTLE_WINDOW
+    assert fake.looks == 2 + _backups.START_SETTLE_WINDOW / _backups.START_SETTLE_INTERVAL
+
+
+def test_a_refused_connection_sent_nothing_so_the_post_is_repeated_at_once(account):
+    fake = account([failed(refused_connection()), accepted(8)])
+
+    assert start(fake) == 8
+    assert (len(fake.posts), fake.sleeps, fake.looks) == (2, [], 1)
+
+
+@pytest.mark.parametrize("error", [server_error(), dropped(), refused_connection()])
+def test_ambiguous_failures_are_bounded(account, error):
+    fake = account([failed(error)] * 10)
+
+    with pytest.raises(type(error)):
         start(fake)
 
     assert len(fake.posts) == _backups.START_AMBIGUOUS_ATTEMPTS
@@ -219,6 +268,10 @@ def feed_of(*runs):
     # Runs still in flight, and other configurations' runs, are not finished runs of this one.
     ([run(8, "InProgress", when="2026-01-03T00:00:00Z"), run(9, "Completed", configuration_id=1),
       run(5, "CompletedWithErrors", when="2026-01-01T00:00:00Z")], 5),
+    # A Skipped run only says another one was queued; Missed and Stopped runs do tell.
+    ([run(9, "Skipped", when="2026-01-03T00:00:00Z"), run(5, "Completed", when="2026-01-01T00:00:00Z")], 5),
+    ([run(9, "Missed", when="2026-01-03T00:00:00Z"), run(5, "Completed", when="2026-01-01T00:00:00Z")], 9),
+    ([run(9, "Stopped", when="2026-01-03T00:00:00Z"), run(5, "Completed", when="2026-01-01T00:00:00Z")], 9),
 ])
 def test_latest_backup_is_the_newest_finished_run_in_the_feed(monkeypatch, feed, expected):
     monkeypatch.setattr(_backups, "list_activity", feed_of(*feed))
@@ -243,3 +296,26 @@ def test_latest_backup_falls_back_to_the_newest_completed(monkeypatch, completed
     monkeypatch.setattr(_backups, "list_completed_backups", lambda client, configuration_id: completed)
 
     assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=None)) == expected
+
+
+# --- report_of_ended ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("reports, looks, sleeps", [
+    ([{"backup_id": 7}], 1, []),
+    # The report can lag the terminal state by a moment.
+    ([None, None, {"backup_id": 7}], 3, [_backups.REPORT_LOOK_DELAY] * 2),
+])
+def test_report_of_ended_looks_again_while_the_report_lags(monkeypatch, reports, looks, sleeps):
+    answers, slept = list(reports), []
+    monkeypatch.setattr(_backups, "get_report", lambda client, backup_id: answers.pop(0))
+
+    assert _backups.report_of_ended(object(), 7, sleep=slept.append) == {"backup_id": 7}
+    assert (len(reports) - len(answers), slept) == (looks, sleeps)
+
+
+def test_report_of_ended_is_none_for_a_run_that_never_gets_one(monkeypatch):
+    looks, slept = [], []
+    monkeypatch.setattr(_backups, "get_report", lambda client, backup_id: looks.append(backup_id))
+
+    assert _backups.report_of_ended(object(), 7, sleep=slept.append) is None
+    assert (len(looks), slept) == (_backups.REPORT_LOOKS, [_backups.REPORT_LOOK_DELAY] * (_backups.REPORT_LOOKS - 1))

@@ -6,6 +6,7 @@ import time
 
 import pytest
 import requests
+import urllib3
 import yaml
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _client
@@ -198,7 +199,19 @@ def test_client_uses_the_catalog_endpoint_and_the_token_tenant():
     assert session.api_calls()[0]["url"] == ORD + "/user/agents"
     assert client.tenant_id == "123456"
     assert client.token == "issued-token-1"
-    assert client.token_expires == "2026-03-02T07:11:19.488Z"
+    assert client.token_expires == "2026-03-02T07:11:19Z"
+
+
+@pytest.mark.parametrize("expires, expected", [
+    ("2013-06-05T05:20:28.306-05:00", "2013-06-05T10:20:28Z"),
+    ("next Tuesday", "next Tuesday"),
+])
+def test_token_expiry_is_given_in_utc_or_else_as_identity_wrote_it(expires, expected):
+    login = access()
+    login["access"]["token"]["expires"] = expires
+    client, _session, _time = make_client(identity=[(200, login)])
+
+    assert client.token_expires == expected
 
 
 @pytest.mark.parametrize("params, expected", [
@@ -507,6 +520,28 @@ def test_timeout_on_a_post_is_reported_not_retried():
 
     assert "no reply within 30 seconds" in raised.value.msg
     assert len(session.api_calls()) == 1
+
+
+def refused_connection():
+    """What requests raises when nothing listens: a ConnectionError around urllib3's NewConnectionError."""
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: Connection refused")
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason=reason))
+
+
+@pytest.mark.parametrize("failure, sent", [
+    (refused_connection(), False),
+    (requests.exceptions.ConnectTimeout("connect timed out"), False),
+    (requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"), True),
+    (requests.exceptions.ReadTimeout("read timed out"), True),
+    (requests.exceptions.ChunkedEncodingError("connection dropped mid-body"), True),
+])
+def test_a_transport_error_says_whether_the_request_may_have_been_sent(failure, sent):
+    client, _session, _time = make_client(api=[failure])
+
+    with pytest.raises(TransportError) as raised:
+        client.request("POST", "backup", "action-requested", body={"Action": "StartManual", "Id": 1})
+
+    assert raised.value.sent is sent
 
 
 def test_tls_failure_is_not_retried_and_points_at_the_options():

@@ -126,9 +126,16 @@ def test_wait_timeout_and_backup_failed_carry_their_facts():
     assert failed.msg == "backup 42 ended in state Failed"
 
 
+def test_report_failed_hands_over_the_whole_result_null_keys_included():
+    result = {"changed": False, "state": "InProgress", "report": None, "gate_passed": False}
+
+    assert _errors.ReportFailed("gate failed", result).fail_kwargs() == dict(result, msg="gate failed")
+
+
 def test_every_error_is_a_cloudbackup_error():
     for error_class in (BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ServerError):
         assert issubclass(error_class, APIError)
     for error_class in (APIError, TransportError, WaitTimeout, BackupFailed, _errors.ConfigurationError,
-                        _errors.AuthenticationError, _errors.EndpointNotFound, _errors.InvalidResponse):
+                        _errors.AuthenticationError, _errors.EndpointNotFound, _errors.InvalidResponse,
+                        _errors.ReportFailed):
         assert issubclass(error_class, CloudBackupError)

@@ -212,6 +212,19 @@ def test_run_turns_a_cloudbackup_error_into_fail_json(capsys, build):
     assert result["body"] == '{"message": "no such backup"}'
 
 
+@pytest.mark.parametrize("args, message", [
+    ({"poll_interval": 0}, "poll_interval must be greater than 0, got 0.0"),
+    ({"wait": False, "poll_interval": -1}, "poll_interval must be greater than 0, got -1.0"),
+    ({"wait_timeout": -1}, "wait_timeout must not be negative, got -1.0"),
+])
+def test_run_checks_the_wait_options_of_a_module_that_takes_them(capsys, build, args, message):
+    module = build(dict(CREDENTIALS, **args), argument_spec=_module.wait_argument_spec())
+
+    result = outcome(capsys, lambda: module.run(lambda mod: pytest.fail("the body must not run")))
+
+    assert (result["failed"], result["msg"]) == (True, message)
+
+
 def test_other_exceptions_are_not_swallowed(build):
     module = build(CREDENTIALS)
 

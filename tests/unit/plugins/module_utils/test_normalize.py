@@ -19,6 +19,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize i
     normalize_record,
     parse_date,
     parse_duration,
+    parse_iso8601_utc,
     parse_size,
     snake_case,
 )
@@ -432,3 +433,25 @@ def test_normalize_record_rules(raw, expected):
 def test_normalize_record_reports_unparsable_values(raw):
     with pytest.raises(ValueError):
         normalize_record(raw)
+
+
+def test_an_unparsable_value_is_named_by_its_path_of_wire_keys():
+    with pytest.raises(ValueError, match=r"^Restores: NumErrors: not a count: 'x'$"):
+        normalize_record({"Restores": [{"NumErrors": "1"}, {"NumErrors": "x"}]})
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2014-07-22T07:11:19.488Z", "2014-07-22T07:11:19Z"),
+    ("2013-06-05T05:20:28.306-05:00", "2013-06-05T10:20:28Z"),
+    ("2013-06-05T23:20:28+0130", "2013-06-05T21:50:28Z"),
+    ("2013-12-31T22:00:00-05:00", "2014-01-01T03:00:00Z"),
+    (None, None),
+])
+def test_parse_iso8601_utc(value, expected):
+    assert parse_iso8601_utc(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2014-07-22T07:11:19", "2014-07-22", "", "tomorrow", 1406013079])
+def test_parse_iso8601_utc_wants_a_date_time_and_zone(value):
+    with pytest.raises(ValueError):
+        parse_iso8601_utc(value)

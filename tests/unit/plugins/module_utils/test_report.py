@@ -70,10 +70,14 @@ def test_summary_of_a_report(fields, expected):
     assert summary(report(**fields)) == expected
 
 
-def test_summary_without_a_report_gives_the_backup_state():
-    backup = {"backup_id": 368785, "backup_configuration_name": "nightly", "current_state": "Preparing"}
+@pytest.mark.parametrize("state, expected", [
+    ("Preparing", "nightly (backup 368785): Preparing, no report yet"),
+    ("Skipped", "nightly (backup 368785): Skipped, no report"),
+])
+def test_summary_without_a_report_gives_the_backup_state(state, expected):
+    backup = {"backup_id": 368785, "backup_configuration_name": "nightly", "current_state": state}
 
-    assert summary(None, backup) == "nightly (backup 368785): Preparing, no report yet"
+    assert summary(None, backup) == expected
 
 
 @pytest.mark.parametrize("configuration, expected", [
@@ -133,6 +137,10 @@ def test_gate(fields, accepted, max_errors, why):
     assert gate_failure(report(**fields), None, accepted, max_errors) == why
 
 
-@pytest.mark.parametrize("state, why", [("InProgress", "no report yet (state InProgress)"), (None, "no backup to check")])
+@pytest.mark.parametrize("state, why", [
+    ("InProgress", "no report yet (state InProgress)"),
+    ("Missed", "no report (state Missed)"),
+    (None, "no backup to check"),
+])
 def test_no_report_never_passes_the_gate(state, why):
     assert gate_failure(None, state, ["Completed", "CompletedWithErrors"], None) == why

@@ -1,7 +1,10 @@
 """Tests for modules/cloudbackup_report.py: finding the backup, waiting on a fake clock, judging, gating."""
+import functools
+
 import pytest
 import yaml
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_report
 
 ALPHA, BETA = 300001, 300002
@@ -33,6 +36,8 @@ def api(fake_api, monkeypatch):
 @pytest.fixture
 def clock(fake_time, monkeypatch):
     fake_time.patch_waiter(monkeypatch, cloudbackup_report)
+    monkeypatch.setattr(cloudbackup_report, "report_of_ended",
+                        functools.partial(_backups.report_of_ended, sleep=fake_time.sleep))
     return fake_time
 
 
@@ -133,7 +138,7 @@ def test_waiting_polls_the_state_then_fetches_the_report(run_module, api, clock)
     assert [call[0] for call in api.calls] == ["get_backup"] * 4 + ["get_report"]
 
 
-def test_waiting_goes_on_while_a_finished_backup_has_no_report_yet(run_module, api, clock):
+def test_a_report_that_lags_the_final_state_is_looked_for_again(run_module, api, clock):
     api.states[100005] = ["Completed"]
 
     def report_on_second_look(backup_id):
@@ -142,7 +147,20 @@ def test_waiting_goes_on_while_a_finished_backup_has_no_report_yet(run_module, a
 
     result = get_report(run_module, backup_id=100005, wait=True, poll_interval=2, wait_timeout=60)
 
-    assert (result["polls"], result["report"]["backup_id"]) == (2, 100005)
+    assert (result["polls"], result["report"]["backup_id"]) == (1, 100005)
+    assert clock.sleeps == [_backups.REPORT_LOOK_DELAY]
+
+
+@pytest.mark.parametrize("unrun", ["Skipped", "Missed"])
+def test_the_wait_ends_with_a_backup_that_never_ran_and_has_no_report(run_module, api, clock, unrun):
+    api.states[100005] = ["Queued", unrun]
+
+    result = get_report(run_module, backup_id=100005, wait=True, poll_interval=5, wait_timeout=3600, gate=True)
+
+    assert (result["state"], result["report"], result["timed_out"], result["polls"]) == (unrun, None, False, 2)
+    assert clock.sleeps == [5] + [_backups.REPORT_LOOK_DELAY] * (_backups.REPORT_LOOKS - 1)
+    assert result["failed"] is True
+    assert result["msg"] == "nightly (backup 100005): %s, no report; gate failed: no report (state %s)" % (unrun, unrun)
 
 
 def test_a_wait_that_times_out_fails_by_default_with_the_last_state(run_module, api, clock):
@@ -231,7 +249,7 @@ def test_a_gate_on_a_configuration_without_backups_fails(run_module, api):
     ({"backup_id": 1, "gate": True, "acceptable_states": ["Completed", "Queued", "Done"]},
      "acceptable_states must be final backup states (Completed, CompletedWithErrors, Failed, Missed, Skipped, "
      "Stopped), got Queued, Done"),
-    ({"backup_id": 1, "wait": True, "poll_interval": 0}, "poll_interval must be a positive number of seconds, got 0.0"),
+    ({"backup_id": 1, "wait": True, "poll_interval": 0}, "poll_interval must be greater than 0, got 0.0"),
     ({"backup_id": 1, "wait": True, "wait_timeout": -1}, "wait_timeout must not be negative, got -1.0"),
     ({"backup_id": 1, "gate": True, "max_errors": -1}, "max_errors must not be negative, got -1"),
     ({"backup_id": 1, "on_timeout": "stop"}, "value of on_timeout must be one of: fail, continue, got: stop"),

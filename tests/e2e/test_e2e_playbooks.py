@@ -177,7 +177,7 @@ def test_backup_report_of_the_account(run_playbook, simulator, servers, tmp_path
     table = debug_lines(run, "Show the latest backups", "localhost")
     assert table[0].split() == ["server", "configuration", "backup", "state", "age", "size", "errors", "health"]
     assert re.match(r"alpha +nightly +100001 +Completed +1d00h +178.1 MB +0 +ok$", table[1 + sorted(rows).index(400001)])
-    assert table[-1] == "6 configuration(s), 5 with a problem"
+    assert table[-1] == "8 configuration(s), 7 with a problem"
     assert "always fails: not healthy" in run.result("Fail when a backup is too old or not healthy", "localhost")["msg"]
     # Read-only.
     assert [entry["route"] for entry in simulator.requests() if entry["method"] != "GET"].count("backup.start") == 1

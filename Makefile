@@ -8,8 +8,17 @@ INSTALLED := $(VENV)/.installed
 # symlink at .build/pytest-collections/ansible_collections/rackspace/cloudbackup.
 COLLECTIONS := $(CURDIR)/.build/pytest-collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/rackspace/cloudbackup
+# `make demo CLOUDBACKUP_COLLECTIONS_PATH=<path>` runs the collection installed under <path>
+# (ansible-galaxy collection install -p <path> ...) instead of this checkout.
+ifdef CLOUDBACKUP_COLLECTIONS_PATH
+DEMO_COLLECTIONS := $(CLOUDBACKUP_COLLECTIONS_PATH)
+DEMO_PLAYBOOKS := $(CLOUDBACKUP_COLLECTIONS_PATH)/ansible_collections/rackspace/cloudbackup/playbooks
+else
+DEMO_COLLECTIONS := $(COLLECTIONS)
+DEMO_PLAYBOOKS := playbooks
+endif
 
-.PHONY: demo test sanity lint unit packaging changelog-release ee-context clean
+.PHONY: demo test sanity lint unit packaging docs installed other-core changelog-release ee-context clean
 
 $(INSTALLED): requirements/test.txt requirements/packaging.txt simulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +32,16 @@ $(COLLECTION_LINK):
 
 ## The main job: the pre-upgrade backup playbook against the embedded simulator.
 demo: $(INSTALLED) $(COLLECTION_LINK)
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
-		$(BIN)/ansible-playbook -i playbooks/inventory/demo.yml playbooks/pre_upgrade_backup.yml
+	ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLLECTIONS) $(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
+		$(BIN)/ansible-playbook -i $(DEMO_PLAYBOOKS)/inventory/demo.yml $(DEMO_PLAYBOOKS)/pre_upgrade_backup.yml
 
-## Every test: sanity, lint, then pytest (unit, simulator, packaging, end-to-end) with its summary line last.
+## Every test: sanity, lint, the second ansible-core, the installed tarball, then pytest (unit,
+## simulator, packaging, docs, end-to-end) with its summary line last: .ci/run reads the last one.
 test: $(INSTALLED)
 	scripts/sanity.sh
 	$(MAKE) --no-print-directory lint
+	scripts/test_other_core.sh
+	scripts/test_installed.sh
 	$(BIN)/pytest
 
 sanity: $(INSTALLED)
@@ -43,6 +55,18 @@ unit: $(INSTALLED)
 
 packaging: $(INSTALLED)
 	$(BIN)/pytest tests/packaging
+
+## Docs lint and docs site build with antsibull-docs (also part of `make packaging`).
+docs: $(INSTALLED)
+	$(BIN)/pytest tests/packaging/test_docs.py
+
+## The Galaxy tarball installed into an empty path: the demo and the end-to-end tests against it.
+installed: $(INSTALLED)
+	scripts/test_installed.sh
+
+## Unit, simulator and end-to-end tests on the newest ansible-core (needs python3.13 or 3.12; skips without).
+other-core:
+	scripts/test_other_core.sh
 
 ## Release time: fold the changelog fragments into changelogs/changelog.yaml, regenerate CHANGELOG.md.
 changelog-release: $(INSTALLED)

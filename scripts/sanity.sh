@@ -4,7 +4,9 @@
 # files git knows (tracked and untracked-but-not-ignored) under the ignored .build/ folder.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-venv_bin="$repo/.venv/bin"
+# SANITY_VENV_BIN and SANITY_PYTHON run another ansible-core's ansible-test (scripts/test_other_core.sh).
+venv_bin=${SANITY_VENV_BIN:-$repo/.venv/bin}
+python_version=${SANITY_PYTHON:-3.11}
 # A fresh folder for each run, so that runs in parallel (two shells, two developers'
 # helpers) never delete each other's copy.
 mkdir -p "$repo/.build"
@@ -15,10 +17,11 @@ collection="$work/ansible_collections/rackspace/cloudbackup"
 # ansible-test looks for its pip bootstrap script in this cache before downloading it.
 pip_cache="$HOME/.ansible/test/cache"
 mkdir -p "$pip_cache"
-pip_version=$("$venv_bin/python" - <<'PY'
+pip_version=$(PYTHON_VERSION="$python_version" "$venv_bin/python" - <<'PY'
+import os
 from types import SimpleNamespace
 from ansible_test._internal.python_requirements import get_venv_packages
-print(get_venv_packages(SimpleNamespace(version="3.11"))["pip"].replace(".", "_"))
+print(get_venv_packages(SimpleNamespace(version=os.environ["PYTHON_VERSION"]))["pip"].replace(".", "_"))
 PY
 )
 [ -f "$pip_cache/get_pip_$pip_version.py" ] || cp "$repo/scripts/get_pip_offline.py" "$pip_cache/get_pip_$pip_version.py"
@@ -30,4 +33,4 @@ cd "$collection"
 # A git repository of its own, or ansible-test walks up to this checkout's .git, where
 # .build/ is ignored, and finds no files to test.
 git init --quiet .
-PATH="$venv_bin:$PATH" ansible-test sanity --venv --python 3.11 --color no "$@"
+PATH="$venv_bin:$PATH" ansible-test sanity --venv --python "$python_version" --color no "$@"

@@ -21,5 +21,8 @@ def _link_collection() -> None:
 
 
 _link_collection()
-if COLLECTIONS_ROOT not in sys.path:
-    sys.path.insert(0, COLLECTIONS_ROOT)
+# With CLOUDBACKUP_COLLECTIONS_PATH set (scripts/test_installed.sh), the tests import the
+# collection installed there from the built tarball instead of this checkout.
+IMPORT_ROOT = os.path.abspath(os.environ.get("CLOUDBACKUP_COLLECTIONS_PATH") or COLLECTIONS_ROOT)
+if IMPORT_ROOT not in sys.path:
+    sys.path.insert(0, IMPORT_ROOT)

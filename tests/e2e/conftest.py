@@ -13,11 +13,11 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from cloudbackup_simulator import Simulator
+from collection_under_test import COLLECTION_DIR, COLLECTIONS_PATH, INSTALLED
 
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(E2E_DIR))
 SCENARIOS = os.path.join(REPO_ROOT, "simulator", "scenarios")
-COLLECTIONS_PATH = os.path.join(REPO_ROOT, ".build", "pytest-collections")
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 INVENTORY = "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable
 
@@ -40,6 +40,11 @@ class PlaybookRun:
         matches = [r for r in self.results if r["task"] == task and r["host"] == host]
         assert matches, "no result for task %r on %s in:\n%s" % (task, host, self.output)
         return matches[-1]["status"]
+
+
+def pytest_report_header(config):
+    return "rackspace.cloudbackup under test: %s%s" % (
+        os.path.realpath(COLLECTION_DIR), " (installed copy, CLOUDBACKUP_COLLECTIONS_PATH)" if INSTALLED else "")
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,11 @@ import pytest
 import requests
 import yaml
 from cloudbackup_simulator import Simulator
+from collection_under_test import COLLECTION_DIR
 
 MODULE = "rackspace.cloudbackup.cloudbackup_action"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODULE_FILE = os.path.join(REPO_ROOT, "plugins", "modules", "cloudbackup_action.py")
+MODULE_FILE = os.path.join(COLLECTION_DIR, "plugins", "modules", "cloudbackup_action.py")
 TEST_SCENARIO = os.path.join(REPO_ROOT, "simulator", "scenarios", "test.yml")
 ALPHA = 300001
 NIGHTLY, FAILS_THEN_COMPLETES, WITH_ERRORS = 400001, 400007, 400011
@@ -348,6 +349,24 @@ def test_no_secret_reaches_the_output_at_vvv(run_playbook, simulator, awake):
     assert "backup 999 not found" in run.result("bad id")["msg"]
 
 
+def test_the_documented_examples_run(run_playbook, simulator):
+    # At real speed: the examples attach to a backup they started, which must still be running.
+    with open(MODULE_FILE, encoding="utf-8") as stream:
+        examples = next(node.value.value for node in ast.parse(stream.read()).body
+                        if isinstance(node, ast.Assign) and node.targets[0].id == "EXAMPLES")
+    plays = yaml.safe_load(examples)
+    for play in plays:
+        play["module_defaults"]["group/rackspace.cloudbackup.cloudbackup"]["poll_interval"] = 0.5
+    info = simulator.info
+
+    run = run_playbook(yaml.safe_dump(plays), "-e", "rax_username=%s rax_api_key=%s" % (info["username"], info["api_key"]))
+
+    assert run.rc == 0, run.output
+    outcomes = [result["result"].get("outcome") for result in run.results]
+    assert [outcome for outcome in outcomes if outcome] == [
+        "woken", "started", "started", "attached", "fresh", "already_finished", "already_finished", "woken"]
+
+
 # --- on a faster simulator ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -394,19 +413,3 @@ class TestOnAFastSimulator:
         result = run.result("start")
         assert result["msg"].endswith("allow_completed_with_errors is false")
         assert len(result["report"]["error_list"]) == 2
-
-    def test_the_documented_examples_run(self, run_playbook, simulator):
-        with open(MODULE_FILE, encoding="utf-8") as stream:
-            examples = next(node.value.value for node in ast.parse(stream.read()).body
-                            if isinstance(node, ast.Assign) and node.targets[0].id == "EXAMPLES")
-        plays = yaml.safe_load(examples)
-        for play in plays:
-            play["module_defaults"]["group/rackspace.cloudbackup.cloudbackup"]["poll_interval"] = 0.5
-        info = simulator.info
-
-        run = run_playbook(yaml.safe_dump(plays), "-e", "rax_username=%s rax_api_key=%s" % (info["username"], info["api_key"]))
-
-        assert run.rc == 0, run.output
-        outcomes = [result["result"].get("outcome") for result in run.results]
-        assert [outcome for outcome in outcomes if outcome] == [
-            "woken", "started", "started", "attached", "fresh", "already_finished", "already_finished", "woken"]

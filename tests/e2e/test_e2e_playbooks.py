@@ -15,11 +15,10 @@ from typing import Any, Dict, List
 
 import pytest
 import yaml
+from collection_under_test import COLLECTIONS_PATH, INSTALLED, PLAYBOOKS
 
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(E2E_DIR))
-PLAYBOOKS = os.path.join(REPO_ROOT, "playbooks")
-COLLECTIONS_PATH = os.path.join(REPO_ROOT, ".build", "pytest-collections")
 BIN = os.path.dirname(sys.executable)
 
 PRE_UPGRADE = "- import_playbook: %s\n" % os.path.join(PLAYBOOKS, "pre_upgrade_backup.yml")
@@ -72,7 +71,7 @@ def test_the_demo_backs_up_three_servers_and_accepts_the_database_errors(tmp_pat
         os.path.join(PLAYBOOKS, "pre_upgrade_backup.yml"),
     ]
     started = time.monotonic()
-    done = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(command, env=env, cwd=str(tmp_path) if INSTALLED else REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
     took = time.monotonic() - started
     output = done.stdout + done.stderr
 

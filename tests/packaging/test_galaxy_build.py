@@ -9,7 +9,8 @@ import pytest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSIBLE_GALAXY = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
 # Development-only paths that must never reach users.
-FORBIDDEN_PREFIXES = (".ci/", ".venv/", ".build/", "simulator/", "tests/output/", "tests/unit/", "tests/e2e/", "tests/packaging/", "tests/ee/", "changelogs/fragments/", "scripts/", "requirements/")
+FORBIDDEN_PREFIXES = (".ci/", ".venv/", ".build/", "simulator/", "tests/output/", "tests/unit/", "tests/e2e/",
+                      "tests/packaging/", "tests/ee/", "changelogs/fragments/", "scripts/", "requirements/")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ DEMO_COLLECTIONS := $(COLLECTIONS)
 DEMO_PLAYBOOKS := playbooks
 endif
 
-.PHONY: demo test sanity lint unit packaging docs installed other-core changelog-release ee-context clean
+.PHONY: demo test sanity lint unit packaging docs installed other-core bench changelog-release ee-context clean
 
 $(INSTALLED): requirements/test.txt requirements/packaging.txt simulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ installed: $(INSTALLED)
 ## Unit, simulator and end-to-end tests on the newest ansible-core (needs python3.13 or 3.12; skips without).
 other-core:
 	scripts/test_other_core.sh
+
+## Fleet benchmark: the run_backup role over N simulated servers against its floor
+## (`make bench N=200`; more options of scripts/bench_fleet.py in BENCH_ARGS).
+N ?= 10
+BENCH_ARGS ?=
+bench: $(INSTALLED) $(COLLECTION_LINK)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) $(BENCH_ARGS)
 
 ## Release time: fold the changelog fragments into changelogs/changelog.yaml, regenerate CHANGELOG.md.
 changelog-release: $(INSTALLED)

@@ -73,18 +73,21 @@ options:
     description:
       - Whether to verify the TLS certificates of Identity and Cloud Backup.
       - Only set to V(false) against a test endpoint you control.
+      - If not set, the value of the E(RAX_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   ca_path:
     description:
       - PEM file of the certificate authorities to verify TLS certificates with, instead of the
         system's or certifi's bundle.
+      - If not set, the value of the E(RAX_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:
       - Seconds to wait for each connection and each reply before giving up on that attempt.
       - Reads are retried a few times with backoff after a timeout, a connection error or
         an HTTP 429, 500, 502, 503 or 504 reply, honouring C(Retry-After).
+      - If not set, the value of the E(RAX_API_TIMEOUT) environment variable is used.
     type: float
     default: 30
 requirements:

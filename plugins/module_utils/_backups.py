@@ -18,6 +18,7 @@ import time
 from typing import Any, Callable, Collection, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    get_backup,
     get_configuration,
     get_report,
     list_activity,
@@ -120,6 +121,20 @@ def latest_backup_id(client: Any, configuration: dict) -> Optional[int]:
     return completed[0]["backup_id"] if completed else None
 
 
+def recent_good_backup(client: Any, configuration_id: int, window: float, good_states: Collection[str],
+                       now: Callable[[], float] = time.time) -> Optional[dict]:
+    """The newest backup in ``good_states`` that completed within ``window`` seconds, or None."""
+    # ISO 8601 UTC strings sort as the moments they name, so no date needs parsing.
+    cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now() - window))
+    for item in list_completed_backups(client, configuration_id):
+        if (item.get("completed_time") or "") < cutoff:
+            return None
+        backup = get_backup(client, item["backup_id"])
+        if canonical_state(backup.get("current_state")) in good_states:
+            return backup
+    return None
+
+
 def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] = time.sleep) -> Optional[dict]:
     """The report of a backup that has just reached a terminal state; None if it has none."""
     for look in range(REPORT_LOOKS):
@@ -153,13 +168,19 @@ def _start_forbidden(err: Forbidden, configuration_id: int, attempts: int) -> Fo
 
 
 def _run_since(client: Any, configuration: dict, known_ids: Collection[Any]) -> Optional[int]:
+    return new_run_since(client, configuration, list_activity(client, configuration["machine_agent_id"]), known_ids)
+
+
+def new_run_since(client: Any, configuration: dict, activity: List[dict], known_ids: Collection[Any]) -> Optional[int]:
     """A run of the configuration that was not there before, or None.
 
-    A new run in the feed, or else the configuration's last run when its last_run_time moved
-    since ``configuration`` was read: the feed may lag behind (reference 6.3).
+    A new run in ``activity`` (a feed read just now), or else the configuration's last run
+    when its last_run_time moved since ``configuration`` was read: the feed may lag behind
+    (reference 6.3).
     """
     # Any state counts: a small backup can finish before the feed is read.
-    run = newest_run([run for run in backup_runs(client, configuration) if run.get("id") not in known_ids])
+    run = newest_run([run for run in runs_of(activity, configuration["backup_configuration_id"])
+                      if run.get("id") not in known_ids])
     if run is not None:
         return run["id"]
     now = get_configuration(client, configuration["backup_configuration_id"])

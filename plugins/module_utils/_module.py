@@ -55,9 +55,9 @@ def connection_argument_spec() -> dict:
         region=dict(type="str", fallback=_env("RAX_REGION")),
         identity_url=dict(type="str", default=DEFAULT_IDENTITY_URL, fallback=_env("RAX_IDENTITY_URL")),
         endpoint=dict(type="str", fallback=_env("RAX_CLOUDBACKUP_ENDPOINT")),
-        validate_certs=dict(type="bool", default=True),
-        ca_path=dict(type="path"),
-        timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+        validate_certs=dict(type="bool", default=True, fallback=_env("RAX_VALIDATE_CERTS")),
+        ca_path=dict(type="path", fallback=_env("RAX_CA_PATH")),
+        timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=_env("RAX_API_TIMEOUT")),
     )
 
 

@@ -60,7 +60,7 @@ class Waiter:
 
     def __init__(self, timeout: float, interval: float,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Any] = time.sleep) -> None:
+                 sleep: Callable[[float], Any] = time.sleep, poll_at_deadline: bool = True) -> None:
         if timeout < 0:
             raise ValueError("timeout must not be negative, got %r" % (timeout,))
         # A zero interval would spin on the API (and forever on a fake clock).
@@ -70,12 +70,16 @@ class Waiter:
         self.interval = interval
         self._clock = clock
         self._sleep = sleep
+        self._poll_at_deadline = poll_at_deadline
 
     def until(self, poll: Callable[[], Any], done: Callable[[Any], bool]) -> WaitResult:
         """Call ``poll`` until ``done(value)`` is true or the deadline passes.
 
         The last poll happens at the deadline itself, so a wait never reports a timeout
-        without having looked once more. Exceptions from ``poll``/``done`` propagate.
+        without having looked once more. With ``poll_at_deadline=False`` the wait sleeps
+        out its time but skips a poll that would come after the last interval: a caller
+        that waits in chunks polls at the start of the next one, and two polls in a row
+        would learn nothing new. Exceptions from ``poll``/``done`` propagate.
         """
         start = self._clock()
         deadline = start + self.timeout
@@ -88,5 +92,8 @@ class Waiter:
                 return WaitResult(value, now - start, polls, False)
             if now >= deadline:
                 return WaitResult(value, now - start, polls, True)
+            if not self._poll_at_deadline and now + self.interval > deadline:
+                self._sleep(deadline - now)
+                return WaitResult(value, self._clock() - start, polls, True)
             # Never sleep past the deadline: the caller's timeout is a promise to the user.
             self._sleep(min(self.interval, deadline - now))

@@ -83,6 +83,68 @@ options:
         fail at once when the agent is offline.
     type: int
     default: 120
+  targets:
+    description:
+      - With O(action=start), back up many servers in one task instead of the one configuration given by
+        O(configuration_id) or O(configuration_name): one element per server, each with its own agent and
+        configuration. This is how the C(rackspace.cloudbackup.run_backup) role backs up a whole play's hosts
+        with one module run.
+      - The API work is shared. One agent list, one configuration list and one read of the account's activity
+        feed find every agent, configuration and backup already running; one wake-up wakes every agent (see
+        O(wake_agents)); each new backup costs one StartManual request. An agent that refuses its start
+        (asleep, or just woken) is tried again every 2 seconds for up to O(online_timeout) seconds, and the
+        wake-up is sent again, at most once a minute, while some agent still refuses.
+      - A server whose agent or configuration cannot be found, or whose start fails, gets RV(backups[].outcome=failed)
+        and a message; the task itself still succeeds, so one bad server never stops the others. The task
+        fails only for what affects every server (credentials, the endpoint, an unreadable list).
+      - The task does not wait for the backups; wait for them with O(rackspace.cloudbackup.cloudbackup_report#module:backups).
+        O(wait) must be V(false).
+      - Mutually exclusive with O(configuration_id), O(configuration_name), O(agent_id) and O(backup_id).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - A label for the server (the role uses its inventory host name), repeated in its result.
+        type: str
+        required: true
+      agent_id:
+        description:
+          - Id of the server's agent. Takes precedence over O(targets[].server_id) and O(targets[].machine_name).
+        type: int
+      server_id:
+        description:
+          - Cloud Server UUID of the server, to find its agent by. Takes precedence over O(targets[].machine_name).
+        type: str
+      machine_name:
+        description:
+          - Machine name the server's agent registered with. Exactly one agent of the account must have it.
+          - One of O(targets[].agent_id), O(targets[].server_id) and O(targets[].machine_name) must be set.
+        type: str
+      configuration_id:
+        description:
+          - Id of the configuration to back up; it must belong to the server's agent.
+        type: int
+      configuration_name:
+        description:
+          - Name of the configuration to back up, among the live configurations of the server's agent.
+          - With neither this nor O(targets[].configuration_id), the agent must have exactly one live configuration.
+        type: str
+      skip_if_completed_within:
+        description:
+          - As O(skip_if_completed_within), for this server.
+        type: int
+      allow_completed_with_errors:
+        description:
+          - As O(allow_completed_with_errors), for this server's O(targets[].skip_if_completed_within).
+        type: bool
+        default: true
+  wake_agents:
+    description:
+      - With O(targets), whether to wake the account's agents before starting (one request for all of them).
+      - Set V(false) when something else keeps the agents awake.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
   - rackspace.cloudbackup.wait
@@ -212,7 +274,8 @@ outcome:
     - V(started) a new backup (or would have, in check mode); V(attached) joined a backup of the configuration
       that was already running; V(fresh) found a good backup within O(skip_if_completed_within);
       V(stop_requested) asked a running backup to stop; V(already_finished) found nothing running to stop;
-      V(woken) sent the wake-up; V(already_online) found the agent online.
+      V(woken) sent the wake-up; V(already_online) found the agent online; V(batch) handled the O(targets)
+      (each one's outcome is in RV(backups)).
   returned: always
   type: str
   sample: started
@@ -323,6 +386,66 @@ timed_out:
   returned: always
   type: bool
   sample: false
+backups:
+  description:
+    - With O(targets), one element per target, in the same order.
+    - Null without O(targets).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: web1
+      outcome: started
+      changed: true
+      failed: false
+      msg: null
+      backup_id: 368785
+      state: null
+      requested_at: 1767225600.5
+      agent_id: 202743
+      machine_name: web1
+      configuration_id: 174084
+      configuration_name: web1 daily files
+  contains:
+    name:
+      description: The target's O(targets[].name).
+      type: str
+    outcome:
+      description:
+        - V(started), V(attached), V(fresh) as RV(outcome) says for one backup, or V(failed) when this server
+          could not be backed up (RV(backups[].msg) says why).
+        - In check mode V(started) is the prediction and RV(backups[].backup_id) is null.
+      type: str
+    changed:
+      description: Whether a backup was started for this target.
+      type: bool
+    failed:
+      description: Whether this target failed.
+      type: bool
+    msg:
+      description: Why this target failed; null when it did not.
+      type: str
+    backup_id:
+      description: Id of the backup started, joined or found fresh.
+      type: int
+    state:
+      description: The backup's state as last seen (null right after a start).
+      type: str
+    requested_at:
+      description: When the start or attach happened, in seconds since the epoch on the machine the module runs on.
+      type: float
+    agent_id:
+      description: Id of the target's agent.
+      type: int
+    machine_name:
+      description: Machine name of the target's agent.
+      type: str
+    configuration_id:
+      description: Id of the configuration backed up.
+      type: int
+    configuration_name:
+      description: Name of the configuration backed up.
+      type: str
 diff:
   description: The state before and after, in diff mode.
   returned: when diff mode is on
@@ -343,7 +466,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     get_agent,
     get_backup,
     get_report,
-    list_completed_backups,
     request_stop,
     wake_agents,
 )
@@ -351,6 +473,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     backup_runs,
     in_flight_backup_for,
     newest_run,
+    recent_good_backup,
     start_backup_once,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
@@ -362,6 +485,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     TransportError,
     WaitTimeout,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
     Waiter,
@@ -375,8 +499,8 @@ REWAKE_AFTER = 60.0
 # Options that an action does not use: passing one is a mistake worth a clear message.
 UNUSED_OPTIONS = {
     "start": (),  # backup_id: the argument spec already excludes it
-    "stop": ("skip_if_completed_within",),
-    "wake_agents": ("configuration_id", "configuration_name", "backup_id", "skip_if_completed_within"),
+    "stop": ("skip_if_completed_within", "targets"),
+    "wake_agents": ("configuration_id", "configuration_name", "backup_id", "skip_if_completed_within", "targets"),
 }
 POSITIVE_OPTIONS = ("skip_if_completed_within",)
 NON_NEGATIVE_OPTIONS = ("online_timeout",)
@@ -388,8 +512,9 @@ def main() -> None:
         argument_spec=argument_spec(),
         supports_check_mode=True,
         mutually_exclusive=[("configuration_id", "configuration_name"), ("backup_id", "configuration_id"),
-                            ("backup_id", "configuration_name")],
-        required_if=[("action", "start", ("configuration_id", "configuration_name"), True),
+                            ("backup_id", "configuration_name"),
+                            ("targets", "configuration_id", "configuration_name", "agent_id", "backup_id")],
+        required_if=[("action", "start", ("configuration_id", "configuration_name", "targets"), True),
                      ("action", "stop", ("backup_id", "configuration_id", "configuration_name"), True)],
     )
     module.run(perform_action)
@@ -405,6 +530,17 @@ def argument_spec() -> dict:
         skip_if_completed_within=dict(type="int"),
         allow_completed_with_errors=dict(type="bool", default=True),
         online_timeout=dict(type="int", default=120),
+        targets=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            agent_id=dict(type="int"),
+            server_id=dict(type="str"),
+            machine_name=dict(type="str"),
+            configuration_id=dict(type="int"),
+            configuration_name=dict(type="str"),
+            skip_if_completed_within=dict(type="int"),
+            allow_completed_with_errors=dict(type="bool", default=True),
+        )),
+        wake_agents=dict(type="bool", default=True),
     )
     spec.update(wait_argument_spec())
     return spec
@@ -427,16 +563,37 @@ def check_options(params: dict) -> None:
     for option in NON_NEGATIVE_OPTIONS:
         if params[option] < 0:
             raise ConfigurationError("%s must not be negative, got %s" % (option, params[option]))
+    if params["targets"] is not None:
+        check_targets(params)
+
+
+def check_targets(params: dict) -> None:
+    """Each target names its agent; the batch does not wait (cloudbackup_report does, by backup id)."""
+    if params["wait"]:
+        raise ConfigurationError("targets starts the backups without waiting for them: set wait=false, then wait "
+                                 "with rackspace.cloudbackup.cloudbackup_report and its backups option")
+    for index, target in enumerate(params["targets"]):
+        if target["agent_id"] is None and not target["server_id"] and not target["machine_name"]:
+            raise ConfigurationError("targets[%d] (%s) names no agent: give agent_id, server_id or machine_name"
+                                     % (index, target["name"]))
+        if target["configuration_id"] is not None and target["configuration_name"] is not None:
+            raise ConfigurationError("targets[%d] (%s): configuration_id and configuration_name are mutually "
+                                     "exclusive" % (index, target["name"]))
+        if target["skip_if_completed_within"] is not None and target["skip_if_completed_within"] <= 0:
+            raise ConfigurationError("targets[%d] (%s): skip_if_completed_within must be greater than 0, got %s"
+                                     % (index, target["name"], target["skip_if_completed_within"]))
 
 
 # --- start -------------------------------------------------------------------------------
 
 def start_backup(module: CloudBackupModule) -> dict:
+    if module.params["targets"] is not None:
+        return start_batch(module)
     configuration = configuration_to_back_up(module)
     running = in_flight_backup_for(module.client, configuration)
     if running is not None:
         return follow_backup(module, running["id"], "attached", changed=False)
-    fresh = recent_good_backup(module, configuration)
+    fresh = recent_good_backup_of(module, configuration)
     if fresh is not None:
         return follow_backup(module, fresh["backup_id"], "fresh", changed=False)
     before = last_run(module, configuration)
@@ -445,6 +602,14 @@ def start_backup(module: CloudBackupModule) -> dict:
         return dict(result_of("started", True), **module.diff(before, {"backup_id": None, "state": "StartRequested"}))
     backup_id = start_backup_once(module.client, configuration, sleep=time.sleep, clock=time.monotonic)
     return follow_backup(module, backup_id, "started", changed=True, before=before)
+
+
+def start_batch(module: CloudBackupModule) -> dict:
+    """Start or attach to a backup for every target; a target that fails does not fail the task."""
+    params = module.params
+    backups = start_fleet(module.client, params["targets"], params["wake_agents"], params["online_timeout"],
+                          module.check_mode, sleep=time.sleep, clock=time.monotonic)
+    return dict(result_of("batch", any(backup["changed"] for backup in backups)), backups=backups)
 
 
 def configuration_to_back_up(module: CloudBackupModule) -> dict:
@@ -466,20 +631,13 @@ def configuration_given(module: CloudBackupModule) -> dict:
     return configuration
 
 
-def recent_good_backup(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
+def recent_good_backup_of(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
     """The newest good backup that completed within skip_if_completed_within seconds, or None."""
     window = module.params["skip_if_completed_within"]
     if window is None:
         return None
-    # ISO 8601 UTC strings sort as the moments they name, so no date needs parsing.
-    cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - window))
-    for item in list_completed_backups(module.client, configuration["backup_configuration_id"]):
-        if (item.get("completed_time") or "") < cutoff:
-            return None
-        backup = get_backup(module.client, item["backup_id"])
-        if canonical_state(backup.get("current_state")) in good_states(module.params, stopping=False):
-            return backup
-    return None
+    return recent_good_backup(module.client, configuration["backup_configuration_id"], window,
+                              good_states(module.params, stopping=False))
 
 
 def last_run(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
@@ -689,6 +847,7 @@ def result_of(outcome: str, changed: bool, backup: Optional[dict] = None,
         elapsed=round(waited.elapsed, 1),
         polls=waited.polls,
         timed_out=waited.timed_out,
+        backups=None,
     )
 
 

@@ -72,6 +72,61 @@ options:
       - With O(gate=true), the most errors (files not backed up) that still pass the gate. No limit when not set.
       - Ignored, with a warning, when O(gate=false).
     type: int
+  backups:
+    description:
+      - Follow many backups in one task instead of the one given by O(backup_id), O(configuration_id) or
+        O(configuration_name); the C(rackspace.cloudbackup.run_backup) role waits for a whole play's backups this way.
+      - Each poll reads the account's activity feed once, whatever the number of backups, and a backup that the
+        feed shows ended is confirmed once, by its own id, through its report. A backup the feed does not show
+        is read on its own.
+      - Each element is judged by its own gate (O(backups[].acceptable_states), O(backups[].max_errors)); its verdict
+        is RV(backups[].result). Elements that already have a C(result) are passed through untouched, so the
+        RV(backups) of one task can be given to the next one to wait in chunks, with a progress line
+        (RV(progress)) per chunk.
+      - With O(wait=true), the task waits until every backup has a result or O(wait_timeout) passes; it does not
+        poll at its deadline (the next chunk's first poll would follow at once). With O(gate=true) it fails when a
+        backup fails its gate; a timeout fails it only with O(on_timeout=fail).
+      - Mutually exclusive with O(backup_id), O(configuration_id), O(configuration_name) and O(agent_id).
+    type: list
+    elements: dict
+    suboptions:
+      backup_id:
+        description: Id of the backup.
+        type: int
+        required: true
+      configuration_id:
+        description:
+          - Id of its configuration, to find it in the activity feed by. Without it the backup is read on its own
+            at every poll.
+        type: int
+      configuration_name:
+        description: Name of its configuration, for messages.
+        type: str
+      name:
+        description: A label for the backup in the progress line (the role uses the inventory host name).
+        type: str
+      acceptable_states:
+        description: As O(acceptable_states), for this backup.
+        type: list
+        elements: str
+        default: [Completed]
+      max_errors:
+        description: As O(max_errors), for this backup.
+        type: int
+      started_at:
+        description: When the backup was started or joined, in seconds since the epoch, to measure its elapsed time.
+        type: float
+      deadline:
+        description:
+          - When to stop waiting for this backup, in seconds since the epoch. It then gets a result with
+            C(timed_out=true) and is no longer polled.
+        type: float
+      state:
+        description: Its last known state, as a previous task returned it.
+        type: str
+      result:
+        description: Its verdict, as a previous task returned it (RV(backups[].result)); set, the backup is not polled.
+        type: dict
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
   - rackspace.cloudbackup.wait
@@ -307,18 +362,54 @@ polls:
   type: int
   sample: 4
 timed_out:
-  description: Whether O(wait_timeout) passed before the backup reached a final state.
+  description: Whether O(wait_timeout) passed before the backup reached a final state (with O(backups), before every
+    backup had a result).
   returned: always
   type: bool
   sample: false
+backups:
+  description:
+    - The elements of O(backups), each with its last known C(state) and, once known, its C(result).
+    - Give them as O(backups) to the next task to go on waiting.
+  returned: with O(backups)
+  type: list
+  elements: dict
+  contains:
+    backup_id:
+      description: Id of the backup.
+      type: int
+    state:
+      description: Its last known state.
+      type: str
+    result:
+      description:
+        - Its verdict, null while it runs. C(ended) (bool), C(timed_out) (bool, its O(backups[].deadline) passed),
+          C(state), C(report) (as RV(report)), C(errors), C(error_count), C(healthy), C(gate_passed) (null when timed
+          out), C(gate_failure) (why it failed its gate, or null), C(summary) (as RV(summary)), C(elapsed) (seconds
+          since O(backups[].started_at)).
+      type: dict
+progress:
+  description: One line on the whole batch - how many ended (ok, with accepted errors, failed), ran out of time or run,
+    and the one running longest.
+  returned: with O(backups)
+  type: str
+  sample: "backups: 180 ended (178 ok, 2 with accepted errors), 20 running; longest: srv042 InProgress 4m10s"
+running:
+  description: How many backups of O(backups) have no result yet.
+  returned: with O(backups)
+  type: int
+  sample: 20
 """
 
+import time
 from typing import Any, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id, report_of_ended
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, ReportFailed
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import progress_line
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import pending, poll_fleet, watch_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
     DEFAULT_ACCEPTABLE_STATES,
@@ -353,6 +444,18 @@ def argument_spec() -> dict:
         gate=dict(type="bool", default=False),
         acceptable_states=dict(type="list", elements="str", default=list(DEFAULT_ACCEPTABLE_STATES)),
         max_errors=dict(type="int"),
+        backups=dict(type="list", elements="dict", options=dict(
+            backup_id=dict(type="int", required=True),
+            configuration_id=dict(type="int"),
+            configuration_name=dict(type="str"),
+            name=dict(type="str"),
+            acceptable_states=dict(type="list", elements="str", default=list(DEFAULT_ACCEPTABLE_STATES)),
+            max_errors=dict(type="int"),
+            started_at=dict(type="float"),
+            deadline=dict(type="float"),
+            state=dict(type="str"),
+            result=dict(type="dict"),
+        )),
     )
     spec.update(wait_argument_spec())
     # A report is usually fetched for a backup known to be finished: waiting is the exception.
@@ -363,8 +466,8 @@ def argument_spec() -> dict:
 def main() -> None:
     module = CloudBackupModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[TARGETS],
-        required_one_of=[TARGETS],
+        mutually_exclusive=[TARGETS + ["backups"], ["backups", "agent_id"]],
+        required_one_of=[TARGETS + ["backups"]],
         required_by={"agent_id": "configuration_name"},
         supports_check_mode=True,
     )
@@ -375,6 +478,8 @@ def report_task(module: CloudBackupModule) -> dict:
     """Find the backup, look at it (waiting if asked), judge it; fail on a timeout or a closed gate."""
     params = module.params
     accepted = checked_options(module)
+    if params["backups"] is not None:
+        return fleet_task(module.client, params)
     configuration, backup_id = backup_to_report(module.client, params)
     watched = watch(module.client, backup_id, params) if backup_id is not None else WaitResult(None, 0.0, 0, False)
     result = describe(configuration, backup_id, watched)
@@ -384,9 +489,35 @@ def report_task(module: CloudBackupModule) -> dict:
     return result
 
 
+def fleet_task(client: Any, params: dict) -> dict:
+    """Follow every backup of ``backups`` (polling the feed once per poll), judge each by its own gate."""
+    entries = params["backups"]
+    if params["wait"]:
+        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"])
+    else:
+        watched = WaitResult(poll_fleet(client, entries), 0.0, 1, bool(pending(entries)))
+    running = len(pending(entries))
+    progress = progress_line(entries, time.time())
+    result = dict(changed=False, backup_id=None, state=None, backup=None, report=None, errors=[], healthy=False,
+                  summary=progress, gate_passed=None, elapsed=round(watched.elapsed, 1), polls=watched.polls,
+                  timed_out=running > 0, backups=entries, running=running, progress=progress)
+    failed = [entry for entry in entries if (entry.get("result") or {}).get("gate_passed") is False]
+    if params["gate"] and failed:
+        raise ReportFailed("%d of %d backups failed the gate: %s" % (
+            len(failed), len(entries), "; ".join(entry["result"]["summary"] for entry in failed)), result)
+    if running and params["wait"] and params["on_timeout"] == "fail":
+        raise ReportFailed("%s; gave up waiting after %d seconds" % (result["progress"], result["elapsed"]), result)
+    return result
+
+
 def checked_options(module: CloudBackupModule) -> list:
     """The canonical acceptable states; bad gate options fail before any API call."""
     params = module.params
+    for entry in params["backups"] or []:
+        entry["acceptable_states"] = acceptable_states(entry["acceptable_states"])
+        if entry["max_errors"] is not None and entry["max_errors"] < 0:
+            raise ConfigurationError("backups: max_errors of backup %s must not be negative, got %s"
+                                     % (entry["backup_id"], entry["max_errors"]))
     if params["max_errors"] is not None and params["max_errors"] < 0:
         raise ConfigurationError("max_errors must not be negative, got %s" % params["max_errors"])
     if params["max_errors"] is not None and not params["gate"]:

@@ -36,6 +36,10 @@ NOT_INJECTED = {
     # Tokens expire within a day: nothing worth storing in AWX.
     "auth_token": "RAX_AUTH_TOKEN",
     "tenant_id": "RAX_TENANT_ID",
+    # Transport settings, not credentials: they belong to the job template, not the credential.
+    "validate_certs": "RAX_VALIDATE_CERTS",
+    "ca_path": "RAX_CA_PATH",
+    "timeout": "RAX_API_TIMEOUT",
 }
 
 # What AWX accepts for a custom credential type (its CredentialTypeInputField and

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of the run_backup role: the fleet's data, shaped in Python.
+
+The role's YAML only moves data between its batch module runs and the hosts. Which hosts
+can be started, what each one waits for, what its ``run_backup_result`` holds, what fails
+it and how the final table reads is decided here, once, on top of
+module_utils/_fleet_report.py. Each filter is documented in the .yml file of its name.
+
+A "host target" is what the role's first task records per host: the host's name and its
+run_backup_* settings (agent, configuration, gate and timeout).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
+    host_result,
+    summary_lines,
+    table_lines,
+)
+
+# The keys of a host target that cloudbackup_action's targets option takes.
+START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
+              "skip_if_completed_within", "allow_completed_with_errors")
+POSITIVE_SETTINGS = ("timeout", "progress_interval", "poll_interval", "online_timeout")
+
+
+def target_problem(target: dict) -> Optional[str]:
+    """Why a host's run_backup_* settings cannot work together, or None (the types are checked by argument_specs)."""
+    if target.get("configuration_id") is not None and target.get("configuration_name") is not None:
+        return "give run_backup_configuration_id or run_backup_configuration_name, not both"
+    for setting in POSITIVE_SETTINGS:
+        if setting in target and int(target[setting]) < 1:
+            return "run_backup_%s must be at least 1 second, got %s" % (setting, target[setting])
+    if target.get("skip_if_completed_within") is not None and int(target["skip_if_completed_within"]) < 1:
+        return "run_backup_skip_if_completed_within must be at least 1 second, got %s" % target["skip_if_completed_within"]
+    if target.get("max_errors") is not None and int(target["max_errors"]) < 0:
+        return "run_backup_max_errors cannot be negative, got %s" % target["max_errors"]
+    if target.get("agent_id") is not None and int(target["agent_id"]) < 1:
+        return "run_backup_agent_id must be a positive id, got %s" % target["agent_id"]
+    return None
+
+
+def run_backup_targets(targets: List[dict]) -> List[dict]:
+    """The ``targets`` of the batch start: the hosts whose settings are sound, with the keys it takes."""
+    return [{key: target.get(key) for key in START_KEYS} for target in targets if target_problem(target) is None]
+
+
+def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict]:
+    """The ``backups`` of the first wait: one entry per backup started, joined or found fresh."""
+    by_name = {target["name"]: target for target in targets}
+    entries = []
+    for backup in started:
+        if backup["outcome"] == "failed" or backup["backup_id"] is None:
+            continue
+        target = by_name[backup["name"]]
+        entries.append(dict(
+            name=backup["name"], backup_id=backup["backup_id"], configuration_id=backup["configuration_id"],
+            configuration_name=backup["configuration_name"], acceptable_states=acceptable_states(target),
+            max_errors=target.get("max_errors"), started_at=backup["requested_at"],
+            deadline=backup["requested_at"] + int(target["timeout"]), state=backup.get("state"), result=None,
+        ))
+    return entries
+
+
+def run_backup_to_stop(watched: Optional[List[dict]], targets: List[dict]) -> List[dict]:
+    """The waited-for entries out of time whose host says run_backup_on_timeout=stop."""
+    stop = {target["name"] for target in targets if target.get("on_timeout") == "stop"}
+    return [entry for entry in watched or [] if (entry.get("result") or {}).get("timed_out") and entry["name"] in stop]
+
+
+def run_backup_results(started: List[dict], watched: Optional[List[dict]], targets: List[dict],
+                       check_mode: bool = False) -> Dict[str, dict]:
+    """Every host's ``run_backup_result``, keyed by host name; ``failure`` says why a host fails."""
+    started_by_name = {backup["name"]: backup for backup in started or []}
+    watched_by_name = {entry["name"]: entry for entry in watched or []}
+    results = {}
+    for target in targets:
+        name = target["name"]
+        problem = target_problem(target)
+        backup = started_by_name.get(name) or dict(name=name, outcome="failed", msg="run_backup: %s" % problem)
+        results[name] = host_result(backup, watched_by_name.get(name), target, bool(check_mode))
+    return results
+
+
+def run_backup_table(results: Dict[str, dict]) -> List[str]:
+    """The final table, then each failure, then the first errors of each report that has some."""
+    lines = table_lines(results)
+    for result in results.values():
+        if result.get("errors"):
+            lines += summary_lines(result)
+    return lines
+
+
+def acceptable_states(target: dict) -> List[str]:
+    return ["Completed", "CompletedWithErrors"] if target.get("allow_completed_with_errors") else ["Completed"]
+
+
+class FilterModule:
+    """The run_backup role's filters."""
+
+    def filters(self) -> Dict[str, Any]:
+        return {
+            "run_backup_targets": run_backup_targets,
+            "run_backup_watch_list": run_backup_watch_list,
+            "run_backup_to_stop": run_backup_to_stop,
+            "run_backup_results": run_backup_results,
+            "run_backup_table": run_backup_table,
+        }

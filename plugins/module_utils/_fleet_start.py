@@ -1,0 +1,357 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Starting the backups of a whole fleet in one process.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: turn a list of targets (one per server: its agent and its configuration)
+into one backup each, with the API work shared by all of them. One agent list, one
+configuration list and one read of the account's activity feed find every agent, every
+configuration and every run already in flight; one wake-up wakes every agent; each
+backup then costs one StartManual. A server whose agent, configuration or start fails is
+marked failed with a message; the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    find_agent_by_server,
+    get_agent,
+    get_configuration,
+    list_activity,
+    list_agents,
+    list_configurations,
+    request_start,
+    wake_agents,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
+    FORBIDDEN_HINT,
+    START_AMBIGUOUS_ATTEMPTS,
+    START_SETTLE_INTERVAL,
+    START_SETTLE_WINDOW,
+    new_run_since,
+    newest_run,
+    recent_good_backup,
+    runs_of,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    APIError,
+    CloudBackupError,
+    Forbidden,
+    ServerError,
+    TransportError,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, is_terminal
+
+# A wake-up keeps the agents awake for about 70 s (reference 5.3): a batch that is still
+# waiting for some agent re-posts it after this long, never more often.
+REWAKE_AFTER = 60.0
+# Seconds between two reads of the first agent's status, and between two rounds of starts
+# that agents refused with 403 (asleep, or the race of reference 5.4).
+AGENT_POLL_INTERVAL = 2.0
+START_ROUND_DELAY = 2.0
+# Enough names to spot a typo in a message, few enough to keep it one line.
+NAMES_SHOWN = 10
+
+
+class TargetFailed(CloudBackupError):
+    """One server of the batch cannot be backed up; the others go on."""
+
+
+class FleetTarget:
+    """One server of the batch: what was asked, what was found, what happened."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+        self.name = spec["name"]
+        self.agent: Optional[dict] = None
+        self.configuration: Optional[dict] = None
+        self.outcome: Optional[str] = None
+        self.backup_id: Optional[int] = None
+        self.state: Optional[str] = None
+        self.msg: Optional[str] = None
+        self.requested_at: Optional[float] = None
+        self.start_attempts = 0
+
+    def finish(self, outcome: str, backup_id: Optional[int] = None, state: Optional[str] = None) -> None:
+        self.outcome, self.backup_id, self.state = outcome, backup_id, state
+        self.requested_at = time.time()
+
+    def fail(self, msg: str) -> None:
+        self.outcome, self.msg = "failed", msg
+
+    @property
+    def configuration_id(self) -> int:
+        return self.configuration["backup_configuration_id"]
+
+    def as_result(self) -> Dict[str, Any]:
+        agent, configuration = self.agent or {}, self.configuration or {}
+        return dict(
+            name=self.name, outcome=self.outcome, changed=self.outcome == "started", failed=self.outcome == "failed",
+            msg=self.msg, backup_id=self.backup_id, state=self.state, requested_at=self.requested_at,
+            agent_id=agent.get("machine_agent_id"), machine_name=agent.get("machine_name"),
+            configuration_id=configuration.get("backup_configuration_id"),
+            configuration_name=configuration.get("backup_configuration_name"),
+        )
+
+
+# --- finding each target's agent and configuration ----------------------------------------
+
+def resolve_targets(client: Any, specs: List[dict]) -> List[FleetTarget]:
+    """A FleetTarget per spec, its agent and configuration found, or failed with the reason."""
+    targets = [FleetTarget(spec) for spec in specs]
+    agents = list_agents(client)
+    configurations = list_configurations(client)
+    for target in targets:
+        try:
+            target.agent = agent_of(client, target.spec, agents)
+            target.configuration = configuration_of(client, target.spec, target.agent, configurations)
+        except TargetFailed as err:
+            target.fail(err.msg)
+    return targets
+
+
+def agent_of(client: Any, spec: dict, agents: List[dict]) -> dict:
+    """The target's enabled agent: by agent_id, else server_id, else machine_name."""
+    if spec.get("agent_id") is not None:
+        wanted, matches = "agent id %s" % spec["agent_id"], _where(agents, "machine_agent_id", spec["agent_id"])
+    elif spec.get("server_id"):
+        wanted, matches = "server id %s" % spec["server_id"], _agents_on_server(client, spec["server_id"], agents)
+    else:
+        wanted, matches = 'machine name "%s"' % spec["machine_name"], _where(agents, "machine_name", spec["machine_name"])
+    if len(matches) != 1:
+        found = "no agent" if not matches else "%d agents (%s): give agent_id" % (
+            len(matches), ", ".join(str(agent["machine_agent_id"]) for agent in matches))
+        raise TargetFailed("%s matches %s in the account of these credentials" % (wanted, found))
+    agent = matches[0]
+    if agent.get("is_disabled"):
+        raise TargetFailed("agent %s is disabled and runs no backups: enable it in the Cloud Backup control panel "
+                           "or API first" % _agent_label(agent))
+    return agent
+
+
+def _agents_on_server(client: Any, server_id: str, agents: List[dict]) -> List[dict]:
+    # The list may leave HostServerId out (reference 3.5): then ask the server endpoint.
+    listed = _where(agents, "host_server_id", server_id)
+    if listed:
+        return listed
+    agent = find_agent_by_server(client, server_id)
+    return [agent] if agent is not None else []
+
+
+def configuration_of(client: Any, spec: dict, agent: dict, configurations: List[dict]) -> dict:
+    """The target's live configuration: by id, by name among the agent's, or the agent's only one."""
+    agent_id = agent["machine_agent_id"]
+    if spec.get("configuration_id") is not None:
+        configuration = _configuration_by_id(client, spec["configuration_id"], configurations)
+        if configuration["machine_agent_id"] != agent_id:
+            raise TargetFailed('configuration %s ("%s") belongs to agent %s, not to agent %s'
+                               % (configuration["backup_configuration_id"], configuration.get("backup_configuration_name"),
+                                  configuration["machine_agent_id"], _agent_label(agent)))
+        return configuration
+    own = _where(configurations, "machine_agent_id", agent_id)
+    name = spec.get("configuration_name")
+    matches = own if name is None else _where(own, "backup_configuration_name", name)
+    if len(matches) == 1:
+        return matches[0]
+    wanted = 'configuration "%s"' % name if name is not None else "the only configuration (none is named)"
+    raise TargetFailed("%s of agent %s matches %d live configurations%s: give configuration_id or configuration_name"
+                       % (wanted, _agent_label(agent), len(matches), _names(own)))
+
+
+def _configuration_by_id(client: Any, configuration_id: int, configurations: List[dict]) -> dict:
+    listed = _where(configurations, "backup_configuration_id", configuration_id)
+    if listed:
+        return listed[0]
+    try:
+        configuration = get_configuration(client, configuration_id)
+    except NotFound:
+        raise TargetFailed("backup configuration %s not found" % configuration_id) from None
+    if configuration.get("is_deleted"):
+        raise TargetFailed('backup configuration %s ("%s") is deleted and cannot be backed up'
+                           % (configuration_id, configuration.get("backup_configuration_name")))
+    return configuration
+
+
+def _where(records: List[dict], key: str, value: Any) -> List[dict]:
+    return [record for record in records if record.get(key) == value]
+
+
+def _names(configurations: List[dict]) -> str:
+    names = [configuration.get("backup_configuration_name") or "" for configuration in configurations]
+    if not names:
+        return ""
+    return " (%s%s)" % (", ".join(names[:NAMES_SHOWN]), ", ..." if len(names) > NAMES_SHOWN else "")
+
+
+def _agent_label(agent: dict) -> str:
+    return "%s (%s)" % (agent.get("machine_agent_id"), agent.get("machine_name"))
+
+
+# --- what each target needs: attach, fresh, or a start --------------------------------------
+
+def attach_or_skip(client: Any, targets: List[FleetTarget], activity: List[dict]) -> List[FleetTarget]:
+    """Attach to the runs in flight, keep fresh backups; return the targets that need a start."""
+    to_start = []
+    for target in _live(targets):
+        running = newest_run([run for run in runs_of(activity, target.configuration_id)
+                              if not is_terminal(run.get("current_state"))])
+        if running is not None:
+            target.finish("attached", running["id"], running.get("current_state"))
+            continue
+        fresh = _fresh_backup(client, target)
+        if fresh is not None:
+            target.finish("fresh", fresh["backup_id"], fresh.get("current_state"))
+        else:
+            to_start.append(target)
+    return to_start
+
+
+def _fresh_backup(client: Any, target: FleetTarget) -> Optional[dict]:
+    window = target.spec.get("skip_if_completed_within")
+    if not window:
+        return None
+    good = {"Completed"} | ({"CompletedWithErrors"} if target.spec.get("allow_completed_with_errors") else set())
+    return recent_good_backup(client, target.configuration_id, window, good)
+
+
+def _live(targets: List[FleetTarget]) -> List[FleetTarget]:
+    return [target for target in targets if target.outcome is None]
+
+
+# --- starting: one wake-up for all, one StartManual each -----------------------------------
+
+class FleetStarter:
+    """Starts one backup per target, waking the agents once and again only when needed.
+
+    A start that an agent refuses with 403 (asleep, or just woken and not connected yet:
+    reference 5.4) created nothing and is tried again in the next round; the wake-up is
+    re-posted at most once per awake window for the whole batch. A start answered with a
+    5xx or lost on the way back may have been accepted: the activity feed is watched for
+    its run before another POST, so a fault never makes two backups of one configuration.
+    """
+
+    def __init__(self, client: Any, wake: bool, online_timeout: float,
+                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.wake = wake
+        self.online_timeout = online_timeout
+        self.sleep = sleep
+        self.clock = clock
+        self.wakes = 0
+        self._last_wake: Optional[float] = None
+
+    def start_all(self, targets: List[FleetTarget], activity: List[dict]) -> None:
+        if not targets:
+            return
+        known_ids = {run.get("id") for run in activity}
+        deadline = self.clock() + self.online_timeout
+        self.wake_up()
+        self.wait_for_first_agent(targets[0].agent["machine_agent_id"], deadline)
+        pending = targets
+        while True:
+            refused = self.start_round(pending, known_ids)
+            if not refused:
+                return
+            if self.clock() + START_ROUND_DELAY > deadline:
+                self.give_up(refused)
+                return
+            self.sleep(START_ROUND_DELAY)
+            self.wake_up(again=True)
+            pending = refused
+
+    def wake_up(self, again: bool = False) -> None:
+        """Post the wake-up (first call), or re-post it once the last one may have lapsed."""
+        if not self.wake:
+            return
+        if again and self.clock() - self._last_wake < REWAKE_AFTER:
+            return
+        wake_agents(self.client)
+        self.wakes += 1
+        self._last_wake = self.clock()
+
+    def wait_for_first_agent(self, agent_id: int, deadline: float) -> None:
+        """Read one agent until it is Online: all were woken together, so the others follow.
+
+        This keeps the first round of starts from meeting a fleet of sleeping agents (200
+        refused POSTs); agents that are still asleep then are simply tried again.
+        """
+        waiter = Waiter(max(deadline - self.clock(), 0.0), AGENT_POLL_INTERVAL, clock=self.clock, sleep=self.sleep)
+
+        def read() -> dict:
+            self.wake_up(again=True)
+            return get_agent(self.client, agent_id)
+
+        waiter.until(read, lambda agent: str(agent.get("status")).lower() == "online")
+
+    def start_round(self, targets: List[FleetTarget], known_ids: set) -> List[FleetTarget]:
+        """POST StartManual once for each target; return those to try again."""
+        retry, ambiguous = [], []
+        for target in targets:
+            target.start_attempts += 1
+            try:
+                target.finish("started", request_start(self.client, target.configuration_id))
+            except Forbidden:
+                retry.append(target)
+            except (ServerError, TransportError) as err:
+                if isinstance(err, TransportError) and not err.sent:
+                    retry.append(target)
+                else:
+                    ambiguous.append(target)
+            except APIError as err:
+                target.fail(err.msg)
+        for target in self.settle(ambiguous, known_ids):
+            if target.start_attempts >= START_AMBIGUOUS_ATTEMPTS:
+                target.fail("StartManual for backup configuration %s got no clear answer %d times, and no new run "
+                            "of it appeared" % (target.configuration_id, target.start_attempts))
+            else:
+                retry.append(target)
+        return retry
+
+    def settle(self, ambiguous: List[FleetTarget], known_ids: set) -> List[FleetTarget]:
+        """Watch the feed for the runs of ambiguous starts; return the targets whose run never showed."""
+        if not ambiguous:
+            return []
+        waiter = Waiter(START_SETTLE_WINDOW, START_SETTLE_INTERVAL, clock=self.clock, sleep=self.sleep)
+
+        def look() -> List[FleetTarget]:
+            activity = list_activity(self.client)
+            for target in [target for target in ambiguous if target.outcome is None]:
+                run_id = new_run_since(self.client, target.configuration, activity, known_ids)
+                if run_id is not None:
+                    target.finish("started", run_id)
+            return [target for target in ambiguous if target.outcome is None]
+
+        return waiter.until(look, lambda unseen: not unseen).value
+
+    def give_up(self, refused: List[FleetTarget]) -> None:
+        """Fail the targets still refused at the deadline, saying whether their agent is asleep."""
+        for target in refused:
+            agent = get_agent(self.client, target.agent["machine_agent_id"])
+            status = agent.get("status")
+            if str(status).lower() == "online":
+                target.fail("StartManual for backup configuration %s was refused with HTTP 403 for %d seconds: %s"
+                            % (target.configuration_id, self.online_timeout, FORBIDDEN_HINT))
+            else:
+                target.fail("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
+                            "(driveclient) runs on the server" % (_agent_label(agent), status, self.online_timeout,
+                                                                 self.wakes))
+
+
+def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,
+                sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> List[dict]:
+    """Start or attach to a backup for every target spec; one result dict per spec, in order."""
+    targets = resolve_targets(client, specs)
+    activity = list_activity(client) if _live(targets) else []
+    to_start = attach_or_skip(client, targets, activity)
+    if check_mode:
+        for target in to_start:
+            target.finish("started")
+    else:
+        FleetStarter(client, wake, online_timeout, sleep, clock).start_all(to_start, activity)
+    return [target.as_result() for target in targets]

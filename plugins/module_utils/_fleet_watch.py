@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiting for the backups of a whole fleet in one process.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: follow many backups at the cost of one request per poll. Each poll reads
+the account's activity feed (``GET activity``: the state of every recent job at once);
+a backup the feed shows ended is confirmed once, by its own id, through its report. Only
+a backup that the feed does not show at all is read on its own (``GET backup/{id}``).
+
+Feed items are matched by configuration and confirmed by id: which of ``ID`` and
+``BackupId`` holds the backup id of a backup item is contradictory in the docs
+(reference 3.12), so neither is relied on. Entries are plain dicts (the module option's
+elements), updated in place so a caller can hand them to the next chunk of waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, list_activity
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import newest_run, report_of_ended, runs_of
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import ended_result, timed_out_result
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, is_terminal
+
+
+def pending(entries: List[dict]) -> List[dict]:
+    """The entries whose backup has neither ended nor run out of time."""
+    return [entry for entry in entries if not entry.get("result")]
+
+
+def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: float,
+                sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                now: Callable[[], float] = time.time) -> WaitResult:
+    """Poll until every entry has a result or ``timeout`` passes; the value is ``entries``.
+
+    The wait does not poll at its own deadline: a caller that waits in chunks polls at the
+    start of the next chunk, and two polls in a row would learn nothing new.
+    """
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False)
+    return waiter.until(lambda: poll_fleet(client, entries, sleep, now), lambda polled: not pending(polled))
+
+
+def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,
+               now: Callable[[], float] = time.time) -> List[dict]:
+    """One look at every pending entry: expire, read the feed once, confirm the ended."""
+    for entry in pending(entries):
+        deadline = entry.get("deadline")
+        if deadline is not None and now() >= deadline:
+            entry["result"] = timed_out_result(entry, now())
+    waiting = pending(entries)
+    activity = list_activity(client) if waiting else []
+    for entry in waiting:
+        state = feed_state(activity, entry)
+        if state is None:
+            state = get_backup(client, entry["backup_id"]).get("current_state")
+        entry["state"] = state
+        if is_terminal(state):
+            confirm_end(client, entry, sleep, now)
+    return entries
+
+
+def feed_state(activity: List[dict], entry: dict) -> Optional[str]:
+    """The entry's state as the feed tells it, or None when the feed cannot tell.
+
+    Its own item (whichever id field carries the backup id) gives its state; otherwise a
+    run of its configuration in flight means it has not ended (one run at a time per
+    configuration). Anything else is for the backup's own endpoint to say.
+    """
+    if entry.get("configuration_id") is None:
+        return None
+    runs = runs_of(activity, entry["configuration_id"])
+    for run in runs:
+        if entry["backup_id"] in (run.get("id"), run.get("backup_id")):
+            return run.get("current_state")
+    in_flight = newest_run([run for run in runs if not is_terminal(run.get("current_state"))])
+    return None if in_flight is None else in_flight.get("current_state")
+
+
+def confirm_end(client: Any, entry: dict, sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
+    """Read the report of a backup the feed shows ended; a backup that is not ended after all stays pending."""
+    report = report_of_ended(client, entry["backup_id"], sleep=sleep)
+    if report is None:
+        # No report: a run that never ran (Skipped, Missed), or the feed showed another run.
+        state = get_backup(client, entry["backup_id"]).get("current_state")
+        entry["state"] = state
+        if not is_terminal(state):
+            return
+    entry["result"] = ended_result(entry, report, now())

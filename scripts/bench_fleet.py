@@ -1,0 +1,568 @@
+"""Fleet benchmark: the run_backup role over N simulated servers, against its floor.
+
+    make bench N=200        # or: python scripts/bench_fleet.py --hosts 200 [--json out.json]
+
+What it measures, in one invocation:
+
+- The role run. An in-process simulator holds one account with N sleeping agents
+  srv001..srvNNN, each with one manual configuration whose backup (start_requested 1 s +
+  queued 2 s + preparing 2 s + in_progress) lasts between --min-duration and
+  --max-duration simulated seconds, spread evenly over the fleet. One ansible-playbook
+  (-f FORKS) runs the role rackspace.cloudbackup.run_backup on every host, with the
+  credentials only in play-level module_defaults (no RAX_* variables), then a second play
+  writes every host's run_backup_result to a JSON file. (--credentials role-vars gives
+  them as the role's run_backup_* variables instead, for a role whose own block-level
+  module_defaults replace the play's: Ansible merges module_defaults per group key.)
+- The floor: the longest backup (real seconds: its simulated duration / --speed) + the
+  wall time of one trivial debug task over the same inventory and forks + one API round
+  trip (the median of 5 authenticated GETs of the account's activity, each on a new
+  connection). No run can be faster; the wake-up delay comes on top and is shown apart.
+
+For both ansible-playbook runs: wall time; CPU time (user + sys) of the ansible-playbook
+process tree, from getrusage(RUSAGE_CHILDREN) around it (the simulator runs in this
+process and is not counted); peak RSS and peak PSS of that tree, sampled every 0.5 s
+from /proc (VmRSS of /proc/PID/status, Pss of /proc/PID/smaps_rollup, summed over the
+descendants of the ansible-playbook process; the largest sum is kept).
+
+From the simulator's request log and state: API requests (total, per host, per route),
+logins, wake-ups, backups created (successful StartManual calls; must equal N),
+duplicates (configurations started more than once), hosts whose run_backup_result is
+wrong, and how long after each backup ended the play first asked about it (see
+KNOWN_DEFINITION). Exit status 0 when backups created == N, no duplicates and no wrong
+host; 1 otherwise. Timings never change the exit status.
+
+The ansible-playbook output goes to log files in a temporary folder, removed at the end
+unless --keep is given or the run failed; it also holds the simulator's request log and
+final state (requests.json, state.json).
+"""
+import argparse
+import json
+import math
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import requests
+import yaml
+from cloudbackup_simulator import Simulator
+
+REPO = Path(__file__).resolve().parent.parent
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+TENANT, USERNAME, API_KEY = "123456", "bench", "bench-key"
+FIRST_AGENT_ID, FIRST_CONFIGURATION_ID = 500001, 600001
+FIXED_PHASES = {"start_requested": 1, "queued": 2, "preparing": 2}  # in_progress = the rest
+TERMINAL_STATES = {"Completed", "CompletedWithErrors", "Failed", "Stopped", "Skipped", "Missed"}
+SAMPLE_INTERVAL = 0.5
+ROUND_TRIPS = 5
+KNOWN_DEFINITION = (
+    "end to known: from a backup's end (time of its terminal state) to the first later request "
+    "that can tell the play so: GET activity (account-wide), or GET backup/{id} or backup/report/{id} "
+    "of that backup"
+)
+BACKUP_ID_PATH = re.compile(r"/backup/(?:report/)?(\d+)(?:\.json)?/?$")
+
+
+# --- Command line ------------------------------------------------------------------------
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add = parser.add_argument
+    add("--hosts", type=int, default=10, help="number of servers N (default 10)")
+    add("--forks", type=int, default=50, help="ansible-playbook -f (default 50)")
+    add("--speed", type=float, default=1.0, help="simulated seconds per real second (default 1)")
+    add("--min-duration", type=float, default=60, help="shortest backup, simulated seconds (default 60)")
+    add("--max-duration", type=float, default=300, help="longest backup, simulated seconds (default 300)")
+    add("--wake-delay", type=float, default=10, help="wake-up to Online, simulated seconds (default 10)")
+    add("--awake-window", type=float, default=70, help="how long a wake-up lasts, simulated seconds (default 70)")
+    add("--poll-interval", type=int, default=15, help="run_backup_poll_interval (default 15)")
+    add("--progress-interval", type=int, default=50, help="run_backup_progress_interval (default 50)")
+    add("--credentials", choices=["module-defaults", "role-vars"], default="module-defaults",
+        help="how the play gives the credentials: play-level module_defaults (default) or run_backup_* play vars")
+    add("--playbook-extra-vars", action="append", default=[], metavar="VARS",
+        help="passed as -e VARS to the role run (repeatable), e.g. run_backup_online_poll_interval=2")
+    add("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    add("--keep", action="store_true", help="keep the temporary folder (inventory, playbooks, logs)")
+    args = parser.parse_args()
+    minimum = sum(FIXED_PHASES.values())
+    if args.hosts < 1:
+        parser.error("--hosts must be at least 1")
+    if not minimum < args.min_duration <= args.max_duration:
+        parser.error("need %g < --min-duration <= --max-duration" % minimum)
+    return args
+
+
+# --- The scenario, the inventory and the playbooks -----------------------------------------
+
+def host_name(index: int, count: int) -> str:
+    return "srv%0*d" % (max(3, len(str(count))), index + 1)
+
+
+def backup_durations(count: int, shortest: float, longest: float) -> List[float]:
+    """Total backup times, evenly spread from shortest to longest."""
+    if count == 1:
+        return [longest]
+    return [round(shortest + (longest - shortest) * i / (count - 1), 2) for i in range(count)]
+
+
+def build_scenario(args: argparse.Namespace) -> Dict[str, Any]:
+    agents = []
+    for index, total in enumerate(backup_durations(args.hosts, args.min_duration, args.max_duration)):
+        name = host_name(index, args.hosts)
+        durations = dict(FIXED_PHASES, in_progress=round(total - sum(FIXED_PHASES.values()), 2))
+        agents.append({
+            "id": FIRST_AGENT_ID + index,
+            "name": name,
+            "server_id": "5e7e0000-0000-4000-8000-%012d" % (FIRST_AGENT_ID + index),
+            "configurations": [{
+                "id": FIRST_CONFIGURATION_ID + index,
+                "name": "%s files" % name,
+                "outcome": "Completed",
+                "durations": durations,
+            }],
+        })
+    return {
+        "settings": {"wake_delay": args.wake_delay, "awake_window": args.awake_window},
+        "tenants": [{
+            "id": TENANT,
+            "users": [{"username": USERNAME, "api_key": API_KEY, "roles": ["identity:user-admin"]}],
+            "agents": agents,
+        }],
+    }
+
+
+def host_configurations(scenario: Dict[str, Any]) -> Dict[str, int]:
+    """Inventory host name -> the id of its only configuration."""
+    agents = scenario["tenants"][0]["agents"]
+    return {agent["name"]: agent["configurations"][0]["id"] for agent in agents}
+
+
+def longest_backup(scenario: Dict[str, Any]) -> float:
+    """Longest backup of the scenario, in simulated seconds."""
+    agents = scenario["tenants"][0]["agents"]
+    return max(sum(agent["configurations"][0]["durations"].values()) for agent in agents)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, width=1000))
+    return path
+
+
+def write_inventory(path: Path, hosts: List[str], args: argparse.Namespace) -> Path:
+    return write_yaml(path, {"all": {
+        "hosts": {host: None for host in hosts},
+        "vars": {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "run_backup_poll_interval": args.poll_interval,
+            "run_backup_progress_interval": args.progress_interval,
+            "run_backup_timeout": 1800,
+        },
+    }})
+
+
+def backup_play(info: Dict[str, Any], how: str) -> Dict[str, Any]:
+    """The play that runs the role, with the credentials given the way `how` says."""
+    credentials = {"username": info["username"], "api_key": info["api_key"],
+                   "identity_url": info["identity_url"], "region": "DFW"}
+    play: Dict[str, Any] = {"name": "Back up the fleet", "hosts": "all", "gather_facts": False}
+    if how == "role-vars":
+        play["vars"] = {"run_backup_" + key: value for key, value in credentials.items()}
+    else:
+        play["module_defaults"] = {"group/rackspace.cloudbackup.cloudbackup": credentials}
+    play["roles"] = ["rackspace.cloudbackup.run_backup"]
+    return play
+
+
+def write_role_playbook(path: Path, play: Dict[str, Any], results_path: Path) -> Path:
+    """The backup play, then one task on localhost that collects every host's result."""
+    results = ("{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars)"
+               " | map(attribute='run_backup_result', default=none))) | to_json }}")
+    return write_yaml(path, [
+        play,
+        {"name": "Collect every host's run_backup_result", "hosts": "localhost", "gather_facts": False,
+         "tasks": [{"name": "Write the results", "ansible.builtin.copy": {
+             "dest": str(results_path), "content": results, "mode": "0644"}}]},
+    ])
+
+
+def write_trivial_playbook(path: Path) -> Path:
+    return write_yaml(path, [{"name": "One trivial task", "hosts": "all", "gather_facts": False,
+                              "tasks": [{"name": "Say ok", "ansible.builtin.debug": {"msg": "ok"}}]}])
+
+
+# --- Running ansible-playbook and measuring it ---------------------------------------------
+
+def ansible_environment(work: Path) -> Dict[str, str]:
+    """This environment without RAX_* variables, with Ansible's files under `work`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RAX_")}
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO / ".build" / "pytest-collections"))
+    for name, folder in (("ANSIBLE_HOME", "ansible-home"), ("ANSIBLE_LOCAL_TEMP", "ansible-tmp"),
+                         ("ANSIBLE_REMOTE_TEMP", "ansible-remote-tmp")):
+        env[name] = str(work / folder)
+        (work / folder).mkdir(exist_ok=True)
+    env["ANSIBLE_NOCOLOR"] = "1"
+    return env
+
+
+def parent_pid(pid: int) -> Optional[int]:
+    try:
+        stat = Path("/proc/%d/stat" % pid).read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the field after state; comm may hold spaces
+
+
+def process_tree(root: int) -> List[int]:
+    """The pid `root` and all its descendants."""
+    children: Dict[int, List[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            ppid = parent_pid(int(entry.name))
+            children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def kib_field(path: str, name: str) -> int:
+    """A `Name:   1234 kB` field of a /proc file, 0 when absent or gone."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(name + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def memory_sample(root: int) -> Tuple[int, int]:
+    """(RSS, PSS) in KiB summed over the process tree of `root`."""
+    pids = process_tree(root)
+    rss = sum(kib_field("/proc/%d/status" % pid, "VmRSS") for pid in pids)
+    pss = sum(kib_field("/proc/%d/smaps_rollup" % pid, "Pss") for pid in pids)
+    return rss, pss
+
+
+def sample_peaks(process: subprocess.Popen, peaks: Dict[str, int]) -> None:
+    while process.poll() is None:
+        rss, pss = memory_sample(process.pid)
+        peaks["rss_kib"] = max(peaks["rss_kib"], rss)
+        peaks["pss_kib"] = max(peaks["pss_kib"], pss)
+        time.sleep(SAMPLE_INTERVAL)
+
+
+def run_measured(command: List[str], env: Dict[str, str], log_path: Path) -> Dict[str, Any]:
+    """Run the command with its output in log_path: exit code, wall, CPU and peak memory."""
+    peaks = {"rss_kib": 0, "pss_kib": 0}
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write("$ %s\n\n" % " ".join(command))
+        log.flush()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent)
+        sampler = threading.Thread(target=sample_peaks, args=(process, peaks), daemon=True)
+        sampler.start()
+        returncode = process.wait()
+        wall = time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sampler.join()
+    cpu_user, cpu_sys = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    return {"rc": returncode, "wall": wall, "cpu": cpu_user + cpu_sys, "cpu_user": cpu_user,
+            "cpu_sys": cpu_sys, "log": str(log_path), **peaks}
+
+
+def ansible_playbook(inventory: Path, playbook: Path, forks: int, extra_vars: List[str]) -> List[str]:
+    command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), "-f", str(forks), str(playbook)]
+    for extra in extra_vars:
+        command += ["-e", extra]
+    return command
+
+
+def timed_get(url: str, headers: Dict[str, str]) -> float:
+    started = time.monotonic()
+    requests.get(url, headers=headers, timeout=30).raise_for_status()
+    return time.monotonic() - started
+
+
+def round_trip(info: Dict[str, Any]) -> float:
+    """Median seconds of an authenticated GET of the account's activity (new connection each)."""
+    login = {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": info["username"], "apiKey": info["api_key"]}}}
+    answer = requests.post(info["identity_url"].rstrip("/") + "/tokens", json=login, timeout=30)
+    answer.raise_for_status()
+    headers = {"X-Auth-Token": answer.json()["access"]["token"]["id"]}
+    return statistics.median(timed_get(url, headers) for url in [info["endpoint"] + "/activity"] * ROUND_TRIPS)
+
+
+# --- Reading the simulator's log and state ------------------------------------------------
+
+def is_success(entry: Dict[str, Any]) -> bool:
+    return entry["status"] is not None and 200 <= entry["status"] < 300
+
+
+def route_counts(log: List[Dict[str, Any]]) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for entry in log:
+        route = entry["route"] or "(no route)"
+        counts[route] = counts.get(route, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def starts_per_configuration(log: List[Dict[str, Any]]) -> Dict[int, int]:
+    """Configuration id -> number of successful StartManual calls."""
+    starts: Dict[int, int] = {}
+    for entry in log:
+        if entry["route"] == "backup.start" and is_success(entry):
+            configuration = int(entry["body"]["Id"])
+            starts[configuration] = starts.get(configuration, 0) + 1
+    return starts
+
+
+def date_seconds(value: str) -> float:
+    """'/Date(1796184020405)/' (or with escaped slashes) -> Unix seconds."""
+    return int(re.search(r"-?\d+", value).group()) / 1000.0
+
+
+def backups_by_configuration(state: Dict[str, Any]) -> Dict[int, Dict[str, Any]]:
+    """Configuration id -> the first backup (lowest id) the simulator created for it."""
+    first: Dict[int, Dict[str, Any]] = {}
+    for backup in sorted(state["backups"], key=lambda b: b["BackupId"]):
+        first.setdefault(backup["BackupConfigurationId"], backup)
+    return first
+
+
+def tells_about(entry: Dict[str, Any], backup_id: int) -> bool:
+    """Whether this request could tell the play that backup backup_id ended."""
+    if entry["route"] == "activity.user":
+        return True
+    if entry["route"] in ("backup.get", "backup.report"):
+        match = BACKUP_ID_PATH.search(entry["path"])
+        return bool(match) and int(match.group(1)) == backup_id
+    return False
+
+
+def end_to_known(state: Dict[str, Any], log: List[Dict[str, Any]], speed: float) -> Dict[int, Optional[float]]:
+    """Backup id -> real seconds from its end to the first request that could tell the play.
+
+    Only for ended backups; None when no such request came after the end. Computed in
+    simulated time (the state's StateChangeTime, the log's sim_time) and divided by the
+    speed: exact as long as nobody moved the simulator's clock.
+    """
+    delays: Dict[int, Optional[float]] = {}
+    for backup in state["backups"]:
+        if backup["CurrentState"] not in TERMINAL_STATES:
+            continue
+        ended = date_seconds(backup["StateChangeTime"])
+        later = (e for e in log if e["sim_time"] >= ended and tells_about(e, backup["BackupId"]))
+        known = next(later, None)
+        delays[backup["BackupId"]] = None if known is None else (known["sim_time"] - ended) / speed
+    return delays
+
+
+def percentile(values: List[float], fraction: float) -> Optional[float]:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+# --- Checking the hosts' results ----------------------------------------------------------
+
+def read_results(path: Path) -> Dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def result_problem(result: Any, expected: Optional[Dict[str, Any]]) -> Optional[str]:
+    """Why this host's run_backup_result is wrong, or None when it is right."""
+    if not isinstance(result, dict):
+        return "no run_backup_result"
+    if result.get("state") != "Completed":
+        return "state %s" % result.get("state")
+    if result.get("gate_passed") is not True:
+        return "gate_passed %s" % result.get("gate_passed")
+    if expected is None:
+        return "the simulator created no backup for its configuration"
+    if result.get("backup_id") != expected["BackupId"]:
+        return "backup_id %s, the simulator's is %s" % (result.get("backup_id"), expected["BackupId"])
+    return None
+
+
+def wrong_hosts(results: Dict[str, Any], configurations: Dict[str, int], state: Dict[str, Any]) -> Dict[str, str]:
+    backups = backups_by_configuration(state)
+    problems = {}
+    for host, configuration in configurations.items():
+        problem = result_problem(results.get(host), backups.get(configuration))
+        if problem:
+            problems[host] = problem
+    return problems
+
+
+def api_figures(log: List[Dict[str, Any]], state: Dict[str, Any], speed: float, hosts: int) -> Dict[str, Any]:
+    starts = starts_per_configuration(log)
+    by_backup = end_to_known(state, log, speed)
+    delays = [delay for delay in by_backup.values() if delay is not None]
+    routes = route_counts(log)
+    return {
+        "requests": len(log),
+        "requests_per_host": len(log) / hosts,
+        "requests_not_2xx": sum(1 for entry in log if not is_success(entry)),
+        "routes": routes,
+        "logins": routes.get("identity.tokens", 0),
+        "wakes": routes.get("agent.wake", 0),
+        "backups_created": sum(starts.values()),
+        "duplicates": sum(1 for count in starts.values() if count > 1),
+        "end_to_known_median": statistics.median(delays) if delays else None,
+        "end_to_known_p95": percentile(delays, 0.95),
+        "ended_never_known": len(by_backup) - len(delays),
+        "end_to_known_by_backup": by_backup,
+    }
+
+
+# --- Output -------------------------------------------------------------------------------
+
+def seconds(value: Optional[float]) -> str:
+    return "-" if value is None else "%.1f s" % value
+
+
+def ratio(value: float, base: float, name: str) -> str:
+    return "" if not base else " (%.2fx %s)" % (value / base, name)
+
+
+def mib(kib: int) -> str:
+    return "%.0f MiB" % (kib / 1024.0)
+
+
+def table_rows(figures: Dict[str, Any]) -> List[Tuple[str, str, str]]:
+    role, floor, trivial, api, n = figures["role"], figures["floor"], figures["trivial"], figures["api"], figures["hosts"]
+    rows = [
+        ("wall time", seconds(role["wall"]) + ratio(role["wall"], floor["wall"], "floor"), seconds(floor["wall"])),
+        ("  longest backup", "", seconds(floor["longest_backup"])),
+        ("  trivial task over all hosts", "", seconds(trivial["wall"])),
+        ("  one API round trip", "", "%.3f s" % floor["round_trip"]),
+        ("  (wake-up delay, not in floor)", "", seconds(floor["wake_delay"])),
+        ("CPU user+sys (floor: trivial task)", seconds(role["cpu"]) + ratio(role["cpu"], trivial["cpu"], "trivial"), seconds(trivial["cpu"])),
+        ("peak RSS, summed over the tree", mib(role["rss_kib"]), mib(trivial["rss_kib"])),
+        ("peak PSS, summed over the tree", mib(role["pss_kib"]), mib(trivial["pss_kib"])),
+        ("ansible-playbook exit code", str(role["rc"]), str(trivial["rc"])),
+        ("API requests", str(api["requests"]), "-"),
+        ("  per host", "%.1f" % api["requests_per_host"], "-"),
+        ("  not 2xx", str(api["requests_not_2xx"]), "-"),
+    ]
+    rows += [("  " + route, str(count), "-") for route, count in api["routes"].items()]
+    rows += [
+        ("logins (identity.tokens)", str(api["logins"]), "-"),
+        ("wakes (agent.wake)", str(api["wakes"]), "-"),
+        ("backups created / N", "%d / %d" % (api["backups_created"], n), "must be %d / %d" % (n, n)),
+        ("duplicates", str(api["duplicates"]), "must be 0"),
+        ("hosts wrong", str(len(figures["wrong_hosts"])), "must be 0"),
+        ("end to known, median", seconds(api["end_to_known_median"]), "-"),
+        ("end to known, p95", seconds(api["end_to_known_p95"]), "-"),
+        ("ended, never asked about", str(api["ended_never_known"]), "-"),
+    ]
+    return rows
+
+
+def print_report(figures: Dict[str, Any]) -> None:
+    print("\n%(hosts)d hosts, forks %(forks)d, speed x%(speed)g, backups of %(min_duration)g to %(max_duration)g s,"
+          " credentials through %(credentials)s\n" % figures)
+    rows = [("", "role run", "floor")] + table_rows(figures)
+    width = [max(len(row[i]) for row in rows) for i in range(3)]
+    rows.insert(1, tuple("-" * w for w in width))
+    for row in rows:
+        print("%-*s  %*s  %*s" % (width[0], row[0], width[1], row[1], width[2], row[2]))
+    print()
+    print("floor = longest backup + trivial task + one round trip (median of %d GET activity)." % ROUND_TRIPS)
+    print(KNOWN_DEFINITION + ".")
+    if figures["role"]["rc"] != 0:
+        print("first error of the role run: %s" % first_error(figures["role"]["log"]))
+    for host, problem in sorted(figures["wrong_hosts"].items())[:20]:
+        print("wrong: %s: %s" % (host, problem))
+    if len(figures["wrong_hosts"]) > 20:
+        print("wrong: ... and %d more hosts" % (len(figures["wrong_hosts"]) - 20))
+
+
+def first_error(log_path: str) -> Optional[str]:
+    """The first [ERROR] or fatal line of an ansible-playbook log."""
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        return next((line.strip() for line in log if line.startswith(("[ERROR]", "fatal:"))), None)
+
+
+def passed(figures: Dict[str, Any]) -> bool:
+    api = figures["api"]
+    return api["backups_created"] == figures["hosts"] and api["duplicates"] == 0 and not figures["wrong_hosts"]
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+def progress(message: str) -> None:
+    print(message, flush=True)
+
+
+def benchmark(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
+    scenario = build_scenario(args)
+    configurations = host_configurations(scenario)
+    env = ansible_environment(work)
+    inventory = write_inventory(work / "inventory.yml", list(configurations), args)
+    results_path = work / "results.json"
+    with Simulator(scenario=scenario, speed=args.speed) as sim:
+        progress("trivial task over %d hosts (forks %d)..." % (args.hosts, args.forks))
+        trivial = run_measured(ansible_playbook(inventory, write_trivial_playbook(work / "trivial.yml"), args.forks, []),
+                               env, work / "trivial.log")
+        progress("role over %d hosts (forks %d), longest backup %g s at speed x%g..."
+                 % (args.hosts, args.forks, longest_backup(scenario), args.speed))
+        playbook = write_role_playbook(work / "fleet.yml", backup_play(sim.info, args.credentials), results_path)
+        role = run_measured(ansible_playbook(inventory, playbook, args.forks, args.playbook_extra_vars),
+                            env, work / "role.log")
+        log, state = sim.requests(), sim.state()
+        (work / "requests.json").write_text(json.dumps(log, indent=1))
+        (work / "state.json").write_text(json.dumps(state, indent=1))
+        trip = round_trip(sim.info)
+    floor = {"longest_backup": longest_backup(scenario) / args.speed, "round_trip": trip,
+             "wake_delay": args.wake_delay / args.speed}
+    floor["wall"] = floor["longest_backup"] + trivial["wall"] + trip
+    return {
+        "hosts": args.hosts, "forks": args.forks, "speed": args.speed, "credentials": args.credentials,
+        "min_duration": args.min_duration, "max_duration": args.max_duration,
+        "role": role, "trivial": trivial, "floor": floor,
+        "api": api_figures(log, state, args.speed, args.hosts),
+        "wrong_hosts": wrong_hosts(read_results(results_path), configurations, state),
+        "end_to_known_definition": KNOWN_DEFINITION,
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench_fleet."))
+    figures = benchmark(args, work)
+    figures["passed"] = passed(figures)
+    print_report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+        print("json: %s" % args.json)
+    if args.keep or not figures["passed"]:
+        print("log: %s (trivial task: %s; folder kept)" % (figures["role"]["log"], figures["trivial"]["log"]))
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        print("log: removed with %s (use --keep to keep it)" % work)
+    print("result: %s" % ("PASS" if figures["passed"] else "FAIL"))
+    return 0 if figures["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -513,7 +513,8 @@ def main() -> None:
         supports_check_mode=True,
         mutually_exclusive=[("configuration_id", "configuration_name"), ("backup_id", "configuration_id"),
                             ("backup_id", "configuration_name"),
-                            ("targets", "configuration_id", "configuration_name", "agent_id", "backup_id")],
+                            *[("targets", option) for option in ("configuration_id", "configuration_name", "agent_id",
+                                                                 "backup_id")]],
         required_if=[("action", "start", ("configuration_id", "configuration_name", "targets"), True),
                      ("action", "stop", ("backup_id", "configuration_id", "configuration_name"), True)],
     )
@@ -637,7 +638,7 @@ def recent_good_backup_of(module: CloudBackupModule, configuration: dict) -> Opt
     if window is None:
         return None
     return recent_good_backup(module.client, configuration["backup_configuration_id"], window,
-                              good_states(module.params, stopping=False))
+                              good_states(module.params, stopping=False), now=time.time)
 
 
 def last_run(module: CloudBackupModule, configuration: dict) -> Optional[dict]:

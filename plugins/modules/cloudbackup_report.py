@@ -466,7 +466,7 @@ def argument_spec() -> dict:
 def main() -> None:
     module = CloudBackupModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[TARGETS + ["backups"], ["backups", "agent_id"]],
+        mutually_exclusive=[TARGETS, *[("backups", option) for option in TARGETS + ["agent_id"]]],
         required_one_of=[TARGETS + ["backups"]],
         required_by={"agent_id": "configuration_name"},
         supports_check_mode=True,

@@ -201,7 +201,7 @@ def test_rejects_bad_timing(timeout, interval):
 
 def test_defaults_use_the_monotonic_clock_and_real_sleep():
     parameters = inspect.signature(Waiter).parameters
-    assert list(parameters) == ["timeout", "interval", "clock", "sleep"]
+    assert list(parameters) == ["timeout", "interval", "clock", "sleep", "poll_at_deadline"]
     assert parameters["clock"].default is time.monotonic
     assert parameters["sleep"].default is time.sleep
 

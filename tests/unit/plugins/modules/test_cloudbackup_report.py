@@ -242,7 +242,7 @@ def test_a_gate_on_a_configuration_without_backups_fails(run_module, api):
 # --- options -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
-    ({}, "one of the following is required: backup_id, configuration_id, configuration_name"),
+    ({}, "one of the following is required: backup_id, configuration_id, configuration_name, backups"),
     ({"backup_id": 1, "configuration_id": 2},
      "parameters are mutually exclusive: backup_id|configuration_id|configuration_name"),
     ({"configuration_id": 2, "agent_id": 3}, "missing parameter(s) required by 'agent_id': configuration_name"),

@@ -491,10 +491,17 @@ def print_report(figures: Dict[str, Any]) -> None:
     print(KNOWN_DEFINITION + ".")
     if figures["role"]["rc"] != 0:
         print("first error of the role run: %s" % first_error(figures["role"]["log"]))
-    for host, problem in sorted(figures["wrong_hosts"].items())[:20]:
-        print("wrong: %s: %s" % (host, problem))
-    if len(figures["wrong_hosts"]) > 20:
-        print("wrong: ... and %d more hosts" % (len(figures["wrong_hosts"]) - 20))
+    print_wrong_hosts(figures["wrong_hosts"])
+
+
+def print_wrong_hosts(wrong: Dict[str, str]) -> None:
+    """One line per reason, with the first ten hosts it applies to."""
+    by_problem: Dict[str, List[str]] = {}
+    for host, problem in sorted(wrong.items()):
+        by_problem.setdefault(problem, []).append(host)
+    for problem, hosts in by_problem.items():
+        more = " and %d more" % (len(hosts) - 10) if len(hosts) > 10 else ""
+        print("wrong (%d): %s: %s%s" % (len(hosts), problem, ", ".join(hosts[:10]), more))
 
 
 def first_error(log_path: str) -> Optional[str]:

@@ -43,6 +43,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     APIError,
     CloudBackupError,
     Forbidden,
+    NotFound,
     ServerError,
     TransportError,
 )

@@ -91,7 +91,12 @@ def run_playbook(simulator, tmp_path):
         if results_file.exists():
             results_file.unlink()
         environment = ansible_environment(simulator.info, str(results_file), tmp_path)
-        environment.update(env or {})
+        for name, value in (env or {}).items():
+            # None removes a variable, e.g. a RAX_* one the play must do without.
+            if value is None:
+                environment.pop(name, None)
+            else:
+                environment[name] = value
         command = [ANSIBLE_PLAYBOOK, "-i", str(inventory), str(path), *args]
         done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
         lines = results_file.read_text().splitlines() if results_file.exists() else []

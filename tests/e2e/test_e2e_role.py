@@ -10,6 +10,8 @@ these tests.
 """
 import re
 import sys
+import threading
+import time
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -31,11 +33,14 @@ FAST = dict(
     run_backup_progress_interval=2,
 )
 
+# One line per chunk of waiting, for the whole fleet.
 PROGRESS_LINE = re.compile(
-    r'^ok: \[(?P<host>[^\]]+) -> localhost\] => \(item=backup (?P<id>\d+) of "(?P<name>[^"]+)": '
-    r"(?P<state>\w+), (?P<elapsed>(?:\d+h)?(?:\d+m)?\d+s) elapsed\)$",
+    r"^ok: \[[^\]]+ -> localhost\] => \(item=backups: (?P<ended>\d+) ended(?: \([^)]*\))?, "
+    r"(?:(?P<out_of_time>\d+) out of time, )?(?P<running>\d+) running"
+    r"(?:; longest: (?P<host>\S+) (?P<state>\w+) (?P<elapsed>(?:\d+h)?(?:\d+m)?\d+s))?\)$",
     re.MULTILINE,
 )
+FAIL_TASK = "rackspace.cloudbackup.run_backup : Fail the server whose backup is not good"
 
 
 @pytest.fixture
@@ -69,13 +74,26 @@ THREE_SERVERS = {
 
 
 def role_result(run, host: str) -> Optional[Dict[str, Any]]:
-    """The last run_backup_result the role set for `host` (None if it never set one)."""
+    """The last run_backup_result the role set for `host` (None if it never set one).
+
+    The role sets it for every host from one looped task (delegate_facts), so it is found
+    in the loop items whose item is the host.
+    """
     found = None
     for entry in run.results:
-        facts = entry["result"].get("ansible_facts") or {}
-        if entry["host"] == host and "run_backup_result" in facts:
-            found = facts["run_backup_result"]
+        for item in entry["result"].get("results") or [entry["result"]]:
+            facts = item.get("ansible_facts") or {}
+            if "run_backup_result" in facts and item.get("item", entry["host"]) == host:
+                found = facts["run_backup_result"]
     return found
+
+
+def table_row(run, host: str) -> Dict[str, str]:
+    """The columns of `host`'s row in the role's final table."""
+    match = re.search(r'"%s\s+(?P<backup>\S+)\s+(?P<outcome>\S+)\s+(?P<state>\S+)\s.*\s(?P<verdict>STOP|ok[^"]*|check mode[^"]*)",?$'
+                      % re.escape(host), run.output, re.MULTILINE)
+    assert match, "no table row for %s in:\n%s" % (host, run.output)
+    return match.groupdict()
 
 
 def successful(requests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -122,9 +140,16 @@ def test_three_servers_are_backed_up_in_parallel(run_playbook, simulator, server
     last_start = max(entry["seq"] for entry in successful(simulator.requests(route="backup.start")))
     first_report = min(entry["seq"] for entry in simulator.requests(route="backup.report"))
     assert last_start < first_report
-    # The summary line of each backup is printed.
+    # Each server has its row in the final table.
     for host in THREE_SERVERS:
-        assert role_result(run, host)["summary"] in run.output
+        assert table_row(run, host) == dict(backup=str(role_result(run, host)["backup_id"]), outcome="started",
+                                            state="Completed", verdict="ok")
+    # One module run started every backup; the wait polled the account's feed, never a backup on its own.
+    assert [entry["task"] for entry in run.results if entry["result"].get("backups") and "progress" not in
+            entry["result"]] == ["rackspace.cloudbackup.run_backup : Start the backups of every server of the play, "
+                                 "or attach to those already running"]
+    assert simulator.requests(route="backup.get") == []
+    assert len(simulator.requests(route="backup.report")) == 3
 
 
 def test_a_second_run_attaches_to_the_backup_in_flight(run_playbook, simulator, servers):
@@ -141,14 +166,14 @@ def test_a_second_run_attaches_to_the_backup_in_flight(run_playbook, simulator, 
     assert attached["outcome"] == "attached"
     assert attached["backup_id"] == started["backup_id"]
     assert attached["state"] == "Completed" and attached["gate_passed"] is True
-    assert "was already running: attached to it" in second.output
+    assert table_row(second, "slow")["outcome"] == "attached"
     assert started_ids(simulator) == [400010]
     # A second StartManual would have created a backup that ends Skipped.
     states = {backup["BackupId"]: backup["CurrentState"] for backup in simulator.state()["backups"]}
     assert "Skipped" not in [state for backup_id, state in states.items() if backup_id >= 368785]
-    # One login and one wake-up per play.
+    # One login per play; the second play started nothing, so it woke nothing.
     assert len(simulator.requests(route="identity.tokens")) == 2
-    assert len(simulator.requests(route="agent.wake")) == 2
+    assert len(simulator.requests(route="agent.wake")) == 1
 
 
 def test_a_failing_server_does_not_hide_the_others(run_playbook, simulator, servers):
@@ -161,9 +186,9 @@ def test_a_failing_server_does_not_hide_the_others(run_playbook, simulator, serv
     assert failed["state"] == "Failed"
     assert failed["gate_passed"] is False
     assert failed["healthy"] is False
-    assert run.status("rackspace.cloudbackup.run_backup : Fail the host whose backup did not pass the gate", "alpha") == "failed"
-    assert "gate failed" in run.result(
-        "rackspace.cloudbackup.run_backup : Fail the host whose backup did not pass the gate", "alpha")["msg"]
+    assert run.status(FAIL_TASK, "alpha") == "failed"
+    assert "gate failed" in run.result(FAIL_TASK, "alpha")["msg"]
+    assert table_row(run, "alpha")["verdict"] == "STOP"
     for host in ("beta", "racy"):
         result = role_result(run, host)
         assert result["state"] == "Completed" and result["gate_passed"] is True
@@ -208,7 +233,7 @@ def test_timeout_policies(run_playbook, simulator, servers, policy):
         assert stops == []
         return
     assert run.rc != 0
-    message = run.result("rackspace.cloudbackup.run_backup : Fail the host whose backup ran out of time", "slow")["msg"]
+    message = run.result(FAIL_TASK, "slow")["msg"]
     if policy == "stop":
         assert [entry["body"]["Id"] for entry in stops] == [result["backup_id"]]
         assert "asked to stop" in message
@@ -252,16 +277,15 @@ def test_progress_lines_while_waiting(run_playbook, simulator, servers):
 
     assert run.rc == 0, run.output
     lines = progress_lines(run)
-    result = role_result(run, "slow")
     assert len(lines) >= 4, run.output
-    assert {line["id"] for line in lines} == {str(result["backup_id"])}
-    assert {line["name"] for line in lines} == {"slow files"}
-    assert "InProgress" in [line["state"] for line in lines[:-1]]
-    assert lines[-1]["state"] == "Completed"
-    # A line at least every interval (2 s), plus the few seconds one module run costs.
-    elapsed = [seconds(line["elapsed"]) for line in lines]
+    running, last = lines[:-1], lines[-1]
+    assert {line["host"] for line in running} == {"slow"}
+    assert "InProgress" in [line["state"] for line in running]
+    assert (last["ended"], last["running"], last["host"]) == ("1", "0", None)
+    # A line at least every interval (2 s), plus the second or so one module run costs.
+    elapsed = [seconds(line["elapsed"]) for line in running]
     assert elapsed == sorted(elapsed)
-    assert max(later - earlier for earlier, later in zip(elapsed, elapsed[1:])) <= 2 + 3
+    assert max(later - earlier for earlier, later in zip(elapsed, elapsed[1:])) <= 2 + 2
 
 
 def test_a_fresh_backup_is_reported_instead_of_starting_one(run_playbook, simulator, servers):
@@ -278,16 +302,16 @@ def test_a_fresh_backup_is_reported_instead_of_starting_one(run_playbook, simula
 
 
 def test_an_expired_token_is_renewed(run_playbook, simulator, servers):
-    # Every token dies just before the first read of a backup: the module that meets the
+    # Every token dies just before the first poll of the feed: the module that meets the
     # 401 logs in again with the credentials it still has, and the play goes on.
-    simulator.add_fault(route="backup.get", expire_tokens=True, count=1)
+    simulator.add_fault(route="activity.user", expire_tokens=True, count=1)
 
     run = run_playbook(PLAYBOOK, *servers({"alpha": {"run_backup_configuration_name": "nightly"}}))
 
     assert run.rc == 0, run.output
     assert role_result(run, "alpha")["state"] == "Completed"
     assert len(simulator.requests(route="identity.tokens")) >= 2
-    assert any(entry["status"] == 401 for entry in simulator.requests(route="backup.get"))
+    assert any(entry["status"] == 401 for entry in simulator.requests(route="activity.user"))
 
 
 def test_clear_failures_before_anything_starts(run_playbook, simulator, servers):
@@ -313,5 +337,88 @@ def test_clear_failures_before_anything_starts(run_playbook, simulator, servers)
     for host, message in messages.items():
         failure = [entry for entry in run.results if entry["host"] == host and entry["status"] == "failed"]
         assert len(failure) == 1 and message in failure[0]["result"]["msg"], (host, failure)
-        assert role_result(run, host) is None
+        assert failure[0]["task"] == FAIL_TASK
+        result = role_result(run, host)
+        assert result["outcome"] == "failed" and message in result["failure"]
+        assert table_row(run, host)["verdict"] == "STOP"
     assert simulator.requests(route="backup.start") == []
+
+
+MODULE_DEFAULTS_PLAYBOOK = """
+- name: Back up the servers, credentials only in the play's module_defaults
+  hosts: servers
+  gather_facts: false
+  module_defaults:
+    group/rackspace.cloudbackup.cloudbackup:
+      username: admin
+      api_key: %(api_key)s
+      identity_url: %(identity_url)s
+      region: DFW
+  roles:
+    - rackspace.cloudbackup.run_backup
+"""
+NO_RAX_ENVIRONMENT = dict.fromkeys(("RAX_USERNAME", "RAX_API_KEY", "RAX_IDENTITY_URL", "RAX_REGION"))
+
+
+def test_credentials_from_the_plays_module_defaults_reach_every_module(run_playbook, simulator, servers):
+    playbook = MODULE_DEFAULTS_PLAYBOOK % dict(api_key="admin-key", identity_url=simulator.info["identity_url"])
+
+    run = run_playbook(playbook, *servers(THREE_SERVERS), env=NO_RAX_ENVIRONMENT)
+
+    assert run.rc == 0, run.output
+    assert {role_result(run, host)["state"] for host in THREE_SERVERS} == {"Completed"}
+    assert len(simulator.requests(route="identity.tokens")) == 1
+
+
+def test_a_refused_login_says_why_without_the_secret(run_playbook, simulator, servers):
+    playbook = MODULE_DEFAULTS_PLAYBOOK % dict(api_key="wrong-key-0123456789", identity_url=simulator.info["identity_url"])
+
+    run = run_playbook(playbook, *servers(THREE_SERVERS), "-vvv", env=NO_RAX_ENVIRONMENT)
+
+    assert run.rc != 0
+    failed = [entry for entry in run.results if entry["status"] == "failed"]
+    assert [entry["task"] for entry in failed] == [
+        "rackspace.cloudbackup.run_backup : Start the backups of every server of the play, or attach to those already "
+        "running"]
+    assert "refused" in failed[0]["result"]["msg"] or "401" in failed[0]["result"]["msg"], failed[0]["result"]["msg"]
+    assert "wrong-key-0123456789" not in run.output
+    # A run_once task that fails fails every host of the play.
+    for host in THREE_SERVERS:
+        assert re.search(r"^%s\s+: .*failed=1" % host, run.output, re.MULTILINE), run.output
+    assert simulator.requests(route="backup.start") == []
+
+
+def test_an_ambiguous_start_inside_a_batch_still_makes_one_backup(run_playbook, simulator, servers):
+    # beta's start is acted on, then answered 500: the batch finds the run in the feed.
+    simulator.add_fault(route="backup.start", status=500, apply=True, count=1)
+
+    run = run_playbook(PLAYBOOK, *servers(THREE_SERVERS))
+
+    assert run.rc == 0, run.output
+    assert sorted(entry["body"]["Id"] for entry in simulator.requests(route="backup.start")) == [400001, 400003, 400006,
+                                                                                                   400006, 400006]
+    new = [backup for backup in simulator.state()["backups"] if backup["BackupId"] >= 368785]
+    assert sorted(backup["BackupConfigurationId"] for backup in new) == [400001, 400003, 400006]
+    assert {role_result(run, host)["backup_id"] for host in THREE_SERVERS} == {backup["BackupId"] for backup in new}
+
+
+@pytest.mark.slow
+def test_an_agent_that_falls_asleep_before_its_start_is_woken_again(run_playbook, simulator, servers):
+    # The fleet is slow: once the play has woken the agents, 100 s pass on the simulator's
+    # clock before any start, and the 70 s awake window lapses. The starts are refused until
+    # the batch wakes the agents again (at most once a minute of its own time).
+    def doze_off_after_the_wake_up():
+        deadline = time.monotonic() + 60
+        while not simulator.requests(route="agent.wake") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        simulator.advance(100)
+
+    sleeper = threading.Thread(target=doze_off_after_the_wake_up, daemon=True)
+    sleeper.start()
+    run = run_playbook(PLAYBOOK, *servers({"alpha": {"run_backup_configuration_name": "nightly"}}))
+    sleeper.join()
+
+    assert run.rc == 0, run.output
+    assert role_result(run, "alpha")["state"] == "Completed"
+    assert len(simulator.requests(route="agent.wake")) == 2
+    assert started_ids(simulator) == [400001]

@@ -21,7 +21,7 @@ ENDPOINT = "https://dfw.backup.example.com/v1.0/123456"
 API_KEY = "apikey-0123456789abcdef-secret"
 CREDENTIALS = {"username": "demo", "api_key": API_KEY}
 RAX_VARIABLES = ("RAX_USERNAME", "RAX_API_KEY", "RAX_PASSWORD", "RAX_AUTH_TOKEN", "RAX_TENANT_ID", "RAX_REGION",
-                 "RAX_IDENTITY_URL", "RAX_CLOUDBACKUP_ENDPOINT")
+                 "RAX_IDENTITY_URL", "RAX_CLOUDBACKUP_ENDPOINT", "RAX_VALIDATE_CERTS", "RAX_CA_PATH", "RAX_API_TIMEOUT")
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,79 @@
+"""Tests of the run_backup role's filters."""
+import pytest
+
+from ansible_collections.rackspace.cloudbackup.plugins.filter.run_backup import (
+    FilterModule,
+    run_backup_results,
+    run_backup_targets,
+    run_backup_to_stop,
+    run_backup_watch_list,
+    target_problem,
+)
+
+
+def host(name, **settings):
+    target = dict(name=name, agent_id=None, server_id=None, machine_name=name, configuration_id=None,
+                  configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=False,
+                  max_errors=None, timeout=600, on_timeout="fail", progress_interval=50, poll_interval=15,
+                  online_timeout=120)
+    target.update(settings)
+    return target
+
+
+@pytest.mark.parametrize("settings, problem", [
+    (dict(configuration_id=1, configuration_name="x"), "not both"),
+    (dict(timeout=0), "run_backup_timeout must be at least 1 second, got 0"),
+    (dict(poll_interval=0), "run_backup_poll_interval must be at least 1 second"),
+    (dict(progress_interval=-5), "run_backup_progress_interval must be at least 1 second"),
+    (dict(online_timeout=0), "run_backup_online_timeout must be at least 1 second"),
+    (dict(skip_if_completed_within=0), "run_backup_skip_if_completed_within must be at least 1 second"),
+    (dict(max_errors=-1), "run_backup_max_errors cannot be negative"),
+    (dict(agent_id=0), "run_backup_agent_id must be a positive id, got 0"),
+    (dict(), None),
+])
+def test_each_unworkable_setting_has_its_own_message(settings, problem):
+    found = target_problem(host("web1", **settings))
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_only_sound_hosts_are_started_with_the_keys_the_module_takes():
+    targets = run_backup_targets([host("web1"), host("db1", timeout=0)])
+
+    assert targets == [dict(name="web1", agent_id=None, server_id=None, machine_name="web1", configuration_id=None,
+                            configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=False)]
+
+
+def test_a_host_with_unworkable_settings_fails_alone():
+    started = [dict(name="web1", outcome="started", backup_id=None, configuration_id=1, configuration_name="f")]
+
+    results = run_backup_results(started, None, [host("web1"), host("db1", timeout=0)], check_mode=True)
+
+    assert results["web1"]["failure"] is None
+    assert results["db1"]["failure"] == "db1: run_backup: run_backup_timeout must be at least 1 second, got 0"
+
+
+def test_the_watch_list_carries_each_hosts_gate_and_deadline():
+    started = [dict(name="web1", outcome="started", backup_id=7, configuration_id=1, configuration_name="f",
+                    requested_at=1000.0, state=None),
+               dict(name="db1", outcome="failed", backup_id=None, configuration_id=None, configuration_name=None,
+                    requested_at=None, state=None)]
+
+    entries = run_backup_watch_list(started, [host("web1", allow_completed_with_errors=True, max_errors=2), host("db1")])
+
+    assert entries == [dict(name="web1", backup_id=7, configuration_id=1, configuration_name="f",
+                            acceptable_states=["Completed", "CompletedWithErrors"], max_errors=2, started_at=1000.0,
+                            deadline=1600.0, state=None, result=None)]
+
+
+def test_only_timed_out_backups_of_hosts_that_say_stop_are_stopped():
+    watched = [dict(name=name, backup_id=index, result=dict(timed_out=True)) for index, name in enumerate("abc")]
+    watched[2]["result"] = dict(timed_out=False)
+
+    to_stop = run_backup_to_stop(watched, [host("a", on_timeout="stop"), host("b"), host("c", on_timeout="stop")])
+
+    assert [entry["name"] for entry in to_stop] == ["a"]
+
+
+def test_every_filter_is_registered():
+    assert sorted(FilterModule().filters()) == ["run_backup_results", "run_backup_table", "run_backup_targets",
+                                                "run_backup_to_stop", "run_backup_watch_list"]

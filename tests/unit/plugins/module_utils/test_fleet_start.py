@@ -1,0 +1,165 @@
+"""Tests of _fleet_start against the in-process simulator on a frozen clock (see conftest.py).
+
+Each test counts the requests by route: the point of the batch is that the fleet shares
+its reads, so a test that only checked outcomes could not fail when that broke.
+"""
+import pytest
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
+
+
+def target(name, **settings):
+    spec = dict(name=name, agent_id=None, server_id=None, machine_name=name, configuration_id=None,
+                configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=True)
+    spec.update(settings)
+    return spec
+
+
+FLEET = [
+    target("alpha", configuration_name="nightly"),
+    target("beta", configuration_name="nightly"),
+    target("racy"),  # refuses its first two starts with 403 (the agent race)
+    target("locked"),
+]
+
+
+def start(account, specs, wake=True, online_timeout=120, check_mode=False):
+    results = start_fleet(account.client, specs, wake, online_timeout, check_mode, sleep=account.sleep,
+                          clock=account.clock)
+    return {result["name"]: result for result in results}
+
+
+def started_configurations(account):
+    return sorted(entry["body"]["Id"] for entry in account.simulator.requests(route="backup.start")
+                  if entry["status"] == 200)
+
+
+def test_a_fleet_shares_its_reads_and_starts_one_backup_each(account):
+    results = start(account, FLEET)
+
+    assert {name: result["outcome"] for name, result in results.items()} == dict.fromkeys(
+        ("alpha", "beta", "racy", "locked"), "started")
+    assert results["alpha"]["configuration_id"] == 400001 and results["beta"]["configuration_id"] == 400003
+    assert started_configurations(account) == [400001, 400003, 400006, 400011]
+    routes = account.routes()
+    assert routes["identity.tokens"] == 1
+    assert routes["agent.list"] == 1 and routes["configuration.list"] == 1 and routes["activity.user"] == 1
+    assert routes["agent.wake"] == 1
+    # racy's two refusals cost two more POSTs; every other backup exactly one.
+    assert routes["backup.start"] == 4 + 2
+    for result in results.values():
+        assert result["changed"] is True and isinstance(result["backup_id"], int)
+
+
+@pytest.mark.parametrize("spec, message", [
+    (target("nosuchserver"), 'machine name "nosuchserver" matches no agent'),
+    (target("gamma"), "agent 300003 (gamma) is disabled"),
+    (target("x", agent_id=300001, configuration_name="nosuchconfig"),
+     'configuration "nosuchconfig" of agent 300001 (alpha) matches 0 live configurations (nightly, always fails, '
+     "fails then completes)"),
+    (target("x", agent_id=300001), "the only configuration (none is named) of agent 300001 (alpha) matches 3 live"),
+    (target("x", agent_id=300001, configuration_id=400003),
+     'configuration 400003 ("nightly") belongs to agent 300002, not to agent 300001 (alpha)'),
+    (target("x", agent_id=300002, configuration_id=400004), 'backup configuration 400004 ("retired") is deleted'),
+    (target("x", agent_id=300002, configuration_id=499999), "backup configuration 499999 not found"),
+    (target("x", agent_id=399999), "agent id 399999 matches no agent"),
+    (target("x", server_id="22222222-2222-4222-8222-222222222222", machine_name=None), None),
+])
+def test_a_bad_target_fails_alone(account, spec, message):
+    results = start(account, [spec, target("alpha", configuration_name="nightly")])
+
+    assert results["alpha"]["outcome"] == "started"
+    if message is None:
+        assert results["x"]["outcome"] == "started" and results["x"]["agent_id"] == 300002
+        return
+    failed = results[spec["name"]]
+    assert failed["outcome"] == "failed" and failed["failed"] is True and failed["changed"] is False
+    assert message in failed["msg"]
+    assert started_configurations(account) == [400001]
+
+
+def test_a_backup_in_flight_is_joined(account):
+    first = start(account, [target("slow")])["slow"]
+
+    again = start(account, [target("slow"), target("alpha", configuration_name="nightly")])
+
+    assert again["slow"]["outcome"] == "attached" and again["slow"]["backup_id"] == first["backup_id"]
+    assert again["slow"]["changed"] is False
+    assert started_configurations(account) == [400001, 400010]
+
+
+def test_a_fresh_backup_is_kept(account):
+    # alpha's nightly completed a day ago (history backup 100001).
+    results = start(account, [target("alpha", configuration_name="nightly", skip_if_completed_within=2 * 86400)])
+
+    assert results["alpha"]["outcome"] == "fresh" and results["alpha"]["backup_id"] == 100001
+    assert account.routes()["backup.start"] == 0 and account.routes()["agent.wake"] == 0
+
+
+def test_check_mode_reads_and_predicts(account):
+    results = start(account, FLEET + [target("gamma")], check_mode=True)
+
+    assert [result["outcome"] for result in results.values()] == ["started"] * 4 + ["failed"]
+    assert all(result["backup_id"] is None for result in results.values())
+    assert [entry for entry in account.simulator.requests() if entry["method"] != "GET"
+            and entry["route"] != "identity.tokens"] == []
+
+
+def test_agents_that_fall_asleep_before_their_start_are_woken_again(account):
+    # The fleet is slow: by the first look at an agent, the wake-up has lapsed (awake window 70 s).
+    slept = []
+
+    def slow_sleep(seconds):
+        account.sleep(100 if not slept else seconds)
+        slept.append(seconds)
+
+    results = start_fleet(account.client, FLEET, True, 300, False, sleep=slow_sleep, clock=account.clock)
+
+    assert [result["outcome"] for result in results] == ["started"] * 4
+    assert account.routes()["agent.wake"] == 2
+    assert started_configurations(account) == [400001, 400003, 400006, 400011]
+
+
+def test_the_wake_up_is_repeated_at_most_once_a_minute_while_starts_are_refused(account):
+    # Every start is refused for 90 s of rounds, 2 s apart: the race outlasts one awake window.
+    account.simulator.add_fault(route="backup.start", status=403, count=45)
+
+    results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=300)
+
+    assert results["alpha"]["outcome"] == "started"
+    assert account.routes()["agent.wake"] == 2
+    assert started_configurations(account) == [400001]
+
+
+def test_a_start_refused_until_the_deadline_fails_with_the_reason(account):
+    account.simulator.add_fault(route="backup.start", status=403, count=None)
+
+    results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=30)
+
+    assert results["alpha"]["outcome"] == "failed"
+    assert "refused with HTTP 403 for 30 seconds" in results["alpha"]["msg"]
+    assert account.routes()["agent.wake"] == 1
+
+
+def test_an_agent_that_never_wakes_fails_with_its_status(account):
+    results = start(account, [target("alpha", configuration_name="nightly")], wake=False, online_timeout=10)
+
+    assert results["alpha"]["outcome"] == "failed"
+    assert "agent 300001 (alpha) is Offline after 10 seconds and 0 wake-up(s)" in results["alpha"]["msg"]
+
+
+@pytest.mark.parametrize("fault", [
+    dict(status=500, apply=True),   # the server acted, then answered 500
+    dict(drop=True, apply=True),    # the server acted, the reply was lost
+    dict(status=503),               # refused: nothing was created
+    dict(drop=True),                # dropped before acting
+])
+def test_an_ambiguous_start_inside_a_batch_makes_one_backup(account, fault):
+    account.simulator.add_fault(route="backup.start", count=1, **fault)
+
+    results = start(account, [target("alpha", configuration_name="nightly"), target("beta", configuration_name="nightly")])
+
+    assert [result["outcome"] for result in results.values()] == ["started", "started"]
+    created = [backup["BackupId"] for backup in account.backups_of(400001) if backup["BackupId"] >= 368785]
+    assert created == [results["alpha"]["backup_id"]]
+    assert len([backup for backup in account.backups_of(400003) if backup["BackupId"] >= 368785]) == 1

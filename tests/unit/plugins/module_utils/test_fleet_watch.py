@@ -1,0 +1,112 @@
+"""Tests of _fleet_watch: the requests per poll stay flat in the fleet's size."""
+import pytest
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import feed_state, pending, watch_fleet
+
+FLEET = {"alpha": 400001, "beta": 400003, "racy": 400006, "locked": 400011}
+
+
+def started_entries(account, names=FLEET, **overrides):
+    specs = [dict(name=name, agent_id=None, server_id=None, machine_name=name, configuration_id=configuration_id,
+                  configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=True)
+             for name, configuration_id in names.items()]
+    started = start_fleet(account.client, specs, True, 120, False, sleep=account.sleep, clock=account.clock)
+    account.simulator.clear_requests()
+    entries = []
+    for backup in started:
+        entry = dict(name=backup["name"], backup_id=backup["backup_id"], configuration_id=backup["configuration_id"],
+                     configuration_name=backup["configuration_name"], acceptable_states=["Completed"], max_errors=None,
+                     started_at=account.clock(), deadline=None, state=None, result=None)
+        entry.update(overrides)
+        entries.append(entry)
+    return entries
+
+
+def watch(account, entries, timeout=60.0, interval=1.0):
+    return watch_fleet(account.client, entries, timeout, interval, sleep=account.sleep, clock=account.clock,
+                       now=account.clock)
+
+
+def test_one_feed_read_per_poll_and_one_report_per_backup(account):
+    entries = started_entries(account)
+
+    watched = watch(account, entries)
+
+    assert not watched.timed_out and pending(entries) == []
+    routes = account.routes()
+    assert routes["activity.user"] == watched.polls > 1
+    assert routes["backup.report"] == len(FLEET)
+    assert routes["backup.get"] == 0
+    verdicts = {entry["name"]: (entry["result"]["state"], entry["result"]["gate_passed"]) for entry in entries}
+    assert verdicts == {"alpha": ("Completed", True), "beta": ("Completed", True), "racy": ("Completed", True),
+                        "locked": ("CompletedWithErrors", False)}
+    assert entries[3]["result"]["gate_failure"].startswith("state CompletedWithErrors is not one of the acceptable")
+
+
+def test_each_backup_is_judged_by_its_own_gate(account):
+    entries = started_entries(account, {"locked": 400011}, acceptable_states=["Completed", "CompletedWithErrors"],
+                              max_errors=2)
+
+    watch(account, entries)
+
+    result = entries[0]["result"]
+    assert result["gate_passed"] is True and result["healthy"] is False and result["error_count"] == 2
+
+
+def test_entries_with_a_result_are_passed_through_untouched(account):
+    entries = started_entries(account)
+    watch(account, entries)
+    account.simulator.clear_requests()
+    before = [dict(entry) for entry in entries]
+
+    watched = watch(account, entries)
+
+    assert entries == before and watched.polls == 1 and account.routes() == {}
+
+
+def test_a_backup_without_a_configuration_is_read_on_its_own(account):
+    entries = started_entries(account, {"alpha": 400001}, configuration_id=None)
+
+    watched = watch(account, entries)
+
+    assert entries[0]["result"]["state"] == "Completed"
+    assert account.routes()["backup.get"] == watched.polls
+
+
+def test_a_chunk_ends_without_polling_at_its_deadline(account):
+    entries = started_entries(account, {"slow": 400010})
+
+    watched = watch(account, entries, timeout=10.0, interval=3.0)
+
+    # Polls at 0, 3, 6 and 9 s; the one a 12 s would be the next chunk's first.
+    assert watched.timed_out and watched.polls == 4 and watched.elapsed == pytest.approx(10.0, abs=0.1)
+    assert entries[0]["result"] is None and entries[0]["state"] in ("Queued", "Preparing", "InProgress")
+
+
+def test_a_backup_past_its_deadline_gets_a_timed_out_result(account):
+    entries = started_entries(account, {"slow": 400010, "alpha": 400001})
+    entries[0]["deadline"] = account.clock() + 5
+
+    watch(account, entries)
+
+    slow, alpha = entries[0]["result"], entries[1]["result"]
+    assert slow["timed_out"] is True and slow["ended"] is False and slow["gate_passed"] is None
+    assert slow["summary"].startswith('backup %d of "slow files" is still ' % entries[0]["backup_id"])
+    assert alpha["ended"] is True
+
+
+@pytest.mark.parametrize("items, state", [
+    # Its own item, whichever field carries its id.
+    ([dict(type="Backup", parent_id=7, id=50, current_state="InProgress")], "InProgress"),
+    ([dict(type="Backup", parent_id=7, id=999, backup_id=50, current_state="Completed")], "Completed"),
+    # Not its own item, but a run of its configuration in flight: not ended.
+    ([dict(type="Backup", parent_id=7, id=999, current_state="Queued")], "Queued"),
+    # Only other, finished runs, or another configuration's, or a restore: the feed cannot tell.
+    ([dict(type="Backup", parent_id=7, id=49, current_state="Completed")], None),
+    ([dict(type="Backup", parent_id=8, id=50, current_state="Completed")], None),
+    ([dict(type="Restore", parent_id=7, id=51, backup_id=50, current_state="Completed")], None),
+    ([], None),
+])
+def test_feed_state_matches_by_configuration_and_by_either_id(items, state):
+    assert feed_state(items, dict(backup_id=50, configuration_id=7)) == state

@@ -264,24 +264,33 @@ def sample_peaks(process: subprocess.Popen, peaks: Dict[str, int]) -> None:
         time.sleep(SAMPLE_INTERVAL)
 
 
+def cpu_seconds(who: int) -> Tuple[float, float]:
+    usage = resource.getrusage(who)
+    return usage.ru_utime, usage.ru_stime
+
+
 def run_measured(command: List[str], env: Dict[str, str], log_path: Path) -> Dict[str, Any]:
-    """Run the command with its output in log_path: exit code, wall, CPU and peak memory."""
+    """Run the command with its output in log_path: exit code, wall, CPU and peak memory.
+
+    self_cpu is this process's own CPU meanwhile (simulator and sampler), not part of cpu.
+    """
     peaks = {"rss_kib": 0, "pss_kib": 0}
     with open(log_path, "w", encoding="utf-8") as log:
         log.write("$ %s\n\n" % " ".join(command))
         log.flush()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before, self_before = cpu_seconds(resource.RUSAGE_CHILDREN), cpu_seconds(resource.RUSAGE_SELF)
         started = time.monotonic()
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent)
         sampler = threading.Thread(target=sample_peaks, args=(process, peaks), daemon=True)
         sampler.start()
         returncode = process.wait()
         wall = time.monotonic() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        after = cpu_seconds(resource.RUSAGE_CHILDREN)
         sampler.join()
-    cpu_user, cpu_sys = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
-    return {"rc": returncode, "wall": wall, "cpu": cpu_user + cpu_sys, "cpu_user": cpu_user,
-            "cpu_sys": cpu_sys, "log": str(log_path), **peaks}
+        self_after = cpu_seconds(resource.RUSAGE_SELF)
+    cpu_user, cpu_sys = after[0] - before[0], after[1] - before[1]
+    return {"rc": returncode, "wall": wall, "cpu": cpu_user + cpu_sys, "cpu_user": cpu_user, "cpu_sys": cpu_sys,
+            "self_cpu": sum(self_after) - sum(self_before), "log": str(log_path), **peaks}
 
 
 def ansible_playbook(inventory: Path, playbook: Path, forks: int, extra_vars: List[str]) -> List[str]:
@@ -457,6 +466,7 @@ def table_rows(figures: Dict[str, Any]) -> List[Tuple[str, str, str]]:
         ("  one API round trip", "", "%.3f s" % floor["round_trip"]),
         ("  (wake-up delay, not in floor)", "", seconds(floor["wake_delay"])),
         ("CPU user+sys (floor: trivial task)", seconds(role["cpu"]) + ratio(role["cpu"], trivial["cpu"], "trivial"), seconds(trivial["cpu"])),
+        ("  (this process: simulator, sampler)", seconds(role["self_cpu"]), seconds(trivial["self_cpu"])),
         ("peak RSS, summed over the tree", mib(role["rss_kib"]), mib(trivial["rss_kib"])),
         ("peak PSS, summed over the tree", mib(role["pss_kib"]), mib(trivial["pss_kib"])),
         ("ansible-playbook exit code", str(role["rc"]), str(trivial["rc"])),

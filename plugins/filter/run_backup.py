@@ -67,17 +67,26 @@ def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict
     return entries
 
 
-def run_backup_to_stop(watched: Optional[List[dict]], targets: List[dict]) -> List[dict]:
+def last_watched(waits: Optional[dict]) -> List[dict]:
+    """The ``backups`` of the last chunk of the role's wait loop (its registered result); [] when none ran."""
+    for chunk in reversed((waits or {}).get("results") or []):
+        if "backups" in chunk:
+            return chunk["backups"]
+    return []
+
+
+def run_backup_to_stop(waits: Optional[dict], targets: List[dict]) -> List[dict]:
     """The waited-for entries out of time whose host says run_backup_on_timeout=stop."""
     stop = {target["name"] for target in targets if target.get("on_timeout") == "stop"}
-    return [entry for entry in watched or [] if (entry.get("result") or {}).get("timed_out") and entry["name"] in stop]
+    return [entry for entry in last_watched(waits)
+            if (entry.get("result") or {}).get("timed_out") and entry["name"] in stop]
 
 
-def run_backup_results(started: List[dict], watched: Optional[List[dict]], targets: List[dict],
+def run_backup_results(started: List[dict], waits: Optional[dict], targets: List[dict],
                        check_mode: bool = False) -> Dict[str, dict]:
     """Every host's ``run_backup_result``, keyed by host name; ``failure`` says why a host fails."""
     started_by_name = {backup["name"]: backup for backup in started or []}
-    watched_by_name = {entry["name"]: entry for entry in watched or []}
+    watched_by_name = {entry["name"]: entry for entry in last_watched(waits)}
     results = {}
     for target in targets:
         name = target["name"]

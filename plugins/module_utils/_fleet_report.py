@@ -54,6 +54,13 @@ def timed_out_result(entry: dict, now: float) -> Dict[str, Any]:
                 healthy=False, gate_passed=None, gate_failure=None, summary=line, elapsed=elapsed)
 
 
+def no_backup_result(entry: dict) -> Dict[str, Any]:
+    """The result of an entry whose configuration has no backup at all: it fails any gate."""
+    name = entry.get("configuration_name") or "backup configuration %s" % entry.get("configuration_id")
+    return dict(ended=True, timed_out=False, state=None, report=None, errors=[], error_count=0, healthy=False,
+                gate_passed=False, gate_failure="no backup to check", summary="%s: no backup yet" % name, elapsed=0)
+
+
 def backup_label(entry: dict) -> str:
     """``backup 368785 of "nightly"``: how messages name one backup."""
     name = entry.get("configuration_name")

@@ -22,15 +22,47 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, List, Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, list_activity
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import newest_run, report_of_ended, runs_of
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import ended_result, timed_out_result
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    get_backup,
+    get_configuration,
+    list_activity,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
+    latest_backup_id,
+    newest_run,
+    report_of_ended,
+    runs_of,
+    tells_health,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
+    ended_result,
+    no_backup_result,
+    timed_out_result,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, is_terminal
 
 
 def pending(entries: List[dict]) -> List[dict]:
     """The entries whose backup has neither ended nor run out of time."""
     return [entry for entry in entries if not entry.get("result")]
+
+
+def find_latest_backups(client: Any, entries: List[dict]) -> None:
+    """Give each entry without a backup_id its configuration's latest backup (or a no-backup result).
+
+    One read of the account's feed serves every entry; a configuration whose runs the feed
+    no longer shows is read on its own (see _backups.latest_backup_id).
+    """
+    unknown = [entry for entry in pending(entries) if entry.get("backup_id") is None]
+    activity = list_activity(client) if unknown else []
+    for entry in unknown:
+        configuration = {"backup_configuration_id": entry["configuration_id"]}
+        if not any(tells_health(run) for run in runs_of(activity, entry["configuration_id"])):
+            # Its last run (LastRunBackupReportId) is the next place to look.
+            configuration = get_configuration(client, entry["configuration_id"])
+        entry["backup_id"] = latest_backup_id(client, configuration, activity)
+        if entry["backup_id"] is None:
+            entry["result"] = no_backup_result(entry)
 
 
 def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: float,

@@ -102,6 +102,7 @@ options:
       - Mutually exclusive with O(configuration_id), O(configuration_name), O(agent_id) and O(backup_id).
     type: list
     elements: dict
+    version_added: 0.2.0
     suboptions:
       name:
         description:
@@ -145,6 +146,7 @@ options:
       - Set V(false) when something else keeps the agents awake.
     type: bool
     default: true
+    version_added: 0.2.0
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
   - rackspace.cloudbackup.wait
@@ -393,6 +395,7 @@ backups:
   returned: always
   type: list
   elements: dict
+  version_added: 0.2.0
   sample:
     - name: web1
       outcome: started

@@ -89,15 +89,20 @@ options:
       - Mutually exclusive with O(backup_id), O(configuration_id), O(configuration_name) and O(agent_id).
     type: list
     elements: dict
+    version_added: 0.2.0
     suboptions:
       backup_id:
-        description: Id of the backup.
+        description:
+          - Id of the backup.
+          - If not set, the latest backup of O(backups[].configuration_id), chosen as O(configuration_id) chooses it
+            (one read of the account's feed serves every such element). A configuration without any backup gets a
+            result that fails its gate (C(no backup to check)).
         type: int
-        required: true
       configuration_id:
         description:
           - Id of its configuration, to find it in the activity feed by. Without it the backup is read on its own
             at every poll.
+          - One of O(backups[].backup_id) and O(backups[].configuration_id) is required.
         type: int
       configuration_name:
         description: Name of its configuration, for messages.
@@ -373,6 +378,7 @@ backups:
     - Give them as O(backups) to the next task to go on waiting.
   returned: with O(backups)
   type: list
+  version_added: 0.2.0
   elements: dict
   contains:
     backup_id:
@@ -393,11 +399,13 @@ progress:
     and the one running longest.
   returned: with O(backups)
   type: str
+  version_added: 0.2.0
   sample: "backups: 180 ended (178 ok, 2 with accepted errors), 20 running; longest: srv042 InProgress 4m10s"
 running:
   description: How many backups of O(backups) have no result yet.
   returned: with O(backups)
   type: int
+  version_added: 0.2.0
   sample: 20
 """
 
@@ -409,7 +417,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, ReportFailed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import progress_line
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import pending, poll_fleet, watch_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
+    find_latest_backups,
+    pending,
+    poll_fleet,
+    watch_fleet,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
     DEFAULT_ACCEPTABLE_STATES,
@@ -445,7 +458,7 @@ def argument_spec() -> dict:
         acceptable_states=dict(type="list", elements="str", default=list(DEFAULT_ACCEPTABLE_STATES)),
         max_errors=dict(type="int"),
         backups=dict(type="list", elements="dict", options=dict(
-            backup_id=dict(type="int", required=True),
+            backup_id=dict(type="int"),
             configuration_id=dict(type="int"),
             configuration_name=dict(type="str"),
             name=dict(type="str"),
@@ -492,6 +505,7 @@ def report_task(module: CloudBackupModule) -> dict:
 def fleet_task(client: Any, params: dict) -> dict:
     """Follow every backup of ``backups`` (polling the feed once per poll), judge each by its own gate."""
     entries = params["backups"]
+    find_latest_backups(client, entries)
     if params["wait"]:
         watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"])
     else:
@@ -513,7 +527,9 @@ def fleet_task(client: Any, params: dict) -> dict:
 def checked_options(module: CloudBackupModule) -> list:
     """The canonical acceptable states; bad gate options fail before any API call."""
     params = module.params
-    for entry in params["backups"] or []:
+    for index, entry in enumerate(params["backups"] or []):
+        if entry["backup_id"] is None and entry["configuration_id"] is None:
+            raise ConfigurationError("backups[%d] names no backup: give backup_id or configuration_id" % index)
         entry["acceptable_states"] = acceptable_states(entry["acceptable_states"])
         if entry["max_errors"] is not None and entry["max_errors"] < 0:
             raise ConfigurationError("backups: max_errors of backup %s must not be negative, got %s"

@@ -69,7 +69,7 @@ def test_only_timed_out_backups_of_hosts_that_say_stop_are_stopped():
     watched = [dict(name=name, backup_id=index, result=dict(timed_out=True)) for index, name in enumerate("abc")]
     watched[2]["result"] = dict(timed_out=False)
 
-    to_stop = run_backup_to_stop(watched, [host("a", on_timeout="stop"), host("b"), host("c", on_timeout="stop")])
+    to_stop = run_backup_to_stop({"results": [{"backups": watched}]}, [host("a", on_timeout="stop"), host("b"), host("c", on_timeout="stop")])
 
     assert [entry["name"] for entry in to_stop] == ["a"]
 

@@ -38,7 +38,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize import parse_iso8601_utc
 
 # Keep in step with galaxy.yml (a unit test compares them): it names us in User-Agent.
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
 DEFAULT_TIMEOUT = 30
 # Both the service name and the type identify the entry; clients differ in which they

@@ -2,7 +2,13 @@
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import feed_state, pending, watch_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
+    feed_state,
+    find_latest_backups,
+    pending,
+    poll_fleet,
+    watch_fleet,
+)
 
 FLEET = {"alpha": 400001, "beta": 400003, "racy": 400006, "locked": 400011}
 
@@ -110,3 +116,20 @@ def test_a_backup_past_its_deadline_gets_a_timed_out_result(account):
 ])
 def test_feed_state_matches_by_configuration_and_by_either_id(items, state):
     assert feed_state(items, dict(backup_id=50, configuration_id=7)) == state
+
+
+def test_entries_without_a_backup_id_get_their_configurations_latest_backup(account):
+    entries = [dict(name="alpha", backup_id=None, configuration_id=400001, configuration_name="nightly",
+                    acceptable_states=["Completed"], result=None),
+               dict(name="alpha", backup_id=None, configuration_id=400007, configuration_name="fails then completes",
+                    acceptable_states=["Completed"], result=None)]
+
+    find_latest_backups(account.client, entries)
+    poll_fleet(account.client, entries, sleep=account.sleep, now=account.clock)
+
+    nightly, never_ran = entries
+    assert nightly["backup_id"] == 100001 and nightly["result"]["state"] == "Completed"
+    assert never_ran["backup_id"] is None and never_ran["result"]["summary"] == "fails then completes: no backup yet"
+    assert never_ran["result"]["gate_passed"] is False
+    routes = account.routes()
+    assert routes["activity.user"] == 2 and routes["backup.report"] == 1

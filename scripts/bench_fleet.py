@@ -17,8 +17,16 @@ What it measures, in one invocation:
   wall time of one trivial debug task over the same inventory and forks + one API round
   trip (the median of 5 authenticated GETs of the account's activity, each on a new
   connection). No run can be faster; the wake-up delay comes on top and is shown apart.
+- With --reference, a third column: the uri playbook, what a careful user writes by hand
+  with ansible.builtin.uri and no collection. Once on localhost: log in, wake the agents,
+  pause the cookbook's fixed 30 simulated seconds; then on every host: StartManual its
+  configuration (host var bench_configuration_id), poll GET backup/{id} every
+  --poll-interval seconds until a terminal state, set run_backup_result (backup_id, state,
+  gate_passed); then the same collecting play. It runs after the role run against a second,
+  fresh simulator with the same scenario, inventory and forks, and is measured the same
+  way (--playbook-extra-vars does not apply to it). Off by default: it doubles the run time.
 
-For both ansible-playbook runs: wall time; CPU time (user + sys) of the ansible-playbook
+For every ansible-playbook run: wall time; CPU time (user + sys) of the ansible-playbook
 process tree, from getrusage(RUSAGE_CHILDREN) around it (the simulator runs in this
 process and is not counted); peak RSS and peak PSS of that tree, sampled every 0.5 s
 from /proc (VmRSS of /proc/PID/status, Pss of /proc/PID/smaps_rollup, summed over the
@@ -28,12 +36,13 @@ From the simulator's request log and state: API requests (total, per host, per r
 logins, wake-ups, backups created (successful StartManual calls; must equal N),
 duplicates (configurations started more than once), hosts whose run_backup_result is
 wrong, and how long after each backup ended the play first asked about it (see
-KNOWN_DEFINITION). Exit status 0 when backups created == N, no duplicates and no wrong
-host; 1 otherwise. Timings never change the exit status.
+KNOWN_DEFINITION); for the uri playbook, from its own simulator. Exit status 0 when
+backups created == N, no duplicates and no wrong host, in every column run; 1 otherwise.
+Timings never change the exit status.
 
 The ansible-playbook output goes to log files in a temporary folder, removed at the end
 unless --keep is given or the run failed; it also holds the simulator's request log and
-final state (requests.json, state.json).
+final state (requests.json, state.json; requests-reference.json, state-reference.json).
 """
 import argparse
 import json
@@ -49,7 +58,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import requests
 import yaml
@@ -69,6 +78,8 @@ KNOWN_DEFINITION = (
     "of that backup"
 )
 BACKUP_ID_PATH = re.compile(r"/backup/(?:report/)?(\d+)(?:\.json)?/?$")
+COOKBOOK_WAKE_PAUSE = 30  # simulated seconds the uri playbook pauses after the wake-up, as the cookbook does
+REFERENCE_SPARE_POLLS = 4  # polls the uri playbook allows beyond the longest backup
 
 
 # --- Command line ------------------------------------------------------------------------
@@ -83,12 +94,14 @@ def parse_args() -> argparse.Namespace:
     add("--max-duration", type=float, default=300, help="longest backup, simulated seconds (default 300)")
     add("--wake-delay", type=float, default=10, help="wake-up to Online, simulated seconds (default 10)")
     add("--awake-window", type=float, default=70, help="how long a wake-up lasts, simulated seconds (default 70)")
-    add("--poll-interval", type=int, default=15, help="run_backup_poll_interval (default 15)")
+    add("--poll-interval", type=int, default=15, help="run_backup_poll_interval, and the uri playbook's poll delay (default 15)")
     add("--progress-interval", type=int, default=50, help="run_backup_progress_interval (default 50)")
     add("--credentials", choices=["module-defaults", "role-vars"], default="module-defaults",
         help="how the play gives the credentials: play-level module_defaults (default) or run_backup_* play vars")
     add("--playbook-extra-vars", action="append", default=[], metavar="VARS",
         help="passed as -e VARS to the role run (repeatable), e.g. run_backup_online_poll_interval=2")
+    add("--reference", action="store_true",
+        help="also run the hand-written ansible.builtin.uri playbook against a fresh simulator (doubles the run time)")
     add("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     add("--keep", action="store_true", help="keep the temporary folder (inventory, playbooks, logs)")
     args = parser.parse_args()
@@ -156,9 +169,10 @@ def write_yaml(path: Path, data: Any) -> Path:
     return path
 
 
-def write_inventory(path: Path, hosts: List[str], args: argparse.Namespace) -> Path:
+def write_inventory(path: Path, configurations: Dict[str, int], args: argparse.Namespace) -> Path:
+    """Every host with bench_configuration_id, which only the uri playbook reads (the role finds it alone)."""
     return write_yaml(path, {"all": {
-        "hosts": {host: None for host in hosts},
+        "hosts": {host: {"bench_configuration_id": configuration} for host, configuration in configurations.items()},
         "vars": {
             "ansible_connection": "local",
             "ansible_python_interpreter": sys.executable,
@@ -182,16 +196,83 @@ def backup_play(info: Dict[str, Any], how: str) -> Dict[str, Any]:
     return play
 
 
-def write_role_playbook(path: Path, play: Dict[str, Any], results_path: Path) -> Path:
-    """The backup play, then one task on localhost that collects every host's result."""
+def collect_play(results_path: Path) -> Dict[str, Any]:
+    """One task on localhost that writes every host's run_backup_result (null when unset) to results_path."""
     results = ("{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars)"
                " | map(attribute='run_backup_result', default=none))) | to_json }}")
-    return write_yaml(path, [
-        play,
-        {"name": "Collect every host's run_backup_result", "hosts": "localhost", "gather_facts": False,
-         "tasks": [{"name": "Write the results", "ansible.builtin.copy": {
-             "dest": str(results_path), "content": results, "mode": "0644"}}]},
-    ])
+    return {"name": "Collect every host's run_backup_result", "hosts": "localhost", "gather_facts": False,
+            "tasks": [{"name": "Write the results", "ansible.builtin.copy": {
+                "dest": str(results_path), "content": results, "mode": "0644"}}]}
+
+
+def write_role_playbook(path: Path, play: Dict[str, Any], results_path: Path) -> Path:
+    """The backup play, then the collecting play."""
+    return write_yaml(path, [play, collect_play(results_path)])
+
+
+def reference_vars(info: Dict[str, Any]) -> Dict[str, Any]:
+    """Play vars of the uri playbook: the endpoint is given, as a user would copy it from the catalog."""
+    return {"bench_identity_url": info["identity_url"], "bench_endpoint": info["endpoint"],
+            "bench_username": info["username"], "bench_api_key": info["api_key"]}
+
+
+def login_play(info: Dict[str, Any], pause: int) -> Dict[str, Any]:
+    """Once for the whole fleet: log in, wake every agent of the account, wait the cookbook's fixed delay."""
+    login = {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "{{ bench_username }}", "apiKey": "{{ bench_api_key }}"}}}
+    return {"name": "Log in and wake the agents", "hosts": "localhost", "gather_facts": False, "vars": reference_vars(info),
+            "tasks": [
+                {"name": "Log in to Identity", "no_log": True, "register": "bench_login", "ansible.builtin.uri": {
+                    "url": "{{ bench_identity_url }}tokens", "method": "POST", "body_format": "json", "body": login,
+                    "headers": {"Content-Type": "application/json"}, "return_content": True}},
+                {"name": "Wake the agents", "ansible.builtin.uri": {
+                    "url": "{{ bench_endpoint }}/user/wakeupagents", "method": "POST", "return_content": True,
+                    "headers": {"X-Auth-Token": "{{ bench_login.json.access.token.id }}"}}},
+                {"name": "Give the agents time to come online", "ansible.builtin.pause": {"seconds": pause}},
+            ]}
+
+
+def backup_uri_play(info: Dict[str, Any], delay: int, retries: int) -> Dict[str, Any]:
+    """On every host: start its configuration, poll the backup to a terminal state, set run_backup_result.
+
+    run_backup_result has the keys result_problem checks, so the wrong-host check is the role's.
+    """
+    auth = {"X-Auth-Token": "{{ hostvars['localhost'].bench_login.json.access.token.id }}"}
+    state = "{{ bench_poll.json.CurrentState }}"
+    return {"name": "Back up the fleet with uri", "hosts": "all", "gather_facts": False,
+            "vars": dict(reference_vars(info), bench_terminal_states=sorted(TERMINAL_STATES)),
+            "tasks": [
+                {"name": "Start the backup", "register": "bench_start", "ansible.builtin.uri": {
+                    "url": "{{ bench_endpoint }}/backup/action-requested", "method": "POST",
+                    "headers": dict(auth, **{"Content-Type": "application/json"}),
+                    "body_format": "json", "body": {"Action": "StartManual", "Id": "{{ bench_configuration_id }}"},
+                    "return_content": True}},
+                {"name": "Wait for the backup to end", "register": "bench_poll", "ansible.builtin.uri": {
+                    "url": "{{ bench_endpoint }}/backup/{{ bench_start.content | int }}", "headers": auth,
+                    "return_content": True},  # no body_format: with json, uri would send a "null" body
+                 "until": "(bench_poll.json.CurrentState | default('')) in bench_terminal_states",
+                 "delay": delay, "retries": retries},
+                {"name": "Record the result", "ansible.builtin.set_fact": {"run_backup_result": {
+                    "backup_id": "{{ bench_start.content | int }}", "state": state,
+                    "gate_passed": "{{ bench_poll.json.CurrentState == 'Completed' }}"}}},
+            ]}
+
+
+def reference_timing(args: argparse.Namespace, longest: float) -> Dict[str, int]:
+    """Real seconds of the uri playbook's wake pause and poll delay, and its number of polls.
+
+    The cookbook's pause is in the API's (simulated) time, so it is divided by the speed like
+    the backups (past the awake window the agents would be asleep again); at least 1 s, the
+    least ansible.builtin.pause waits. The poll delay is the role's, for a fair comparison.
+    """
+    return {"wake_pause": max(1, round(COOKBOOK_WAKE_PAUSE / args.speed)), "poll_delay": args.poll_interval,
+            "retries": math.ceil(longest / args.speed / args.poll_interval) + REFERENCE_SPARE_POLLS}
+
+
+def write_reference_playbook(path: Path, info: Dict[str, Any], timing: Dict[str, int], results_path: Path) -> Path:
+    """The uri playbook: login play, backup play, collecting play."""
+    return write_yaml(path, [login_play(info, timing["wake_pause"]),
+                             backup_uri_play(info, timing["poll_delay"], timing["retries"]),
+                             collect_play(results_path)])
 
 
 def write_trivial_playbook(path: Path) -> Path:
@@ -457,61 +538,95 @@ def mib(kib: int) -> str:
     return "%.0f MiB" % (kib / 1024.0)
 
 
-def table_rows(figures: Dict[str, Any]) -> List[Tuple[str, str, str]]:
-    role, floor, trivial, api, n = figures["role"], figures["floor"], figures["trivial"], figures["api"], figures["hosts"]
-    rows = [
-        ("wall time", seconds(role["wall"]) + ratio(role["wall"], floor["wall"], "floor"), seconds(floor["wall"])),
-        ("  longest backup", "", seconds(floor["longest_backup"])),
-        ("  trivial task over all hosts", "", seconds(trivial["wall"])),
-        ("  one API round trip", "", "%.3f s" % floor["round_trip"]),
-        ("  (wake-up delay, not in floor)", "", seconds(floor["wake_delay"])),
-        ("CPU user+sys (floor: trivial task)", seconds(role["cpu"]) + ratio(role["cpu"], trivial["cpu"], "trivial"), seconds(trivial["cpu"])),
-        ("  (this process: simulator, sampler)", seconds(role["self_cpu"]), seconds(trivial["self_cpu"])),
-        ("peak RSS, summed over the tree", mib(role["rss_kib"]), mib(trivial["rss_kib"])),
-        ("peak PSS, summed over the tree", mib(role["pss_kib"]), mib(trivial["pss_kib"])),
-        ("ansible-playbook exit code", str(role["rc"]), str(trivial["rc"])),
-        ("API requests", str(api["requests"]), "-"),
-        ("  per host", "%.1f" % api["requests_per_host"], "-"),
-        ("  not 2xx", str(api["requests_not_2xx"]), "-"),
+class Column(NamedTuple):
+    """One measured ansible-playbook run, as a column of the table."""
+    title: str
+    run: Dict[str, Any]
+    api: Dict[str, Any]
+    wrong: Dict[str, str]
+
+
+def run_columns(figures: Dict[str, Any]) -> List[Column]:
+    """The role run, then the uri playbook when it ran."""
+    columns = [Column("role run", figures["role"], figures["api"], figures["wrong_hosts"])]
+    reference = figures.get("reference")
+    if reference:
+        columns.append(Column("uri playbook", reference["run"], reference["api"], reference["wrong_hosts"]))
+    return columns
+
+
+def row_specs(figures: Dict[str, Any], routes: List[str]) -> List[Tuple[str, Optional[Callable[[Column], str]], str]]:
+    """(label, cell of a run column or None for blank, floor cell) of every row."""
+    floor, trivial, n = figures["floor"], figures["trivial"], figures["hosts"]
+    specs: List[Tuple[str, Optional[Callable[[Column], str]], str]] = [
+        ("wall time", lambda c: seconds(c.run["wall"]) + ratio(c.run["wall"], floor["wall"], "floor"), seconds(floor["wall"])),
+        ("  longest backup", None, seconds(floor["longest_backup"])),
+        ("  trivial task over all hosts", None, seconds(trivial["wall"])),
+        ("  one API round trip", None, "%.3f s" % floor["round_trip"]),
+        ("  (wake-up delay, not in floor)", None, seconds(floor["wake_delay"])),
+        ("CPU user+sys (floor: trivial task)", lambda c: seconds(c.run["cpu"]) + ratio(c.run["cpu"], trivial["cpu"], "trivial"),
+         seconds(trivial["cpu"])),
+        ("  (this process: simulator, sampler)", lambda c: seconds(c.run["self_cpu"]), seconds(trivial["self_cpu"])),
+        ("peak RSS, summed over the tree", lambda c: mib(c.run["rss_kib"]), mib(trivial["rss_kib"])),
+        ("peak PSS, summed over the tree", lambda c: mib(c.run["pss_kib"]), mib(trivial["pss_kib"])),
+        ("ansible-playbook exit code", lambda c: str(c.run["rc"]), str(trivial["rc"])),
+        ("API requests", lambda c: str(c.api["requests"]), "-"),
+        ("  per host", lambda c: "%.1f" % c.api["requests_per_host"], "-"),
+        ("  not 2xx", lambda c: str(c.api["requests_not_2xx"]), "-"),
     ]
-    rows += [("  " + route, str(count), "-") for route, count in api["routes"].items()]
-    rows += [
-        ("logins (identity.tokens)", str(api["logins"]), "-"),
-        ("wakes (agent.wake)", str(api["wakes"]), "-"),
-        ("backups created / N", "%d / %d" % (api["backups_created"], n), "must be %d / %d" % (n, n)),
-        ("duplicates", str(api["duplicates"]), "must be 0"),
-        ("hosts wrong", str(len(figures["wrong_hosts"])), "must be 0"),
-        ("end to known, median", seconds(api["end_to_known_median"]), "-"),
-        ("end to known, p95", seconds(api["end_to_known_p95"]), "-"),
-        ("ended, never asked about", str(api["ended_never_known"]), "-"),
+    specs += [("  " + route, lambda c, route=route: str(c.api["routes"].get(route, 0)), "-") for route in routes]
+    specs += [
+        ("logins (identity.tokens)", lambda c: str(c.api["logins"]), "-"),
+        ("wakes (agent.wake)", lambda c: str(c.api["wakes"]), "-"),
+        ("backups created / N", lambda c: "%d / %d" % (c.api["backups_created"], n), "must be %d / %d" % (n, n)),
+        ("duplicates", lambda c: str(c.api["duplicates"]), "must be 0"),
+        ("hosts wrong", lambda c: str(len(c.wrong)), "must be 0"),
+        ("end to known, median", lambda c: seconds(c.api["end_to_known_median"]), "-"),
+        ("end to known, p95", lambda c: seconds(c.api["end_to_known_p95"]), "-"),
+        ("ended, never asked about", lambda c: str(c.api["ended_never_known"]), "-"),
     ]
-    return rows
+    return specs
+
+
+def table_rows(figures: Dict[str, Any]) -> List[List[str]]:
+    """Label, one cell per run column, floor; the routes are those any run used."""
+    columns = run_columns(figures)
+    routes = sorted({route for column in columns for route in column.api["routes"]})
+    return [[label] + [cell(column) if cell else "" for column in columns] + [floor_cell]
+            for label, cell, floor_cell in row_specs(figures, routes)]
 
 
 def print_report(figures: Dict[str, Any]) -> None:
     print("\n%(hosts)d hosts, forks %(forks)d, speed x%(speed)g, backups of %(min_duration)g to %(max_duration)g s,"
           " credentials through %(credentials)s\n" % figures)
-    rows = [("", "role run", "floor")] + table_rows(figures)
-    width = [max(len(row[i]) for row in rows) for i in range(3)]
-    rows.insert(1, tuple("-" * w for w in width))
+    columns = run_columns(figures)
+    rows = [[""] + [column.title for column in columns] + ["floor"]] + table_rows(figures)
+    width = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    rows.insert(1, ["-" * w for w in width])
     for row in rows:
-        print("%-*s  %*s  %*s" % (width[0], row[0], width[1], row[1], width[2], row[2]))
+        print("  ".join([row[0].ljust(width[0])] + [cell.rjust(w) for cell, w in zip(row[1:], width[1:])]))
     print()
     print("floor = longest backup + trivial task + one round trip (median of %d GET activity)." % ROUND_TRIPS)
+    if figures.get("reference"):
+        print("uri playbook = ansible.builtin.uri by hand: log in, wake, pause %(wake_pause)d s, start, poll every"
+              " %(poll_delay)d s (at most %(retries)d times); on a fresh simulator with the same scenario."
+              % figures["reference"]["timing"])
     print(KNOWN_DEFINITION + ".")
-    if figures["role"]["rc"] != 0:
-        print("first error of the role run: %s" % first_error(figures["role"]["log"]))
-    print_wrong_hosts(figures["wrong_hosts"])
+    for column in columns:
+        if column.run["rc"] != 0:
+            print("first error of the %s: %s" % (column.title, first_error(column.run["log"])))
+    for column in columns:
+        print_wrong_hosts(column.wrong, "" if column.title == "role run" else column.title + ": ")
 
 
-def print_wrong_hosts(wrong: Dict[str, str]) -> None:
+def print_wrong_hosts(wrong: Dict[str, str], prefix: str = "") -> None:
     """One line per reason, with the first ten hosts it applies to."""
     by_problem: Dict[str, List[str]] = {}
     for host, problem in sorted(wrong.items()):
         by_problem.setdefault(problem, []).append(host)
     for problem, hosts in by_problem.items():
         more = " and %d more" % (len(hosts) - 10) if len(hosts) > 10 else ""
-        print("wrong (%d): %s: %s%s" % (len(hosts), problem, ", ".join(hosts[:10]), more))
+        print("%swrong (%d): %s: %s%s" % (prefix, len(hosts), problem, ", ".join(hosts[:10]), more))
 
 
 def first_error(log_path: str) -> Optional[str]:
@@ -521,8 +636,9 @@ def first_error(log_path: str) -> Optional[str]:
 
 
 def passed(figures: Dict[str, Any]) -> bool:
-    api = figures["api"]
-    return api["backups_created"] == figures["hosts"] and api["duplicates"] == 0 and not figures["wrong_hosts"]
+    """Every run column created each backup once and left no host wrong."""
+    return all(column.api["backups_created"] == figures["hosts"] and column.api["duplicates"] == 0 and not column.wrong
+               for column in run_columns(figures))
 
 
 # --- Main ---------------------------------------------------------------------------------
@@ -531,11 +647,40 @@ def progress(message: str) -> None:
     print(message, flush=True)
 
 
+def simulator_outcome(sim: Simulator, work: Path, suffix: str, results_path: Path, configurations: Dict[str, int],
+                      args: argparse.Namespace) -> Dict[str, Any]:
+    """API figures and wrong hosts of the run just made; its request log and state saved under work."""
+    log, state = sim.requests(), sim.state()
+    (work / ("requests%s.json" % suffix)).write_text(json.dumps(log, indent=1))
+    (work / ("state%s.json" % suffix)).write_text(json.dumps(state, indent=1))
+    return {"api": api_figures(log, state, args.speed, args.hosts),
+            "wrong_hosts": wrong_hosts(read_results(results_path), configurations, state)}
+
+
+def reference_run(args: argparse.Namespace, work: Path, scenario: Dict[str, Any], inventory: Path,
+                  env: Dict[str, str]) -> Dict[str, Any]:
+    """The uri playbook over the same inventory and forks: run, api, wrong_hosts, timing.
+
+    A new Simulator rather than reset() of the role's: clock, backup ids, tokens, awake agents
+    and log all start from nothing, as they did for the role run.
+    """
+    longest = longest_backup(scenario)
+    timing = reference_timing(args, longest)
+    results_path = work / "results-reference.json"
+    with Simulator(scenario=scenario, speed=args.speed) as sim:
+        progress("uri playbook over %d hosts (forks %d), fresh simulator, longest backup %g s at speed x%g..."
+                 % (args.hosts, args.forks, longest, args.speed))
+        playbook = write_reference_playbook(work / "reference.yml", sim.info, timing, results_path)
+        run = run_measured(ansible_playbook(inventory, playbook, args.forks, []), env, work / "reference.log")
+        outcome = simulator_outcome(sim, work, "-reference", results_path, host_configurations(scenario), args)
+    return dict(outcome, run=run, timing=timing)
+
+
 def benchmark(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
     scenario = build_scenario(args)
     configurations = host_configurations(scenario)
     env = ansible_environment(work)
-    inventory = write_inventory(work / "inventory.yml", list(configurations), args)
+    inventory = write_inventory(work / "inventory.yml", configurations, args)
     results_path = work / "results.json"
     with Simulator(scenario=scenario, speed=args.speed) as sim:
         progress("trivial task over %d hosts (forks %d)..." % (args.hosts, args.forks))
@@ -546,9 +691,7 @@ def benchmark(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
         playbook = write_role_playbook(work / "fleet.yml", backup_play(sim.info, args.credentials), results_path)
         role = run_measured(ansible_playbook(inventory, playbook, args.forks, args.playbook_extra_vars),
                             env, work / "role.log")
-        log, state = sim.requests(), sim.state()
-        (work / "requests.json").write_text(json.dumps(log, indent=1))
-        (work / "state.json").write_text(json.dumps(state, indent=1))
+        outcome = simulator_outcome(sim, work, "", results_path, configurations, args)
         trip = round_trip(sim.info)
     floor = {"longest_backup": longest_backup(scenario) / args.speed, "round_trip": trip,
              "wake_delay": args.wake_delay / args.speed}
@@ -556,9 +699,8 @@ def benchmark(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
     return {
         "hosts": args.hosts, "forks": args.forks, "speed": args.speed, "credentials": args.credentials,
         "min_duration": args.min_duration, "max_duration": args.max_duration,
-        "role": role, "trivial": trivial, "floor": floor,
-        "api": api_figures(log, state, args.speed, args.hosts),
-        "wrong_hosts": wrong_hosts(read_results(results_path), configurations, state),
+        "role": role, "trivial": trivial, "floor": floor, "api": outcome["api"], "wrong_hosts": outcome["wrong_hosts"],
+        "reference": reference_run(args, work, scenario, inventory, env) if args.reference else None,
         "end_to_known_definition": KNOWN_DEFINITION,
     }
 
@@ -573,7 +715,8 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
         print("json: %s" % args.json)
     if args.keep or not figures["passed"]:
-        print("log: %s (trivial task: %s; folder kept)" % (figures["role"]["log"], figures["trivial"]["log"]))
+        reference = "; uri playbook: %s" % figures["reference"]["run"]["log"] if figures["reference"] else ""
+        print("log: %s (trivial task: %s%s; folder kept)" % (figures["role"]["log"], figures["trivial"]["log"], reference))
     else:
         shutil.rmtree(work, ignore_errors=True)
         print("log: removed with %s (use --keep to keep it)" % work)

@@ -30,7 +30,8 @@ RUN_BACKUP = """
   roles:
     - rackspace.cloudbackup.run_backup
 """
-FAST = dict(run_backup_poll_interval=1, run_backup_online_poll_interval=1, run_backup_progress_interval=2)
+FAST = dict(run_backup_poll_interval=1, run_backup_progress_interval=2)
+TABLE_TASK = "rackspace.cloudbackup.run_backup : Show the backups of every server"
 
 
 @pytest.fixture
@@ -85,8 +86,9 @@ def test_the_demo_backs_up_three_servers_and_accepts_the_database_errors(tmp_pat
     assert "db1: db1 database dump (backup" in output
     assert "error: /var/lib/mysql/ibdata1: The process cannot access the file" in output
     assert "error: /var/lib/mysql/ib_logfile0: The process cannot access the file" in output
-    # files1's long upload shows progress before it completes.
-    assert re.search(r'\(item=backup \d+ of "files1 shared documents": InProgress, \d+s elapsed\)', output)
+    # One progress line for the fleet per chunk: files1's long upload shows before it completes.
+    assert re.search(r"\(item=backups: \d+ ended[^)]*\)?, [12] running; longest: files1 InProgress \d+s\)", output)
+    assert re.search(r"\(item=backups: 3 ended \(2 ok, 1 with accepted errors\), 0 running\)", output)
     for host in ("web1", "db1", "files1"):
         assert "%s: backup" % host in output and "the upgrade steps would run now" in output
     assert re.search(r"^db1 +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0", output, re.MULTILINE)
@@ -112,12 +114,12 @@ def test_pre_upgrade_stops_the_servers_whose_backup_failed(run_playbook, simulat
     run = run_playbook(PRE_UPGRADE, *servers(FAILING_AND_GOOD), "-e", "upgrade_tasks_file=%s" % upgrade)
 
     assert run.rc == 2, run.output
-    table = debug_lines(run, "Show the backups of all servers", "alpha")
+    table = debug_lines(run, TABLE_TASK, "alpha")
     assert re.match(r"alpha +\d+ +started +Failed .* STOP$", table[1])
     assert re.match(r"beta +\d+ +started +Completed .* ok$", table[2])
     assert re.match(r"racy +\d+ +started +Completed .* ok$", table[3])
     assert table[4].startswith("alpha: ") and "gate failed" in table[4]
-    assert run.status("Stop here for this server, its backup did not pass", "alpha") == "failed"
+    assert run.status("rackspace.cloudbackup.run_backup : Fail the server whose backup is not good", "alpha") == "failed"
     assert hosts_that_ran(run, "My upgrade") == ["beta", "racy"]
     assert "upgrading beta after backup" in run.output
 
@@ -143,7 +145,7 @@ def test_pre_upgrade_in_check_mode(run_playbook, simulator, servers):
                        "-e", "upgrade_tasks_file=%s" % os.path.join(PLAYBOOKS, "tasks", "upgrade.yml"), "--check")
 
     assert run.rc == 0, run.output
-    table = debug_lines(run, "Show the backups of all servers", "beta")
+    table = debug_lines(run, TABLE_TASK, "beta")
     assert re.match(r"beta +- +started +- .* check mode: would start a backup$", table[1])
     assert [entry["route"] for entry in simulator.requests() if entry["method"] != "GET"] == ["identity.tokens"]
 

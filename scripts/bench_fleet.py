@@ -1,6 +1,6 @@
 """Fleet benchmark: the run_backup role over N simulated servers, against its floor.
 
-    make bench N=200        # or: python scripts/bench_fleet.py --hosts 200 [--json out.json]
+    make bench N=200        # or: python scripts/bench_fleet.py --hosts 200 [--reference] [--json out.json]
 
 What it measures, in one invocation:
 

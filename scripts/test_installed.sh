@@ -40,6 +40,7 @@ echo "== the demo, from the installed collection (playbook by its FQCN, outside 
 echo "== end-to-end tests against the installed collection"
 cd "$repo"
 if [ "$#" -eq 0 ]; then
-    set -- tests/e2e
+    # The slow tests (a minute of real time each) run once, in the main pass of `make test`.
+    set -- tests/e2e -m "not slow"
 fi
 CLOUDBACKUP_COLLECTIONS_PATH="$collections" "$bin/pytest" -p no:cacheprovider "$@"

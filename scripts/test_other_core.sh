@@ -52,7 +52,8 @@ if [ "$#" -eq 0 ]; then
     echo "== ansible-test sanity of this ansible-core (the tests that depend on its version)"
     SANITY_VENV_BIN="$venv/bin" SANITY_PYTHON=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
         scripts/sanity.sh --test validate-modules --test compile --test import --test pep8 --test pylint --test yamllint
-    set -- tests/unit simulator/tests tests/e2e
+    # The slow tests (a minute of real time each) run once, in the main pass of `make test`.
+    set -- tests/unit simulator/tests tests/e2e -m "not slow"
 fi
 echo "== pytest on ansible-core $core"
 "$venv/bin/pytest" -p no:cacheprovider "$@"

@@ -145,6 +145,9 @@ def _prediction(started: dict, policy: dict) -> str:
 
 
 def _failure(result: dict, verdict: dict, policy: dict) -> Optional[str]:
+    if not verdict:
+        # Never a success by default: a backup whose end was not seen is not proven good.
+        return "%s; its end was never seen" % result["summary"]
     if result["timed_out"]:
         on_timeout = policy.get("on_timeout")
         if on_timeout == "stop":
@@ -153,7 +156,7 @@ def _failure(result: dict, verdict: dict, policy: dict) -> Optional[str]:
             return ("%s; it keeps running: raise run_backup_timeout, or set run_backup_on_timeout to stop or continue"
                     % result["summary"])
         return None
-    if verdict and not verdict.get("gate_passed"):
+    if not verdict.get("gate_passed"):
         return "%s; gate failed: %s" % (result["summary"], verdict.get("gate_failure"))
     return None
 

@@ -16,6 +16,7 @@ marked failed with a message; the others go on.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any, Callable, Dict, List, Optional
 
@@ -52,10 +53,13 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
 # A wake-up keeps the agents awake for about 70 s (reference 5.3): a batch that is still
 # waiting for some agent re-posts it after this long, never more often.
 REWAKE_AFTER = 60.0
-# Seconds between two reads of the first agent's status, and between two rounds of starts
-# that agents refused with 403 (asleep, or the race of reference 5.4).
+# Seconds between two reads of an agent's status after the wake-up, and between two rounds
+# of starts that agents refused with 403 (asleep, or the race of reference 5.4).
 AGENT_POLL_INTERVAL = 2.0
 START_ROUND_DELAY = 2.0
+# The longest wait for a first agent to come Online before the starts begin anyway: the
+# docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (reference 5.3).
+PROBE_WINDOW = 30.0
 # Enough names to spot a typo in a message, few enough to keep it one line.
 NAMES_SHOWN = 10
 
@@ -253,7 +257,7 @@ class FleetStarter:
         known_ids = {run.get("id") for run in activity}
         deadline = self.clock() + self.online_timeout
         self.wake_up()
-        self.wait_for_first_agent(targets[0].agent["machine_agent_id"], deadline)
+        self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)), deadline)
         pending = targets
         while True:
             refused = self.start_round(pending, known_ids)
@@ -276,17 +280,21 @@ class FleetStarter:
         self.wakes += 1
         self._last_wake = self.clock()
 
-    def wait_for_first_agent(self, agent_id: int, deadline: float) -> None:
-        """Read one agent until it is Online: all were woken together, so the others follow.
+    def wait_for_an_agent(self, agent_ids: List[int], deadline: float) -> None:
+        """Read the agents in turn, one per poll, until one is Online or the probe window ends.
 
-        This keeps the first round of starts from meeting a fleet of sleeping agents (200
-        refused POSTs); agents that are still asleep then are simply tried again.
+        All were woken together, so the first one up says the fleet is waking: this keeps the
+        first round of starts from meeting a fleet of sleeping agents (200 refused POSTs).
+        The window is bounded, so one dead agent cannot hold the others back; agents still
+        asleep after it are tried again round by round.
         """
-        waiter = Waiter(max(deadline - self.clock(), 0.0), AGENT_POLL_INTERVAL, clock=self.clock, sleep=self.sleep)
+        window = min(PROBE_WINDOW, max(deadline - self.clock(), 0.0))
+        waiter = Waiter(window, AGENT_POLL_INTERVAL, clock=self.clock, sleep=self.sleep)
+        turn = itertools.cycle(agent_ids)
 
         def read() -> dict:
             self.wake_up(again=True)
-            return get_agent(self.client, agent_id)
+            return get_agent(self.client, next(turn))
 
         waiter.until(read, lambda agent: str(agent.get("status")).lower() == "online")
 

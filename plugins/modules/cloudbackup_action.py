@@ -165,7 +165,8 @@ attributes:
     support: full
     details:
       - Shows the state of the configuration's last backup (or the backup to stop) before and after, and an
-        agent's status before and after a wake-up.
+        agent's status before and after a wake-up. With O(targets), RV(backups) says what happened to each target
+        and no diff is shown.
   idempotent:
     support: full
     details:

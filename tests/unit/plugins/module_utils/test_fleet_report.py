@@ -91,6 +91,13 @@ def test_a_timed_out_host_fails_by_its_policy(on_timeout, failure):
     assert (result["failure"] is None) if failure is None else (failure in result["failure"])
 
 
+def test_a_backup_whose_end_was_never_seen_is_not_a_success():
+    result = host_result(STARTED, entry("web1"), POLICY, check_mode=False)
+
+    assert result["failure"] == 'web1: backup 7 of "files"; its end was never seen'
+    assert result["gate_passed"] is None and verdict(result) == "STOP"
+
+
 def test_a_failed_start_and_a_check_mode_prediction():
     failed = host_result(dict(STARTED, outcome="failed", msg="agent 3 (web1) is disabled"), None, POLICY, False)
     predicted = host_result(dict(STARTED, backup_id=None), None, POLICY, check_mode=True)

@@ -163,3 +163,22 @@ def test_an_ambiguous_start_inside_a_batch_makes_one_backup(account, fault):
     created = [backup["BackupId"] for backup in account.backups_of(400001) if backup["BackupId"] >= 368785]
     assert created == [results["alpha"]["backup_id"]]
     assert len([backup for backup in account.backups_of(400003) if backup["BackupId"] >= 368785]) == 1
+
+
+
+def test_the_agents_are_read_in_turn_until_one_is_online(account):
+    start(account, [target("alpha", configuration_name="nightly"), target("beta", configuration_name="nightly")])
+
+    # Right after the wake-up alpha is still Offline (wake delay 2 s); 2 s later beta is up.
+    reads = [entry["path"].rsplit("/", 1)[-1] for entry in account.simulator.requests(route="agent.get")]
+    assert reads == ["300001", "300002"]
+
+
+def test_agents_that_stay_asleep_hold_the_starts_back_for_30_seconds_at_most(account):
+    began = account.clock()
+
+    results = start(account, [target("alpha", configuration_name="nightly")], wake=False, online_timeout=120)
+
+    first_start = account.simulator.requests(route="backup.start")[0]["sim_time"]
+    assert 30 <= first_start - began < 33
+    assert results["alpha"]["outcome"] == "failed"

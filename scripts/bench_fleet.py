@@ -99,7 +99,7 @@ def parse_args() -> argparse.Namespace:
     add("--credentials", choices=["module-defaults", "role-vars"], default="module-defaults",
         help="how the play gives the credentials: play-level module_defaults (default) or run_backup_* play vars")
     add("--playbook-extra-vars", action="append", default=[], metavar="VARS",
-        help="passed as -e VARS to the role run (repeatable), e.g. run_backup_online_poll_interval=2")
+        help="passed as -e VARS to the role run (repeatable), e.g. run_backup_online_timeout=300")
     add("--reference", action="store_true",
         help="also run the hand-written ansible.builtin.uri playbook against a fresh simulator (doubles the run time)")
     add("--json", metavar="PATH", help="also write the figures as JSON to PATH")

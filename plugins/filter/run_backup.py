@@ -27,6 +27,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_repor
 START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
               "skip_if_completed_within", "allow_completed_with_errors")
 POSITIVE_SETTINGS = ("timeout", "progress_interval", "poll_interval", "online_timeout")
+# What the progress line reads of an ended backup's verdict.
+CARRIED_RESULT_KEYS = ("ended", "timed_out", "gate_passed", "healthy")
 
 
 def target_problem(target: dict) -> Optional[str]:
@@ -43,6 +45,18 @@ def target_problem(target: dict) -> Optional[str]:
     if target.get("agent_id") is not None and int(target["agent_id"]) < 1:
         return "run_backup_agent_id must be a positive id, got %s" % target["agent_id"]
     return None
+
+
+def run_backup_carry(entries: List[dict]) -> List[dict]:
+    """What the next chunk of the wait gets: the running entries whole, the ended ones in short.
+
+    An ended entry keeps only what the progress line counts, so a report crosses from one
+    module run to the next once, not at every chunk.
+    """
+    return [entry if not entry.get("result") else dict(
+        name=entry["name"], backup_id=entry["backup_id"], state=entry.get("state"),
+        result={key: entry["result"].get(key) for key in CARRIED_RESULT_KEYS})
+        for entry in entries]
 
 
 def run_backup_targets(targets: List[dict]) -> List[dict]:
@@ -68,11 +82,17 @@ def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict
 
 
 def last_watched(waits: Optional[dict]) -> List[dict]:
-    """The ``backups`` of the last chunk of the role's wait loop (its registered result); [] when none ran."""
-    for chunk in reversed((waits or {}).get("results") or []):
-        if "backups" in chunk:
-            return chunk["backups"]
-    return []
+    """Each backup's entry as the role's wait loop (its registered result) last returned it.
+
+    A chunk gets the backups that ended before it only in short (see run_backup_carry), so
+    an entry's verdict is taken from the chunk where it ended (or ran out of time).
+    """
+    latest: Dict[str, dict] = {}
+    for chunk in (waits or {}).get("results") or []:
+        for entry in chunk.get("backups") or []:
+            if not (latest.get(entry["name"]) or {}).get("result"):
+                latest[entry["name"]] = entry
+    return list(latest.values())
 
 
 def run_backup_to_stop(waits: Optional[dict], targets: List[dict]) -> List[dict]:
@@ -114,6 +134,7 @@ class FilterModule:
 
     def filters(self) -> Dict[str, Any]:
         return {
+            "run_backup_carry": run_backup_carry,
             "run_backup_targets": run_backup_targets,
             "run_backup_watch_list": run_backup_watch_list,
             "run_backup_to_stop": run_backup_to_stop,

@@ -81,7 +81,8 @@ class FleetTarget:
         self.state: Optional[str] = None
         self.msg: Optional[str] = None
         self.requested_at: Optional[float] = None
-        self.start_attempts = 0
+        # POSTs that got no clear answer: the server may have acted on them (a 403 did not).
+        self.unclear_starts = 0
 
     def finish(self, outcome: str, backup_id: Optional[int] = None, state: Optional[str] = None) -> None:
         self.outcome, self.backup_id, self.state = outcome, backup_id, state
@@ -302,7 +303,6 @@ class FleetStarter:
         """POST StartManual once for each target; return those to try again."""
         retry, ambiguous = [], []
         for target in targets:
-            target.start_attempts += 1
             try:
                 target.finish("started", request_start(self.client, target.configuration_id))
             except Forbidden:
@@ -311,13 +311,14 @@ class FleetStarter:
                 if isinstance(err, TransportError) and not err.sent:
                     retry.append(target)
                 else:
+                    target.unclear_starts += 1
                     ambiguous.append(target)
             except APIError as err:
                 target.fail(err.msg)
         for target in self.settle(ambiguous, known_ids):
-            if target.start_attempts >= START_AMBIGUOUS_ATTEMPTS:
+            if target.unclear_starts >= START_AMBIGUOUS_ATTEMPTS:
                 target.fail("StartManual for backup configuration %s got no clear answer %d times, and no new run "
-                            "of it appeared" % (target.configuration_id, target.start_attempts))
+                            "of it appeared" % (target.configuration_id, target.unclear_starts))
             else:
                 retry.append(target)
         return retry

@@ -29,7 +29,6 @@ PLAYBOOK = """
 # Fast polling: the test scenario's backups take seconds, not hours.
 FAST = dict(
     run_backup_poll_interval=1,
-    run_backup_online_poll_interval=1,
     run_backup_progress_interval=2,
 )
 

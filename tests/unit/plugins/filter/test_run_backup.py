@@ -3,6 +3,7 @@ import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.filter.run_backup import (
     FilterModule,
+    run_backup_carry,
     run_backup_results,
     run_backup_targets,
     run_backup_to_stop,
@@ -75,5 +76,30 @@ def test_only_timed_out_backups_of_hosts_that_say_stop_are_stopped():
 
 
 def test_every_filter_is_registered():
-    assert sorted(FilterModule().filters()) == ["run_backup_results", "run_backup_table", "run_backup_targets",
+    assert sorted(FilterModule().filters()) == ["run_backup_carry", "run_backup_results", "run_backup_table", "run_backup_targets",
                                                 "run_backup_to_stop", "run_backup_watch_list"]
+
+
+def test_ended_backups_are_carried_to_the_next_chunk_in_short():
+    report = dict(state="Completed", error_list=[dict(path="/x")] * 100)
+    ended = dict(name="a", backup_id=1, state="Completed", configuration_id=9,
+                 result=dict(ended=True, timed_out=False, gate_passed=True, healthy=True, report=report))
+    running = dict(name="b", backup_id=2, state="InProgress", configuration_id=9, result=None)
+
+    carried = run_backup_carry([ended, running])
+
+    assert carried == [dict(name="a", backup_id=1, state="Completed",
+                            result=dict(ended=True, timed_out=False, gate_passed=True, healthy=True)), running]
+
+
+def test_each_verdict_is_taken_from_the_chunk_where_it_came():
+    whole = dict(name="a", backup_id=1, result=dict(ended=True, report=dict(state="Completed")))
+    waits = {"results": [{"backups": [dict(name="a", backup_id=1, result=None), dict(name="b", result=None)]},
+                         {"backups": [whole, dict(name="b", result=None)]},
+                         {"backups": run_backup_carry([whole]) + [dict(name="b", result=dict(ended=True))]}]}
+
+    results = run_backup_results([dict(name="a", outcome="started", backup_id=1), dict(name="b", outcome="started")],
+                                 waits, [host("a"), host("b")])
+
+    assert results["a"]["report"] == dict(state="Completed")
+    assert results["b"]["failure"] is not None

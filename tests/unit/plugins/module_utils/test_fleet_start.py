@@ -182,3 +182,26 @@ def test_agents_that_stay_asleep_hold_the_starts_back_for_30_seconds_at_most(acc
     first_start = account.simulator.requests(route="backup.start")[0]["sim_time"]
     assert 30 <= first_start - began < 33
     assert results["alpha"]["outcome"] == "failed"
+
+
+
+def test_refusals_do_not_count_against_the_unclear_starts(account):
+    # Two refusals (nothing created), then one 500 that was not acted on: one unclear start
+    # of the three allowed, so the start is looked for, then sent again.
+    account.simulator.add_fault(route="backup.start", status=403, count=2)
+    account.simulator.add_fault(route="backup.start", status=500, count=1)
+
+    results = start(account, [target("alpha", configuration_name="nightly")])
+
+    assert results["alpha"]["outcome"] == "started"
+    assert started_configurations(account) == [400001]
+
+
+def test_three_unclear_starts_without_a_new_run_fail(account):
+    account.simulator.add_fault(route="backup.start", status=500, count=3)
+
+    results = start(account, [target("alpha", configuration_name="nightly")])
+
+    assert results["alpha"]["outcome"] == "failed"
+    assert "got no clear answer 3 times, and no new run of it appeared" in results["alpha"]["msg"]
+    assert started_configurations(account) == []

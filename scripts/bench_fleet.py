@@ -219,16 +219,17 @@ def reference_vars(info: Dict[str, Any]) -> Dict[str, Any]:
 def login_play(info: Dict[str, Any], pause: int) -> Dict[str, Any]:
     """Once for the whole fleet: log in, wake every agent of the account, wait the cookbook's fixed delay."""
     login = {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "{{ bench_username }}", "apiKey": "{{ bench_api_key }}"}}}
+    tasks = [
+        {"name": "Log in to Identity", "no_log": True, "register": "bench_login", "ansible.builtin.uri": {
+            "url": "{{ bench_identity_url }}tokens", "method": "POST", "body_format": "json", "body": login,
+            "headers": {"Content-Type": "application/json"}, "return_content": True}},
+        {"name": "Wake the agents", "ansible.builtin.uri": {
+            "url": "{{ bench_endpoint }}/user/wakeupagents", "method": "POST", "return_content": True,
+            "headers": {"X-Auth-Token": "{{ bench_login.json.access.token.id }}"}}},
+        {"name": "Give the agents time to come online", "ansible.builtin.pause": {"seconds": pause}},
+    ]
     return {"name": "Log in and wake the agents", "hosts": "localhost", "gather_facts": False, "vars": reference_vars(info),
-            "tasks": [
-                {"name": "Log in to Identity", "no_log": True, "register": "bench_login", "ansible.builtin.uri": {
-                    "url": "{{ bench_identity_url }}tokens", "method": "POST", "body_format": "json", "body": login,
-                    "headers": {"Content-Type": "application/json"}, "return_content": True}},
-                {"name": "Wake the agents", "ansible.builtin.uri": {
-                    "url": "{{ bench_endpoint }}/user/wakeupagents", "method": "POST", "return_content": True,
-                    "headers": {"X-Auth-Token": "{{ bench_login.json.access.token.id }}"}}},
-                {"name": "Give the agents time to come online", "ansible.builtin.pause": {"seconds": pause}},
-            ]}
+            "tasks": tasks}
 
 
 def backup_uri_play(info: Dict[str, Any], delay: int, retries: int) -> Dict[str, Any]:

@@ -29,6 +29,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
 # A report can list thousands of errors: a summary shows the first few, the report has them all.
 ERRORS_SHOWN = 10
 TABLE_COLUMNS = "%-12s %-9s %-9s %-20s %7s %10s %6s %8s  %s"
+PREDICTIONS = {"started": "start a backup", "attached": "attach", "fresh": "start nothing (fresh)"}
 
 
 # --- one backup's verdict (the report module's batch entries) ---------------------------
@@ -195,8 +196,7 @@ def verdict(result: dict) -> str:
     if result.get("failure"):
         return "STOP"
     if result.get("check_mode"):
-        return "check mode: would %s" % {"started": "start a backup", "attached": "attach",
-                                          "fresh": "start nothing (fresh)"}.get(result.get("outcome"), "act")
+        return "check mode: would %s" % PREDICTIONS.get(result.get("outcome"), "act")
     if result.get("timed_out"):
         return "out of time, not proven good"
     if result.get("healthy"):

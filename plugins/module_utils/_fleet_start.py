@@ -349,8 +349,8 @@ class FleetStarter:
                             % (target.configuration_id, self.online_timeout, FORBIDDEN_HINT))
             else:
                 target.fail("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
-                            "(driveclient) runs on the server" % (_agent_label(agent), status, self.online_timeout,
-                                                                 self.wakes))
+                            "(driveclient) runs on the server"
+                            % (_agent_label(agent), status, self.online_timeout, self.wakes))
 
 
 def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,

@@ -86,7 +86,7 @@ options:
   targets:
     description:
       - With O(action=start), back up many servers in one task instead of the one configuration given by
-        O(configuration_id) or O(configuration_name): one element per server, each with its own agent and
+        O(configuration_id) or O(configuration_name) - one element per server, each with its own agent and
         configuration. This is how the C(rackspace.cloudbackup.run_backup) role backs up a whole play's hosts
         with one module run.
       - The API work is shared. One agent list, one configuration list and one read of the account's activity

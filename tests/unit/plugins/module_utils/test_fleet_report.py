@@ -65,8 +65,8 @@ POLICY = dict(name="web1", timeout=600, on_timeout="fail", skip_if_completed_wit
 
 
 def test_a_host_result_keeps_the_role_fields():
-    watched = entry("web1", result=ended_result(entry("web1"), dict(REPORT, state="Completed", num_errors=0,
-                                                                   diagnostics="No errors", error_list=[]), 60.0))
+    report = dict(REPORT, state="Completed", num_errors=0, diagnostics="No errors", error_list=[])
+    watched = entry("web1", result=ended_result(entry("web1"), report, 60.0))
 
     result = host_result(STARTED, watched, POLICY, check_mode=False)
 

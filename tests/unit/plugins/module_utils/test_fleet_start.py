@@ -165,7 +165,6 @@ def test_an_ambiguous_start_inside_a_batch_makes_one_backup(account, fault):
     assert len([backup for backup in account.backups_of(400003) if backup["BackupId"] >= 368785]) == 1
 
 
-
 def test_the_agents_are_read_in_turn_until_one_is_online(account):
     start(account, [target("alpha", configuration_name="nightly"), target("beta", configuration_name="nightly")])
 
@@ -182,7 +181,6 @@ def test_agents_that_stay_asleep_hold_the_starts_back_for_30_seconds_at_most(acc
     first_start = account.simulator.requests(route="backup.start")[0]["sim_time"]
     assert 30 <= first_start - began < 33
     assert results["alpha"]["outcome"] == "failed"
-
 
 
 def test_refusals_do_not_count_against_the_unclear_starts(account):

@@ -13,10 +13,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch
 FLEET = {"alpha": 400001, "beta": 400003, "racy": 400006, "locked": 400011}
 
 
-def started_entries(account, names=FLEET, **overrides):
+def started_entries(account, names=None, **overrides):
     specs = [dict(name=name, agent_id=None, server_id=None, machine_name=name, configuration_id=configuration_id,
                   configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=True)
-             for name, configuration_id in names.items()]
+             for name, configuration_id in (names or FLEET).items()]
     started = start_fleet(account.client, specs, True, 120, False, sleep=account.sleep, clock=account.clock)
     account.simulator.clear_requests()
     entries = []

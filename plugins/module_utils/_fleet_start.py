@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     find_agent_by_server,
@@ -91,6 +91,13 @@ class FleetTarget:
     def fail(self, msg: str) -> None:
         self.outcome, self.msg = "failed", msg
 
+    def follow(self, leader: "FleetTarget") -> None:
+        """Share the backup of another target of the same configuration (attached to it, not started)."""
+        if leader.outcome == "failed":
+            self.fail(leader.msg)
+        else:
+            self.finish("attached", leader.backup_id, leader.state)
+
     @property
     def configuration_id(self) -> int:
         return self.configuration["backup_configuration_id"]
@@ -129,7 +136,10 @@ def agent_of(client: Any, spec: dict, agents: List[dict]) -> dict:
     elif spec.get("server_id"):
         wanted, matches = "server id %s" % spec["server_id"], _agents_on_server(client, spec["server_id"], agents)
     else:
-        wanted, matches = 'machine name "%s"' % spec["machine_name"], _where(agents, "machine_name", spec["machine_name"])
+        # Machine names are typed by people, and Windows agents register in upper case.
+        name = spec["machine_name"].lower()
+        wanted = 'machine name "%s"' % spec["machine_name"]
+        matches = [agent for agent in agents if str(agent.get("machine_name") or "").lower() == name]
     if len(matches) != 1:
         found = "no agent" if not matches else "%d agents (%s): give agent_id" % (
             len(matches), ", ".join(str(agent["machine_agent_id"]) for agent in matches))
@@ -358,10 +368,28 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
     """Start or attach to a backup for every target spec; one result dict per spec, in order."""
     targets = resolve_targets(client, specs)
     activity = list_activity(client) if _live(targets) else []
-    to_start = attach_or_skip(client, targets, activity)
+    leaders, followers = one_per_configuration(attach_or_skip(client, targets, activity))
     if check_mode:
-        for target in to_start:
+        for target in leaders:
             target.finish("started")
     else:
-        FleetStarter(client, wake, online_timeout, sleep, clock).start_all(to_start, activity)
+        FleetStarter(client, wake, online_timeout, sleep, clock).start_all(leaders, activity)
+    for follower, leader in followers:
+        follower.follow(leader)
     return [target.as_result() for target in targets]
+
+
+def one_per_configuration(targets: List[FleetTarget]) -> Tuple[List[FleetTarget], List[Tuple[FleetTarget, FleetTarget]]]:
+    """The targets to start, one per configuration, and (follower, leader) for the others.
+
+    Two hosts can name one configuration (one server under two inventory names): a second
+    StartManual would only queue a Skipped run, so the second host joins the first's.
+    """
+    leaders: Dict[int, FleetTarget] = {}
+    followers = []
+    for target in targets:
+        if target.configuration_id in leaders:
+            followers.append((target, leaders[target.configuration_id]))
+        else:
+            leaders[target.configuration_id] = target
+    return list(leaders.values()), followers

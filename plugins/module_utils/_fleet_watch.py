@@ -79,11 +79,7 @@ def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: floa
 
 def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,
                now: Callable[[], float] = time.time) -> List[dict]:
-    """One look at every pending entry: expire, read the feed once, confirm the ended."""
-    for entry in pending(entries):
-        deadline = entry.get("deadline")
-        if deadline is not None and now() >= deadline:
-            entry["result"] = timed_out_result(entry, now())
+    """One look at every pending entry: read the feed once, confirm the ended, expire the others."""
     waiting = pending(entries)
     activity = list_activity(client) if waiting else []
     for entry in waiting:
@@ -93,6 +89,11 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
         entry["state"] = state
         if is_terminal(state):
             confirm_end(client, entry, sleep, now)
+    # Only now: a backup that ended just before its deadline is not out of time.
+    for entry in pending(entries):
+        deadline = entry.get("deadline")
+        if deadline is not None and now() >= deadline:
+            entry["result"] = timed_out_result(entry, now())
     return entries
 
 
@@ -109,6 +110,10 @@ def feed_state(activity: List[dict], entry: dict) -> Optional[str]:
     for run in runs:
         if entry["backup_id"] in (run.get("id"), run.get("backup_id")):
             return run.get("current_state")
+    if entry.get("started_at") is None:
+        # Not a backup this batch started or joined (the latest one of a configuration):
+        # a run in flight may be a newer one.
+        return None
     in_flight = newest_run([run for run in runs if not is_terminal(run.get("current_state"))])
     return None if in_flight is None else in_flight.get("current_state")
 
@@ -116,6 +121,8 @@ def feed_state(activity: List[dict], entry: dict) -> Optional[str]:
 def confirm_end(client: Any, entry: dict, sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
     """Read the report of a backup the feed shows ended; a backup that is not ended after all stays pending."""
     report = report_of_ended(client, entry["backup_id"], sleep=sleep)
+    if report is not None and not is_terminal(report.get("state")):
+        return  # a report of a run still going (reference 8.11): wait for the end
     if report is None:
         # No report: a run that never ran (Skipped, Missed), or the feed showed another run.
         state = get_backup(client, entry["backup_id"]).get("current_state")

@@ -421,3 +421,18 @@ def test_an_agent_that_falls_asleep_before_its_start_is_woken_again(run_playbook
     assert role_result(run, "alpha")["state"] == "Completed"
     assert len(simulator.requests(route="agent.wake")) == 2
     assert started_ids(simulator) == [400001]
+
+
+def test_no_secret_at_vvv_with_the_roles_connection_variables(run_playbook, simulator, servers):
+    run = run_playbook(PLAYBOOK, *servers({"alpha": {"run_backup_configuration_name": "nightly"}}), "-vvv",
+                       "-e", "run_backup_username=admin", "-e", "run_backup_api_key=admin-key",
+                       "-e", "run_backup_identity_url=%s" % simulator.info["identity_url"], "-e", "run_backup_region=dfw",
+                       env=NO_RAX_ENVIRONMENT)
+
+    assert run.rc == 0, run.output
+    assert role_result(run, "alpha")["state"] == "Completed"
+    # The login's token and the key travel as no_log module options, never in an EXEC line.
+    assert "admin-key" not in run.output.replace("-e run_backup_api_key=admin-key", "")
+    assert "RAX_AUTH_TOKEN" not in run.output and "RAX_API_KEY" not in run.output
+    assert '"auth_token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.output
+    assert len(simulator.requests(route="identity.tokens")) == 1

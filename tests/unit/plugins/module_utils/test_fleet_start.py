@@ -203,3 +203,19 @@ def test_three_unclear_starts_without_a_new_run_fail(account):
     assert results["alpha"]["outcome"] == "failed"
     assert "got no clear answer 3 times, and no new run of it appeared" in results["alpha"]["msg"]
     assert started_configurations(account) == []
+
+
+def test_machine_names_match_without_case(account):
+    results = start(account, [target("ALPHA", configuration_name="nightly")])
+
+    assert results["ALPHA"]["outcome"] == "started" and results["ALPHA"]["agent_id"] == 300001
+
+
+def test_two_hosts_of_one_configuration_share_one_backup(account):
+    results = start(account, [target("alpha", configuration_name="nightly"),
+                              target("alpha-again", agent_id=300001, machine_name=None, configuration_id=400001)])
+
+    assert results["alpha"]["outcome"] == "started"
+    assert results["alpha-again"]["outcome"] == "attached"
+    assert results["alpha-again"]["backup_id"] == results["alpha"]["backup_id"]
+    assert started_configurations(account) == [400001]

@@ -115,7 +115,14 @@ def test_a_backup_past_its_deadline_gets_a_timed_out_result(account):
     ([], None),
 ])
 def test_feed_state_matches_by_configuration_and_by_either_id(items, state):
-    assert feed_state(items, dict(backup_id=50, configuration_id=7)) == state
+    assert feed_state(items, dict(backup_id=50, configuration_id=7, started_at=0.0)) == state
+
+
+def test_a_run_in_flight_says_nothing_of_a_latest_backup_looked_up():
+    # backup_report.yml's entries: the configuration's latest finished backup, which a newer
+    # run in flight must not hide.
+    running = [dict(type="Backup", parent_id=7, id=60, current_state="InProgress")]
+    assert feed_state(running, dict(backup_id=50, configuration_id=7)) is None
 
 
 def test_entries_without_a_backup_id_get_their_configurations_latest_backup(account):
@@ -133,3 +140,13 @@ def test_entries_without_a_backup_id_get_their_configurations_latest_backup(acco
     assert never_ran["result"]["gate_passed"] is False
     routes = account.routes()
     assert routes["activity.user"] == 2 and routes["backup.report"] == 1
+
+
+def test_a_backup_that_ended_just_before_its_deadline_is_not_out_of_time(account):
+    entries = started_entries(account, {"alpha": 400001})
+    account.sleep(60)  # the backup (5 s) has ended; its deadline passed before anyone looked
+    entries[0]["deadline"] = account.clock() - 1
+
+    watch(account, entries)
+
+    assert entries[0]["result"]["ended"] is True and entries[0]["result"]["state"] == "Completed"

@@ -15,7 +15,7 @@ import datetime
 import time
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states, human_duration
 
 TABLE_COLUMNS = "%-10s %-26s %-8s %-20s %8s %10s %6s  %s"
 NAME_WIDTH = 26
@@ -47,7 +47,7 @@ def _names_agent(host: str, host_vars: Any, agent: dict) -> bool:
 
 def backup_report_entries(configurations: List[dict], allow_errors: bool = False) -> List[dict]:
     """cloudbackup_report ``backups``: the latest backup of each configuration, judged by the health rule."""
-    states = ["Completed", "CompletedWithErrors"] if allow_errors else ["Completed"]
+    states = good_states(bool(allow_errors))
     return [dict(configuration_id=configuration["backup_configuration_id"],
                  configuration_name=configuration.get("backup_configuration_name"),
                  name=configuration.get("machine_name"), acceptable_states=states)

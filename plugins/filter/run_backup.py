@@ -22,6 +22,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_repor
     summary_lines,
     table_lines,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 
 # The keys of a host target that cloudbackup_action's targets option takes.
 START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
@@ -126,7 +127,7 @@ def run_backup_table(results: Dict[str, dict]) -> List[str]:
 
 
 def acceptable_states(target: dict) -> List[str]:
-    return ["Completed", "CompletedWithErrors"] if target.get("allow_completed_with_errors") else ["Completed"]
+    return good_states(bool(target.get("allow_completed_with_errors")))
 
 
 class FilterModule:

@@ -48,6 +48,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     ServerError,
     TransportError,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, is_terminal
 
 # A wake-up keeps the agents awake for about 70 s (reference 5.3): a batch that is still
@@ -232,8 +233,8 @@ def _fresh_backup(client: Any, target: FleetTarget) -> Optional[dict]:
     window = target.spec.get("skip_if_completed_within")
     if not window:
         return None
-    good = {"Completed"} | ({"CompletedWithErrors"} if target.spec.get("allow_completed_with_errors") else set())
-    return recent_good_backup(client, target.configuration_id, window, good)
+    return recent_good_backup(client, target.configuration_id, window,
+                              good_states(target.spec.get("allow_completed_with_errors")))
 
 
 def _live(targets: List[FleetTarget]) -> List[FleetTarget]:

@@ -33,6 +33,11 @@ DEFAULT_ACCEPTABLE_STATES = (HEALTHY_STATE,)
 _SIZE_UNITS = ("KB", "MB", "GB", "TB")
 
 
+def good_states(allow_errors: bool) -> List[str]:
+    """The final states that count as a good backup: Completed, and CompletedWithErrors when allowed."""
+    return [HEALTHY_STATE, "CompletedWithErrors"] if allow_errors else [HEALTHY_STATE]
+
+
 def error_count(report: dict) -> int:
     """NumErrors, or the length of the error list when the API left it out."""
     count = report.get("num_errors")

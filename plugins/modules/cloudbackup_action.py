@@ -491,6 +491,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states as good_backup_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
     Waiter,
     WaitResult,
@@ -812,12 +813,7 @@ def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
 
 def good_states(params: dict, stopping: bool) -> frozenset:
     """Final states that count as a success: Stopped only when the task asked for a stop."""
-    states = {"Completed"}
-    if params["allow_completed_with_errors"]:
-        states.add("CompletedWithErrors")
-    if stopping:
-        states.add("Stopped")
-    return frozenset(states)
+    return frozenset(good_backup_states(params["allow_completed_with_errors"]) + (["Stopped"] if stopping else []))
 
 
 def backup_failed(backup_id: int, state: str, report: Optional[dict], seen: WaitResult) -> BackupFailed:

@@ -60,6 +60,7 @@ options:
     description:
       - Identity v2.0 URL to log in to. The host alone, the V(/v2.0/) URL or the full V(/v2.0/tokens) URL
         are all accepted.
+      - It must be an C(http://) or C(https://) URL with a host.
       - If not set, the value of the E(RAX_IDENTITY_URL) environment variable is used.
     type: str
     default: https://identity.api.rackspacecloud.com/v2.0/
@@ -67,6 +68,7 @@ options:
     description:
       - Cloud Backup base URL to use instead of the one in the service catalog, used as given, for example
         V(https://dfw.backup.api.rackspacecloud.com/v1.0/123456) or the URL of a local simulator.
+      - It must be an C(http://) or C(https://) URL with a host.
       - If not set, the value of the E(RAX_CLOUDBACKUP_ENDPOINT) environment variable is used.
     type: str
   validate_certs:
@@ -80,13 +82,17 @@ options:
     description:
       - PEM file of the certificate authorities to verify TLS certificates with, instead of the
         system's or certifi's bundle.
+      - It must exist where the module runs (a directory of certificates is accepted too).
       - If not set, the value of the E(RAX_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:
       - Seconds to wait for each connection and each reply before giving up on that attempt.
-      - Reads are retried a few times with backoff after a timeout, a connection error or
-        an HTTP 429, 500, 502, 503 or 504 reply, honouring C(Retry-After).
+        A finite number greater than V(0).
+      - Reads are retried a few times with backoff after a timeout, a connection error,
+        an HTTP 429, 500, 502, 503 or 504 reply, or a reply whose body is not the JSON expected,
+        honouring C(Retry-After). Writes that may have been acted on are never repeated blindly
+        (see each module); a write refused with HTTP 429 is sent again, as nothing was done.
       - If not set, the value of the E(RAX_API_TIMEOUT) environment variable is used.
     type: float
     default: 30
@@ -97,4 +103,6 @@ notes:
     environment of the controller. With O(username) and O(api_key) set in C(module_defaults) for
     C(group/rackspace.cloudbackup.cloudbackup), tasks need no connection options at all.
   - All API calls are made from where the module runs, normally the controller (with C(delegate_to) set to C(localhost)).
+  - Every option is checked before any API call. An empty string counts as not set (AWX sets the blank
+    fields of a credential to one), but a value of only whitespace fails the task.
 """

@@ -22,12 +22,15 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait at most when O(wait=true).
+      - Seconds to wait at most when O(wait=true). A finite number, at least V(0) (one look, no waiting).
+      - The wait polls through transient failures (HTTP 429 and 5xx replies, dropped connections, replies that
+        are not the JSON expected) until this deadline; retries never take its last poll past the deadline
+        plus one O(timeout).
     type: float
     default: 3600
   poll_interval:
     description:
-      - Seconds between two reads of the backup's state while waiting.
+      - Seconds between two reads of the backup's state while waiting. A finite number, at least V(1).
     type: float
     default: 15
   on_timeout:

@@ -22,30 +22,31 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_repor
     summary_lines,
     table_lines,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    RESULT_KEYS,
+    ROLE_TARGET_RULES,
+    problems,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 
 # The keys of a host target that cloudbackup_action's targets option takes.
 START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
               "skip_if_completed_within", "allow_completed_with_errors")
-POSITIVE_SETTINGS = ("timeout", "progress_interval", "poll_interval", "online_timeout")
-# What the progress line reads of an ended backup's verdict.
-CARRIED_RESULT_KEYS = ("ended", "timed_out", "gate_passed", "healthy")
+
+
+def target_problems(target: dict) -> List[str]:
+    """Every run_backup_* setting of a host that cannot work, one message each naming it (none: []).
+
+    The types are checked by meta/argument_specs.yml; the values here, by the rules the
+    modules use (module_utils/_options.py), so that a host that passes is never refused by
+    the batch start for all hosts at once.
+    """
+    return problems(target, ROLE_TARGET_RULES, "run_backup_%s")
 
 
 def target_problem(target: dict) -> Optional[str]:
-    """Why a host's run_backup_* settings cannot work together, or None (the types are checked by argument_specs)."""
-    if target.get("configuration_id") is not None and target.get("configuration_name") is not None:
-        return "give run_backup_configuration_id or run_backup_configuration_name, not both"
-    for setting in POSITIVE_SETTINGS:
-        if setting in target and int(target[setting]) < 1:
-            return "run_backup_%s must be at least 1 second, got %s" % (setting, target[setting])
-    if target.get("skip_if_completed_within") is not None and int(target["skip_if_completed_within"]) < 1:
-        return "run_backup_skip_if_completed_within must be at least 1 second, got %s" % target["skip_if_completed_within"]
-    if target.get("max_errors") is not None and int(target["max_errors"]) < 0:
-        return "run_backup_max_errors cannot be negative, got %s" % target["max_errors"]
-    if target.get("agent_id") is not None and int(target["agent_id"]) < 1:
-        return "run_backup_agent_id must be a positive id, got %s" % target["agent_id"]
-    return None
+    """Why a host's run_backup_* settings cannot work (every problem, "; "-separated), or None."""
+    return "; ".join(target_problems(target)) or None
 
 
 def run_backup_carry(entries: List[dict]) -> List[dict]:
@@ -56,7 +57,7 @@ def run_backup_carry(entries: List[dict]) -> List[dict]:
     """
     return [entry if not entry.get("result") else dict(
         name=entry["name"], backup_id=entry["backup_id"], state=entry.get("state"),
-        result={key: entry["result"].get(key) for key in CARRIED_RESULT_KEYS})
+        result={key: entry["result"].get(key) for key in RESULT_KEYS})
         for entry in entries]
 
 

@@ -40,6 +40,12 @@ def list_agents(client: Any) -> List[dict]:
     return _get(client, "user", "agents", expect=list)
 
 
+# The docs wait 10 to 20 s after a wake-up before they trust an agent's Status (reference
+# 5.3): an agent still asleep after this long did not get the wake-up, which is posted again.
+# A wake lasts about 70 s, so this also keeps an agent awake through a long wait.
+WAKE_TAKES = 20.0
+
+
 def wake_agents(client: Any) -> None:
     """POST user/wakeupagents: wakes every agent of the account; repeating it is harmless."""
     client.request("POST", "user", "wakeupagents", retry=True)
@@ -76,7 +82,7 @@ def request_start(client: Any, configuration_id: int) -> int:
     try:
         return int(response.text.strip().strip('"'))
     except ValueError:
-        raise InvalidResponse("POST", response.url, response.status_code, response.text,
+        raise InvalidResponse("POST", response.url, response.status_code, client.masked(response.text),
                               msg="StartManual for backup configuration %s returned no backup id"
                               % configuration_id) from None
 
@@ -137,8 +143,10 @@ def _get(client: Any, *segments: Any, expect: type) -> Any:
         return normalize_record(data)
     except ValueError as err:
         url = client.url(*segments)
-        raise InvalidResponse("GET", url, 200, None,
-                              msg="GET %s returned a value that cannot be read: %s" % (url, err)) from None
+        error = InvalidResponse("GET", url, 200, None,
+                                msg="GET %s returned a value that cannot be read: %s" % (url, err))
+        error.transient = False  # the same value comes back on every read
+        raise error from None
 
 
 @contextlib.contextmanager

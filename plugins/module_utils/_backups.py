@@ -24,8 +24,16 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_activity,
     list_completed_backups,
     request_start,
+    request_stop,
+    wake_agents,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden, ServerError, TransportError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    Forbidden,
+    InvalidResponse,
+    ServerError,
+    TransportError,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
 
 # A start refused with 403 right after a wake-up is the agent race (reference 5.4): the agent
@@ -37,12 +45,18 @@ START_FORBIDDEN_WINDOW = 30.0
 FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online and enabled"
 # A 5xx or a lost reply may hide an accepted start (reference 6.3, 8.4): each one is followed
 # by looks for the new run, and the POST is sent at most this many times in all, a connection
-# that was refused (nothing sent) included.
-START_AMBIGUOUS_ATTEMPTS = 3
+# that was refused (nothing sent) included: enough to ride out a burst of 5xx replies, each of
+# which costs the request timeout plus the settle window, and few enough to end an outage.
+START_AMBIGUOUS_ATTEMPTS = 5
 # How long the feed may take to show an accepted start is undocumented, and a second start
-# costs a Skipped backup: look every few seconds for half a minute before sending another.
+# costs a Skipped backup: look every few seconds for half a minute before sending another,
+# counted from the moment the unclear request could last have been acted on (its timeout).
 START_SETTLE_INTERVAL = 3.0
 START_SETTLE_WINDOW = 30.0
+# A stop is confirmed by the backup's state; a StopManual whose effect does not show is sent
+# again this many times in all, STOP_CONFIRM_DELAY apart.
+STOP_ATTEMPTS = 5
+STOP_CONFIRM_DELAY = 3.0
 
 # A report may appear a moment after its backup's terminal state, and a run the scheduler
 # turned away (Skipped, Missed) may never get one (reference 8.11): a few looks, then None.
@@ -52,7 +66,12 @@ REPORT_LOOK_DELAY = 2.0
 
 def in_flight_backup_for(client: Any, configuration: dict) -> Optional[dict]:
     """The newest activity item of a run of ``configuration`` that is not finished, or None."""
-    return newest_run([run for run in backup_runs(client, configuration) if not is_terminal(run.get("current_state"))])
+    return in_flight_run(backup_runs(client, configuration))
+
+
+def in_flight_run(runs: List[dict]) -> Optional[dict]:
+    """The newest of ``runs`` (activity items) that is not finished, or None."""
+    return newest_run([run for run in runs if not is_terminal(run.get("current_state"))])
 
 
 def backup_runs(client: Any, configuration: dict) -> List[dict]:
@@ -70,35 +89,129 @@ def runs_of(items: List[dict], configuration_id: int) -> List[dict]:
             if str(item.get("type")).lower() == "backup" and item.get("parent_id") == int(configuration_id)]
 
 
-def start_backup_once(client: Any, configuration: dict,
+def start_backup_once(client: Any, configuration: dict, known_ids: Collection[Any],
                       sleep: Callable[[float], Any] = time.sleep,
-                      clock: Callable[[], float] = time.monotonic) -> int:
-    """Start one backup of ``configuration`` and return its id, never two for one call.
+                      clock: Callable[[], float] = time.monotonic,
+                      warn: Callable[[str], Any] = lambda msg: None) -> int:
+    """Start one backup of ``configuration`` and return the id of the run that goes on.
 
-    After a 5xx, or a transport failure once the request may have gone out, the start may
-    have been accepted anyway: before another POST, ``_accepted_start`` looks for it over a
-    settle window. A refused connection sent nothing, so the POST is simply repeated.
+    ``known_ids`` are the ids of the configuration's runs read just before. After a 5xx, or
+    a transport failure once the request may have gone out, the start may have been
+    accepted anyway: before another POST, ``_accepted_start`` looks for it until the
+    request's timeout plus a settle window have passed since it was sent. A refused
+    connection sent nothing, so the POST is simply repeated. Should another new run show up
+    beside the one posted (an unclear start acted on late, a scheduled run that fired just
+    before), ``_run_that_goes_on`` keeps one of the two.
     """
-    known_ids = {run.get("id") for run in backup_runs(client, configuration)}
     attempt = 0
+    unclear = False
     while True:
         attempt += 1
+        sent_at = []  # when each StartManual went out
         try:
-            return _start_through_forbidden(client, configuration["backup_configuration_id"], sleep, clock)
-        except (ServerError, TransportError) as err:
-            sent = not isinstance(err, TransportError) or err.sent
-            started = _accepted_start(client, configuration, known_ids, sleep, clock) if sent else None
+            backup_id = _start_through_forbidden(client, configuration["backup_configuration_id"], sleep, clock,
+                                                 sent_at, rewake=unclear)
+        except (ServerError, TransportError, InvalidResponse) as err:
+            if isinstance(err, TransportError) and not err.sent:
+                if attempt >= START_AMBIGUOUS_ATTEMPTS:
+                    raise err
+                sleep(START_SETTLE_INTERVAL)  # a refused connection sent nothing: give it a moment
+                continue
+            # A 5xx, a lost reply or a garbled one: the start may have been acted on all the same.
+            settle = sent_at[-1] + client.timeout + START_SETTLE_WINDOW - clock()
+            started = _accepted_start(client, configuration, known_ids, settle, sleep, clock)
             if started is not None:
                 return started
             if attempt >= START_AMBIGUOUS_ATTEMPTS:
                 raise err
+            unclear = True
+            continue
+        return _run_that_goes_on(client, configuration, backup_id, known_ids, warn, sleep)
 
 
-def _accepted_start(client: Any, configuration: dict, known_ids: Collection[Any],
+def _accepted_start(client: Any, configuration: dict, known_ids: Collection[Any], window: float,
                     sleep: Callable[[float], Any], clock: Callable[[], float]) -> Optional[int]:
-    """The id of a run that a start without a clear answer created, or None after the settle window."""
-    waiter = Waiter(START_SETTLE_WINDOW, START_SETTLE_INTERVAL, clock=clock, sleep=sleep)
+    """The id of a run that a start without a clear answer created, or None after ``window`` seconds."""
+    waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep, within=client.retrying_within)
     return waiter.until(lambda: _run_since(client, configuration, known_ids), lambda found: found is not None).value
+
+
+def _run_that_goes_on(client: Any, configuration: dict, backup_id: int, known_ids: Collection[Any],
+                      warn: Callable[[str], Any], sleep: Callable[[float], Any]) -> int:
+    """``backup_id``, unless another new run of the configuration is in flight beside it.
+
+    Such a run is a scheduled one that fired just before, a start of someone else's, or an
+    unclear start of ours acted on late. The API skips a start while another run of the
+    configuration is queued, so of the runs in flight the first one created goes on; any
+    other is stopped at once, should it run all the same. This look is best effort: the
+    backup is started, so a failure to look only warns.
+    """
+    try:
+        others = [run["id"] for run in backup_runs(client, configuration)
+                  if run.get("id") not in known_ids and run.get("id") != backup_id
+                  and not is_terminal(run.get("current_state"))]
+        if not others:
+            return backup_id
+        first = min(others + [backup_id])
+        for duplicate in sorted(set(others + [backup_id]) - {first}):
+            stop_backup_confirmed(client, duplicate, sleep)
+    except CloudBackupError as err:
+        warn("backup %s of configuration %s was started, but the look for a second run of it failed: %s"
+             % (backup_id, configuration["backup_configuration_id"], err.msg))
+        return backup_id
+    warn("backup configuration %s had %s in flight beside backup %s that this task started (a scheduled run, a "
+         "start by someone else, or a start without a clear answer acted on late): backup %s goes on, and the "
+         "others were stopped (or skipped by the API)"
+         % (configuration["backup_configuration_id"], _backup_list(others), backup_id, first))
+    return first
+
+
+def _backup_list(ids: List[int]) -> str:
+    return ("backup %s" if len(ids) == 1 else "backups %s") % ", ".join(str(backup_id) for backup_id in ids)
+
+
+def instead_of_skipped(runs: List[dict], backup_id: int, state: Optional[str],
+                       is_new: Callable[[dict], bool]) -> Optional[dict]:
+    """The run that went on when backup ``backup_id``, just started, ended ``state`` Skipped.
+
+    The API skips a start while another run of the configuration is queued or running; a
+    scheduled run that fired a moment before the StartManual does that. That run backs up
+    the same data, so the task follows it: among ``runs`` (the configuration's activity
+    items), the newest one created before ours (ids grow), not skipped itself, for which
+    ``is_new`` holds: it was not there, or not over, before the start (an older run must
+    never stand in for ours). None when the backup was not skipped or there is no such run.
+    """
+    if canonical_state(state) != "Skipped":
+        return None
+    return newest_run([run for run in runs if (run.get("id") or 0) < backup_id and is_new(run)
+                       and canonical_state(run.get("current_state")) != "Skipped"])
+
+
+def stop_backup_confirmed(client: Any, backup_id: int,
+                          sleep: Callable[[float], Any] = time.sleep) -> bool:
+    """Send StopManual until the backup's state shows it; False when it had ended by itself first.
+
+    The reply proves little: a lost or garbled one may hide an accepted stop, and the
+    answer to stopping a finished backup is undocumented (reference 4.1). So each attempt
+    is judged by reading the backup; a transient failure is sent again, a lasting one raised.
+    """
+    for attempt in range(1, STOP_ATTEMPTS + 1):
+        try:
+            request_stop(client, backup_id)
+            failure = None
+        except CloudBackupError as err:
+            failure = err
+        state = canonical_state(get_backup(client, backup_id).get("current_state"))
+        if state in ("StopRequested", "Stopped"):
+            return True
+        if is_terminal(state):
+            return False
+        if failure is not None and (not failure.transient or attempt == STOP_ATTEMPTS):
+            raise failure
+        if attempt < STOP_ATTEMPTS:
+            sleep(STOP_CONFIRM_DELAY)
+    raise CloudBackupError("backup %s is still %s after %d StopManual requests" % (backup_id, state, STOP_ATTEMPTS),
+                           backup_id=backup_id, state=state)
 
 
 def latest_backup_id(client: Any, configuration: dict, activity: Optional[List[dict]] = None) -> Optional[int]:
@@ -149,19 +262,35 @@ def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] =
     return None
 
 
-def _start_through_forbidden(client: Any, configuration_id: int,
-                             sleep: Callable[[float], Any], clock: Callable[[], float]) -> int:
-    """request_start, repeated while the API answers 403 and the race may still be on."""
+def _start_through_forbidden(client: Any, configuration_id: int, sleep: Callable[[float], Any],
+                             clock: Callable[[], float], sent_at: List[float], rewake: bool = False) -> int:
+    """request_start, repeated while the API answers 403 and the race may still be on.
+
+    Each POST's time is appended to ``sent_at``. With ``rewake`` (the start has spent
+    settle windows since the agent was woken, and it may have dozed off again: reference
+    5.3) the first 403 re-posts the wake-up.
+    """
     deadline = clock() + START_FORBIDDEN_WINDOW
     attempt = 0
     while True:
         attempt += 1
+        sent_at.append(clock())
         try:
             return request_start(client, configuration_id)
         except Forbidden as err:
             if attempt >= START_FORBIDDEN_ATTEMPTS or clock() + START_FORBIDDEN_DELAY > deadline:
                 raise _start_forbidden(err, configuration_id, attempt) from None
+        if rewake and attempt == 1:
+            _wake_again(client)
         sleep(START_FORBIDDEN_DELAY)
+
+
+def _wake_again(client: Any) -> None:
+    # Best effort: a failed wake-up leaves the 403s to tell, and must not pass for an unclear start.
+    try:
+        wake_agents(client)
+    except CloudBackupError:
+        pass
 
 
 def _start_forbidden(err: Forbidden, configuration_id: int, attempts: int) -> Forbidden:

@@ -11,31 +11,36 @@ Its one concern: turn connection options into authenticated, well-formed request
 from the service catalog, reuses the token, renews it once on a 401, gives every request a
 timeout and quotes every path segment, and retries what is safe to retry with backoff and
 ``Retry-After``. Replies that are not 2xx become exceptions through ``error_for_response``.
-It never calls ``fail_json`` and never puts a secret in a URL, a message or a log.
+It never calls ``fail_json`` and never puts a secret in a URL, a message or a log: every
+error it raises has the secrets it knows masked (a server may echo a token in an error
+body), and ``on_secret`` hears of each token the moment Identity issues it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import json
 import random
 import time
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import requests, urllib3
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     AuthenticationError,
-    ConfigurationError,
     EndpointNotFound,
     InvalidResponse,
     TransportError,
     api_message,
     error_for_response,
     excerpt,
+    mask_secrets,
+    redact_url,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize import parse_iso8601_utc
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import check_connection_params
 
 # Keep in step with galaxy.yml (a unit test compares them): it names us in User-Agent.
 COLLECTION_VERSION = "0.2.0"
@@ -67,6 +72,8 @@ BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 60.0
 # The most one request may spend retrying, measured on the monotonic clock.
 RETRY_BUDGET = 120.0
+# Statuses that say the request was not acted on: retried even for a POST that creates.
+NOT_ACTED_STATUSES = frozenset((429,))
 
 _RequestFailure = Union[Exception, None]
 
@@ -79,12 +86,14 @@ class CloudBackupClient:
     needed and takes the endpoint from the catalog. With auth_token plus tenant_id it uses
     the token as given and needs ``endpoint``; when credentials are given as well, the
     token is used first and the credentials only renew it after a 401 (the run_backup role
-    authenticates once per play that way). ``sleep`` and ``clock`` exist for tests.
+    authenticates once per play that way). ``on_secret`` is called with every token
+    Identity issues, before it is used. ``sleep`` and ``clock`` exist for tests.
     """
 
     def __init__(self, params: dict, session: Any = None,
                  sleep: Callable[[float], Any] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_secret: Callable[[str], Any] = lambda secret: None) -> None:
         check_connection_params(params)
         self._username = params.get("username")
         self._api_key = params.get("api_key")
@@ -102,6 +111,10 @@ class CloudBackupClient:
         self._token_expires = None
         self._default_region = None
         self._endpoint = self._endpoint_override
+        self._on_secret = on_secret
+        self._secrets = [value for value in (self._api_key, self._password, self._token) if value]
+        # Retries of one request end by this moment (on self._clock) too: see retrying_within.
+        self._retry_deadline: Optional[float] = None
 
     @property
     def endpoint(self) -> str:
@@ -134,12 +147,34 @@ class CloudBackupClient:
         region = self._region or self._default_region
         return region.upper() if region else None
 
+    @property
+    def timeout(self) -> float:
+        """Seconds one request may wait for a reply (the timeout option)."""
+        return self._timeout
+
+    @property
+    def secrets(self) -> List[str]:
+        """Every secret the client holds: the credentials, the token given, each token issued."""
+        return list(self._secrets)
+
+    @contextlib.contextmanager
+    def retrying_within(self, seconds: float) -> Iterator[None]:
+        """Within the block, no request retries past ``seconds`` from now: a wait keeps its deadline."""
+        outer = self._retry_deadline
+        deadline = self._clock() + max(seconds, 0.0)
+        self._retry_deadline = deadline if outer is None else min(outer, deadline)
+        try:
+            yield
+        finally:
+            self._retry_deadline = outer
+
     def authenticate(self) -> None:
         """Log in to Identity now if credentials are at hand (a given token needs no call)."""
         if not self._has_credentials():
             return
         access = self._login()
         token = access["token"]
+        self._keep_secret(token["id"])
         self._token = token["id"]
         self._tenant_id = str(token["tenant"]["id"])
         self._token_expires = _utc_expiry(token.get("expires"))
@@ -162,21 +197,40 @@ class CloudBackupClient:
         if response.status_code == 401:
             raise self._token_rejected(method, response)
         if not 200 <= response.status_code < 300:
-            raise error_for_response(response)
+            raise error_for_response(response, self.masked(response.text))
         return response
 
     def get_json(self, *segments: Any, expect: Optional[type] = None) -> Any:
-        """GET and decode JSON; InvalidResponse if it is not JSON (or not of type ``expect``)."""
-        response = self.request("GET", *segments)
-        try:
-            data = response.json()
-        except ValueError:
-            raise InvalidResponse("GET", response.url, response.status_code, response.text) from None
-        if expect is not None and not isinstance(data, expect):
-            raise InvalidResponse("GET", response.url, response.status_code, response.text,
-                                  msg="GET %s returned JSON %s where %s was expected"
-                                  % (response.url, type(data).__name__, expect.__name__))
-        return data
+        """GET and decode JSON of type ``expect``; a garbled body is fetched again, like a 5xx.
+
+        A proxy's HTML page or a body cut short answers 200 now and then; after the last
+        try, InvalidResponse.
+        """
+        return self._read_retrying(lambda: self.request("GET", *segments),
+                                   lambda response: _json_of(response, expect, self.masked(response.text)))
+
+    def _read_retrying(self, send: Callable[[], Any], read: Callable[[Any], Any]) -> Any:
+        """``read(send())``, sent again with backoff while ``read`` raises InvalidResponse."""
+        started = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            response = send()
+            try:
+                return read(response)
+            except InvalidResponse as err:
+                delay = self._retry_delay(attempt, started, None) if err.transient else None
+                if delay is None:
+                    raise
+            self._sleep(delay)
+
+    def masked(self, text: Optional[str]) -> Optional[str]:
+        """``text`` (a reply body) with every secret the client holds masked: a server may echo them."""
+        return mask_secrets(text, self._secrets)
+
+    def _keep_secret(self, secret: str) -> None:
+        self._secrets.append(secret)
+        self._on_secret(secret)
 
     def _has_credentials(self) -> bool:
         return bool(self._username and (self._api_key or self._password))
@@ -192,11 +246,15 @@ class CloudBackupClient:
 
     def _login(self) -> dict:
         """POST the credentials to Identity and return the ``access`` object of its reply."""
-        response = self._send("POST", self._identity_url, self._credentials_body(), retry=True, authenticated=False)
+        return self._read_retrying(
+            lambda: self._send("POST", self._identity_url, self._credentials_body(), retry=True, authenticated=False),
+            self._access_or_error)
+
+    def _access_or_error(self, response: Any) -> dict:
         if response.status_code == 401:
             raise self._credentials_refused(response)
         if not 200 <= response.status_code < 300:
-            raise error_for_response(response)
+            raise error_for_response(response, self.masked(response.text))
         access = _access_from(response)
         if access is None:
             # The body is not quoted: it may hold a token.
@@ -215,34 +273,42 @@ class CloudBackupClient:
         msg = "Identity refused the credentials for user %s" % self._username
         if "OS-MF" in response.headers.get("WWW-Authenticate", ""):
             msg += " (the user has multi-factor authentication: use api_key instead of password)"
-        message = api_message(response.text)
+        text = self.masked(response.text)
+        message = api_message(text)
         if message:
             msg = "%s: %s" % (msg, message)
-        return AuthenticationError(msg, status=401, method="POST", url=self._identity_url, body=excerpt(response.text))
+        return AuthenticationError(msg, status=401, method="POST", url=redact_url(self._identity_url),
+                                   body=excerpt(text))
 
     def _token_rejected(self, method: str, response: Any) -> AuthenticationError:
-        url = response.url
+        url = redact_url(response.url)
         if self._has_credentials():
             msg = ("Cloud Backup rejected the token for %s %s even right after a new login: check that user %s "
                    "has a Cloud Backup role on this account" % (method, url, self._username))
         else:
             msg = ("Cloud Backup rejected the token for %s %s (expired or revoked?): get a new auth_token, "
                    "or give username and api_key so that it can be renewed" % (method, url))
-        return AuthenticationError(msg, status=401, method=method, url=url, body=excerpt(response.text))
+        return AuthenticationError(msg, status=401, method=method, url=url, body=excerpt(self.masked(response.text)))
 
     def _send(self, method: str, url: str, body: Any, retry: bool, authenticated: bool) -> Any:
-        """Send, retrying transient failures when ``retry``; return the last reply."""
+        """Send, retrying transient failures when ``retry``; return the last reply.
+
+        Without ``retry``, only a reply that says nothing was done (429) is retried.
+        """
         started = self._clock()
         attempt = 0
         while True:
             attempt += 1
             response, failure = self._attempt(method, url, body, authenticated)
-            delay = self._retry_delay(attempt, started, response, failure) if retry else None
+            worth_retrying = is_transient(response, failure) if retry else not_acted_on(response)
+            delay = self._retry_delay(attempt, started, response) if worth_retrying else None
             if delay is None:
                 break
             self._sleep(delay)
         if failure is not None:
-            raise TransportError(method, url, _failure_reason(failure, self._timeout), sent=not never_connected(failure))
+            # The reason may quote a header (the token) the request was refused for.
+            raise TransportError(method, url, self.masked(_failure_reason(failure, self._timeout)),
+                                 sent=not never_connected(failure), transient=is_transient(None, failure))
         return response
 
     def _attempt(self, method: str, url: str, body: Any, authenticated: bool) -> Tuple[Any, _RequestFailure]:
@@ -257,14 +323,17 @@ class CloudBackupClient:
         except requests.exceptions.RequestException as exc:
             return None, exc
 
-    def _retry_delay(self, attempt: int, started: float, response: Any, failure: _RequestFailure) -> Optional[float]:
-        """Seconds to wait before another attempt, or None when there must be none."""
-        if attempt >= RETRY_ATTEMPTS or not is_transient(response, failure):
+    def _retry_delay(self, attempt: int, started: float, response: Any) -> Optional[float]:
+        """Seconds to wait before another attempt, or None when the attempts or the time are used up."""
+        if attempt >= RETRY_ATTEMPTS:
             return None
         delay = retry_after_seconds(response)
         if delay is None:
             delay = backoff_delay(attempt)
-        if self._clock() - started + delay > RETRY_BUDGET:
+        now = self._clock()
+        if now - started + delay > RETRY_BUDGET:
+            return None
+        if self._retry_deadline is not None and now + delay > self._retry_deadline:
             return None
         return delay
 
@@ -272,6 +341,25 @@ class CloudBackupClient:
         if self._session is None:
             self._session = requests.Session()
         return self._session
+
+
+def _json_of(response: Any, expect: Optional[type], text: str) -> Any:
+    """The decoded body of a 2xx reply; InvalidResponse if it is not JSON (or not of type ``expect``).
+
+    ``text`` is the body as an error may show it. Valid JSON of another type will be the
+    same on the next try: that error is not transient.
+    """
+    try:
+        data = response.json()
+    except ValueError:
+        raise InvalidResponse("GET", response.url, response.status_code, text) from None
+    if expect is not None and not isinstance(data, expect):
+        error = InvalidResponse("GET", response.url, response.status_code, text,
+                                msg="GET %s returned JSON %s where %s was expected"
+                                % (redact_url(response.url), type(data).__name__, expect.__name__))
+        error.transient = False
+        raise error
+    return data
 
 
 def _access_from(response: Any) -> Optional[dict]:
@@ -291,35 +379,6 @@ def _utc_expiry(expires: Optional[str]) -> Optional[str]:
         return parse_iso8601_utc(expires)
     except ValueError:
         return expires
-
-
-def check_connection_params(params: dict) -> None:
-    """Raise ConfigurationError for missing or conflicting credentials, before any HTTP call."""
-    problem = _credentials_problem(params)
-    if problem:
-        raise ConfigurationError(problem)
-    timeout = params.get("timeout")
-    if timeout is not None and timeout <= 0:
-        raise ConfigurationError("timeout must be a positive number of seconds, got %s" % timeout)
-
-
-def _credentials_problem(params: dict) -> Optional[str]:
-    username, api_key, password = params.get("username"), params.get("api_key"), params.get("password")
-    if api_key and password:
-        return "api_key and password are mutually exclusive: give one (api_key is preferred)"
-    if username and not (api_key or password):
-        return "username needs api_key (preferred) or password"
-    if (api_key or password) and not username:
-        return "%s needs username" % ("api_key" if api_key else "password")
-    if params.get("auth_token") and not params.get("tenant_id"):
-        return "auth_token needs tenant_id (the account number the token belongs to)"
-    if not (username or params.get("auth_token")):
-        return ("no credentials: give username with api_key (or password), or auth_token with tenant_id; "
-                "or set RAX_USERNAME and RAX_API_KEY")
-    if not username and not params.get("endpoint"):
-        return ("auth_token without username and api_key needs endpoint: only a login returns the service "
-                "catalog that the endpoint is read from")
-    return None
 
 
 def tokens_url(identity_url: str) -> str:
@@ -394,6 +453,11 @@ def is_transient(response: Any, failure: _RequestFailure) -> bool:
         return False
     return isinstance(failure, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                                 requests.exceptions.ChunkedEncodingError))
+
+
+def not_acted_on(response: Any) -> bool:
+    """A reply that says the server did nothing with the request, so even a start may be sent again."""
+    return response is not None and response.status_code in NOT_ACTED_STATUSES
 
 
 def never_connected(failure: Exception) -> bool:

@@ -15,22 +15,42 @@ any user:password part of a URL is dropped.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 # Enough of a reply body to recognise an error page or an API fault, short enough for a log.
 BODY_EXCERPT_LIMIT = 500
 # A plain-text error body longer than this is not a message, it is a page: keep it out of msg.
 PLAIN_MESSAGE_LIMIT = 200
+# The API's own message, quoted in msg, is cut to this: a fault may wrap a whole stack trace.
+API_MESSAGE_LIMIT = 300
+# What a secret is replaced with in any text the collection shows (Ansible's own mask).
+MASK = "********"
 
 
 class CloudBackupError(Exception):
-    """Base of every error the collection raises on purpose."""
+    """Base of every error the collection raises on purpose.
+
+    ``transient`` is True for a failure that a later try may well not meet (a 5xx, a 429,
+    no reply, a garbled body): a wait keeps polling through those until its deadline.
+    """
+
+    transient = False
 
     def __init__(self, msg: str, **details: Any) -> None:
         super().__init__(msg)
         self.msg = msg
         self.details = details
+
+    def without(self, secrets: Iterable[str]) -> "CloudBackupError":
+        """This error with every one of ``secrets`` masked in its message and details (in place)."""
+        self.msg = mask_secrets(self.msg, secrets)
+        self.args = (self.msg,)
+        self.details = mask_secrets(self.details, secrets)
+        for name in ("url", "body"):
+            if isinstance(getattr(self, name, None), str):
+                setattr(self, name, mask_secrets(getattr(self, name), secrets))
+        return self
 
     def fail_kwargs(self) -> dict:
         """``msg`` plus the details that are set, ready for ``module.fail_json(**...)``."""
@@ -59,17 +79,26 @@ class TransportError(CloudBackupError):
     reached it, so True is the safe default.
     """
 
-    def __init__(self, method: str, url: str, reason: str, msg: Optional[str] = None, sent: bool = True) -> None:
+    def __init__(self, method: str, url: str, reason: str, msg: Optional[str] = None, sent: bool = True,
+                 transient: bool = True) -> None:
         url = redact_url(url)
         super().__init__(msg or "%s %s failed: %s" % (method, url, reason), method=method, url=url, reason=reason)
         self.method = method
         self.url = url
         self.reason = reason
         self.sent = sent
+        # False for a TLS failure: the certificate will be the same on the next try.
+        self.transient = transient
 
 
 class InvalidResponse(CloudBackupError):
-    """A successful reply whose body is not what the endpoint is documented to return."""
+    """A successful reply whose body is not what the endpoint is documented to return.
+
+    Transient: a proxy's error page or a body cut short in transit is gone on the next try;
+    the client retries a garbled body a few times before it raises this.
+    """
+
+    transient = True
 
     def __init__(self, method: str, url: str, status: int, body: Optional[str], msg: Optional[str] = None) -> None:
         url = redact_url(url)
@@ -92,13 +121,10 @@ class APIError(CloudBackupError):
         self.url = url
         self.body = excerpt(body)
 
-
-class BadRequest(APIError):
-    """HTTP 400."""
-
-
-class Unauthorized(APIError):
-    """HTTP 401."""
+    @property
+    def transient(self) -> bool:
+        # 429 asks the client to come back later; nothing was done.
+        return self.status == 429
 
 
 class Forbidden(APIError):
@@ -109,12 +135,10 @@ class NotFound(APIError):
     """HTTP 404."""
 
 
-class Conflict(APIError):
-    """HTTP 409."""
-
-
 class ServerError(APIError):
     """HTTP 5xx."""
+
+    transient = True
 
 
 class WaitTimeout(CloudBackupError):
@@ -151,24 +175,27 @@ class ReportFailed(CloudBackupError):
         return dict(self.result, msg=self.msg)
 
 
-_ERROR_BY_STATUS = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
+_ERROR_BY_STATUS = {403: Forbidden, 404: NotFound}
 
 
-def error_for_response(response: Any) -> APIError:
+def error_for_response(response: Any, text: Optional[str] = None) -> APIError:
     """Map a non-2xx ``requests.Response`` to its APIError, with the API's message if it sent one.
 
     Only the status chooses the class: Cloud Backup's error bodies are undocumented
-    (reference 6.2), so the body is only shown, never interpreted.
+    (reference 6.2), so the body is only shown, never interpreted. ``text`` is the body to
+    show instead of the reply's own: the client passes it with its secrets masked, before
+    anything is cut short (a cut could leave part of a token).
     """
+    text = response.text if text is None else text
     status = response.status_code
     method = response.request.method if response.request is not None else "HTTP"
     url = redact_url(response.url)
     msg = "%s %s failed with HTTP %s" % (method, url, " ".join(filter(None, (str(status), response.reason))))
-    message = api_message(response.text)
+    message = api_message(text)
     if message:
         msg = "%s: %s" % (msg, message)
     error_class = ServerError if status >= 500 else _ERROR_BY_STATUS.get(status, APIError)
-    return error_class(status, method, url, response.text, msg=msg)
+    return error_class(status, method, url, text, msg=msg)
 
 
 def api_message(body: Optional[str]) -> Optional[str]:
@@ -183,12 +210,12 @@ def api_message(body: Optional[str]) -> Optional[str]:
 
 def _json_message(data: Any) -> Optional[str]:
     if isinstance(data, str):
-        return data or None
+        return _shortened(data) or None
     if not isinstance(data, dict):
         return None
     for key in ("message", "Message"):
         if isinstance(data.get(key), str):
-            return data[key]
+            return _shortened(data[key])
     # Identity faults wrap the message once: {"unauthorized": {"code": 401, "message": "..."}}.
     if len(data) == 1:
         return _json_message(next(iter(data.values())))
@@ -201,6 +228,28 @@ def _plain_message(body: str) -> Optional[str]:
     if text.startswith("<") or "\n" in text or len(text) > PLAIN_MESSAGE_LIMIT:
         return None
     return text
+
+
+def _shortened(message: str) -> str:
+    return message if len(message) <= API_MESSAGE_LIMIT else message[:API_MESSAGE_LIMIT] + "..."
+
+
+def mask_secrets(value: Any, secrets: Iterable[str]) -> Any:
+    """``value`` (a string, or dicts and lists of them) with every secret replaced by MASK.
+
+    A secret is also found as Python quotes it (``repr``): an exception about a header
+    with a control character in it shows the value that way.
+    """
+    if isinstance(value, str):
+        for secret in secrets:
+            for form in {secret, repr(secret)[1:-1]} if secret else ():
+                value = value.replace(form, MASK)
+        return value
+    if isinstance(value, dict):
+        return {key: mask_secrets(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_secrets(item, secrets) for item in value]
+    return value
 
 
 def excerpt(body: Optional[str]) -> Optional[str]:

@@ -21,6 +21,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    WAKE_TAKES,
     find_agent_by_server,
     get_agent,
     get_configuration,
@@ -44,6 +45,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     APIError,
     CloudBackupError,
     Forbidden,
+    InvalidResponse,
     NotFound,
     ServerError,
     TransportError,
@@ -51,9 +53,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, is_terminal
 
-# A wake-up keeps the agents awake for about 70 s (reference 5.3): a batch that is still
-# waiting for some agent re-posts it after this long, never more often.
-REWAKE_AFTER = 60.0
 # Seconds between two reads of an agent's status after the wake-up, and between two rounds
 # of starts that agents refused with 403 (asleep, or the race of reference 5.4).
 AGENT_POLL_INTERVAL = 2.0
@@ -286,7 +285,7 @@ class FleetStarter:
         """Post the wake-up (first call), or re-post it once the last one may have lapsed."""
         if not self.wake:
             return
-        if again and self.clock() - self._last_wake < REWAKE_AFTER:
+        if again and self.clock() - self._last_wake < WAKE_TAKES:
             return
         wake_agents(self.client)
         self.wakes += 1
@@ -301,7 +300,8 @@ class FleetStarter:
         asleep after it are tried again round by round.
         """
         window = min(PROBE_WINDOW, max(deadline - self.clock(), 0.0))
-        waiter = Waiter(window, AGENT_POLL_INTERVAL, clock=self.clock, sleep=self.sleep)
+        waiter = Waiter(window, AGENT_POLL_INTERVAL, clock=self.clock, sleep=self.sleep,
+                        within=self.client.retrying_within)
         turn = itertools.cycle(agent_ids)
 
         def read() -> dict:
@@ -318,7 +318,7 @@ class FleetStarter:
                 target.finish("started", request_start(self.client, target.configuration_id))
             except Forbidden:
                 retry.append(target)
-            except (ServerError, TransportError) as err:
+            except (ServerError, TransportError, InvalidResponse) as err:
                 if isinstance(err, TransportError) and not err.sent:
                     retry.append(target)
                 else:
@@ -328,8 +328,7 @@ class FleetStarter:
                 target.fail(err.msg)
         for target in self.settle(ambiguous, known_ids):
             if target.unclear_starts >= START_AMBIGUOUS_ATTEMPTS:
-                target.fail("StartManual for backup configuration %s got no clear answer %d times, and no new run "
-                            "of it appeared" % (target.configuration_id, target.unclear_starts))
+                _fail_unclear(target)
             else:
                 retry.append(target)
         return retry
@@ -338,7 +337,9 @@ class FleetStarter:
         """Watch the feed for the runs of ambiguous starts; return the targets whose run never showed."""
         if not ambiguous:
             return []
-        waiter = Waiter(START_SETTLE_WINDOW, START_SETTLE_INTERVAL, clock=self.clock, sleep=self.sleep)
+        # As for one start: until an unclear request can no longer be acted on (its timeout), and a settle window.
+        waiter = Waiter(self.client.timeout + START_SETTLE_WINDOW, START_SETTLE_INTERVAL, clock=self.clock,
+                        sleep=self.sleep, within=self.client.retrying_within)
 
         def look() -> List[FleetTarget]:
             activity = list_activity(self.client)
@@ -353,6 +354,9 @@ class FleetStarter:
     def give_up(self, refused: List[FleetTarget]) -> None:
         """Fail the targets still refused at the deadline, saying whether their agent is asleep."""
         for target in refused:
+            if target.unclear_starts:
+                _fail_unclear(target)
+                continue
             agent = get_agent(self.client, target.agent["machine_agent_id"])
             status = agent.get("status")
             if str(status).lower() == "online":
@@ -362,6 +366,11 @@ class FleetStarter:
                 target.fail("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
                             "(driveclient) runs on the server"
                             % (_agent_label(agent), status, self.online_timeout, self.wakes))
+
+
+def _fail_unclear(target: FleetTarget) -> None:
+    target.fail("StartManual for backup configuration %s got no clear answer %d times, and no new run of it appeared"
+                % (target.configuration_id, target.unclear_starts))
 
 
 def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,

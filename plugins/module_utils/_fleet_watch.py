@@ -28,6 +28,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_activity,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
+    instead_of_skipped,
     latest_backup_id,
     newest_run,
     report_of_ended,
@@ -73,7 +74,7 @@ def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: floa
     The wait does not poll at its own deadline: a caller that waits in chunks polls at the
     start of the next chunk, and two polls in a row would learn nothing new.
     """
-    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False)
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False, within=client.retrying_within)
     return waiter.until(lambda: poll_fleet(client, entries, sleep, now), lambda polled: not pending(polled))
 
 
@@ -86,6 +87,7 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
         state = feed_state(activity, entry)
         if state is None:
             state = get_backup(client, entry["backup_id"]).get("current_state")
+        state = follow_instead_of_skipped(activity, entry, state)
         entry["state"] = state
         if is_terminal(state):
             confirm_end(client, entry, sleep, now)
@@ -116,6 +118,27 @@ def feed_state(activity: List[dict], entry: dict) -> Optional[str]:
         return None
     in_flight = newest_run([run for run in runs if not is_terminal(run.get("current_state"))])
     return None if in_flight is None else in_flight.get("current_state")
+
+
+def follow_instead_of_skipped(activity: List[dict], entry: dict, state: Optional[str]) -> Optional[str]:
+    """The state to follow: an entry the batch started that the API skipped follows the run that went on.
+
+    That run is in flight, or had its last activity after the entry's start (ISO 8601 UTC
+    strings compare as the moments they name); the entry then carries its backup id (see
+    _backups.instead_of_skipped).
+    """
+    if entry.get("started_at") is None or entry.get("configuration_id") is None:
+        return state
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry["started_at"]))
+
+    def is_new(run: dict) -> bool:
+        return not is_terminal(run.get("current_state")) or (run.get("time_of_activity") or "") >= started
+
+    going_on = instead_of_skipped(runs_of(activity, entry["configuration_id"]), entry["backup_id"], state, is_new)
+    if going_on is None:
+        return state
+    entry["backup_id"] = going_on["id"]
+    return going_on.get("current_state")
 
 
 def confirm_end(client: Any, entry: dict, sleep: Callable[[float], Any], now: Callable[[], float]) -> None:

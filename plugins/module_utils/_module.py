@@ -18,12 +18,12 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.errors import NoLogError
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import (
     DEFAULT_IDENTITY_URL,
     DEFAULT_TIMEOUT,
     CloudBackupClient,
-    check_connection_params,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import (
     HAS_JMESPATH,
@@ -32,6 +32,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import
     REQUESTS_IMPORT_ERROR,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    check_connection_options,
+    check_wait_options,
+)
 
 # Reference 1.1: the regions Cloud Backup has ever served.
 REGIONS = ("DFW", "HKG", "IAD", "LON", "ORD", "SYD")
@@ -71,44 +75,52 @@ def wait_argument_spec() -> dict:
     )
 
 
-def check_wait_options(params: dict) -> None:
-    """What the argument spec cannot say about the wait options; ConfigurationError before any HTTP call."""
-    if params["poll_interval"] <= 0:
-        raise ConfigurationError("poll_interval must be greater than 0, got %s" % params["poll_interval"])
-    if params["wait_timeout"] < 0:
-        raise ConfigurationError("wait_timeout must not be negative, got %s" % params["wait_timeout"])
-
-
 class CloudBackupModule(AnsibleModule):
     """An AnsibleModule with the connection options, their checks and the client.
 
     ``argument_spec`` holds only the module's own options; the other keyword arguments are
     AnsibleModule's. Construction fails the task (before any HTTP call) when requests is
-    missing, the region is unknown or the credentials are incomplete or conflicting.
+    missing, the region is unknown, the credentials are incomplete or conflicting, or
+    another connection option is bad (see _options.CONNECTION_RULES).
+
+    Every token Identity issues to the client is masked in the module's output like a
+    ``no_log`` option, unless ``returns_token`` (cloudbackup_auth hands it on on purpose).
     """
 
-    def __init__(self, argument_spec: Optional[dict] = None, **kwargs: Any) -> None:
+    def __init__(self, argument_spec: Optional[dict] = None, returns_token: bool = False, **kwargs: Any) -> None:
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         # api_key and password are not declared mutually exclusive here: AnsibleModule would
         # count an empty environment variable as given, and AWX injects every variable of a
-        # credential type, blank ones as "". check_connection_params() rejects both non-empty.
+        # credential type, blank ones as "". check_connection_options() rejects both non-empty.
         super().__init__(argument_spec=spec, **kwargs)
+        # A no_log option given as whitespace is masked wherever that whitespace appears, which
+        # garbles every message; it is no secret, and _options rejects it by name anyway.
+        self.no_log_values.difference_update([value for value in self.no_log_values if isinstance(value, str) and not value.strip()])
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._normalize_region()
         try:
-            check_connection_params(self.params)
+            check_connection_options(self.params)
         except ConfigurationError as err:
             self.fail_json(**err.fail_kwargs())
         self._client = None
+        self._returns_token = returns_token
 
     @property
     def client(self) -> CloudBackupClient:
         """The API client, built on first use (it authenticates on its first request)."""
         if self._client is None:
-            self._client = CloudBackupClient(self.params)
+            self._client = CloudBackupClient(self.params, on_secret=self._issued_token)
         return self._client
+
+    def _issued_token(self, token: str) -> None:
+        if not self._returns_token:
+            self.no_log_values.add(token)
+
+    def fail_json(self, msg: str, **kwargs: Any) -> None:  # pylint: disable=arguments-differ
+        """AnsibleModule's fail_json; a validation failure that names no option is given the error that does."""
+        super().fail_json(_named_validation_error(getattr(self, "validation_result", None), msg), **kwargs)
 
     def run(self, body: Callable[["CloudBackupModule"], dict]) -> None:
         """Exit with the result ``body(self)`` returns; a CloudBackupError fails the task instead."""
@@ -117,7 +129,8 @@ class CloudBackupModule(AnsibleModule):
                 check_wait_options(self.params)
             result = body(self)
         except CloudBackupError as err:
-            self.fail_json(**err.fail_kwargs())
+            secrets = self._client.secrets if self._client is not None else []
+            self.fail_json(**err.without(secrets).fail_kwargs())
         else:
             self.exit_json(**result)
 
@@ -139,3 +152,16 @@ class CloudBackupModule(AnsibleModule):
             self.params["region"] = region.upper()
         else:
             self.fail_json(msg="region must be one of %s (in any case), got %s" % (", ".join(REGIONS), region))
+
+
+def _named_validation_error(validation_result: Any, msg: str) -> str:
+    """The first argument spec error that names its option, when ``msg`` is one that does not.
+
+    For a list of dicts given a string (``targets: web1``), ansible-core's first error is a
+    NoLogError ("dictionary requested, could not parse JSON or key=value"); the next one
+    says which option it is.
+    """
+    errors = list(getattr(validation_result, "errors", None) or [])
+    if not errors or not isinstance(errors[0], NoLogError) or msg != str(errors[0]):
+        return msg
+    return next((str(error) for error in errors[1:] if not isinstance(error, NoLogError)), msg)

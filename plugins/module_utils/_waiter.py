@@ -12,8 +12,11 @@ until a condition holds or a deadline passes, returning a ``WaitResult``.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, ContextManager, NamedTuple, Optional, Tuple
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 
 # Reference 4.1. StartScheduled is documented but in neither public client's list; Creating
 # comes from restores shown in activity feeds. Both are clearly "not finished yet".
@@ -51,8 +54,17 @@ class WaitResult(NamedTuple):
     timed_out: bool
 
 
+def _no_bound(seconds: float) -> ContextManager[None]:
+    return contextlib.nullcontext()
+
+
 class Waiter:
     """Poll at once, then every ``interval`` seconds, until done or ``timeout`` seconds pass.
+
+    A poll that fails with a transient CloudBackupError (a 5xx, no reply, a garbled body)
+    is retried at the next interval until the deadline: minutes of an API outage must not
+    end a wait of hours. ``within(seconds)``, normally the client's ``retrying_within``,
+    keeps the client's own retries of a poll inside the time left.
 
     ``clock`` and ``sleep`` are injectable so tests can run on a fake clock. The clock must
     be monotonic: wall-clock jumps (NTP, DST) must not stretch or cut a wait short.
@@ -60,7 +72,8 @@ class Waiter:
 
     def __init__(self, timeout: float, interval: float,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Any] = time.sleep, poll_at_deadline: bool = True) -> None:
+                 sleep: Callable[[float], Any] = time.sleep, poll_at_deadline: bool = True,
+                 within: Callable[[float], ContextManager[None]] = _no_bound) -> None:
         if timeout < 0:
             raise ValueError("timeout must not be negative, got %r" % (timeout,))
         # A zero interval would spin on the API (and forever on a fake clock).
@@ -71,6 +84,7 @@ class Waiter:
         self._clock = clock
         self._sleep = sleep
         self._poll_at_deadline = poll_at_deadline
+        self._within = within
 
     def until(self, poll: Callable[[], Any], done: Callable[[Any], bool]) -> WaitResult:
         """Call ``poll`` until ``done(value)`` is true or the deadline passes.
@@ -79,21 +93,38 @@ class Waiter:
         without having looked once more. With ``poll_at_deadline=False`` the wait sleeps
         out its time but skips a poll that would come after the last interval: a caller
         that waits in chunks polls at the start of the next one, and two polls in a row
-        would learn nothing new. Exceptions from ``poll``/``done`` propagate.
+        would learn nothing new; a transient failure of its last poll is likewise left to
+        the next chunk. Otherwise a transient failure of the last poll is raised. Other
+        exceptions from ``poll``/``done`` propagate at once.
         """
         start = self._clock()
         deadline = start + self.timeout
         polls = 0
+        value = None
         while True:
-            value = poll()
+            polled, failure = self._poll_once(poll, deadline)
             polls += 1
             now = self._clock()
-            if done(value):
-                return WaitResult(value, now - start, polls, False)
+            if failure is None:
+                value = polled
+                if done(value):
+                    return WaitResult(value, now - start, polls, False)
             if now >= deadline:
+                if failure is not None:
+                    raise failure
                 return WaitResult(value, now - start, polls, True)
             if not self._poll_at_deadline and now + self.interval > deadline:
                 self._sleep(deadline - now)
                 return WaitResult(value, self._clock() - start, polls, True)
             # Never sleep past the deadline: the caller's timeout is a promise to the user.
             self._sleep(min(self.interval, deadline - now))
+
+    def _poll_once(self, poll: Callable[[], Any], deadline: float) -> Tuple[Any, Optional[CloudBackupError]]:
+        """(value, None), or (None, the error) for a transient failure."""
+        try:
+            with self._within(deadline - self._clock()):
+                return poll(), None
+        except CloudBackupError as err:
+            if not err.transient:
+                raise
+            return None, err

@@ -33,19 +33,20 @@ options:
   configuration_id:
     description:
       - Id (C(BackupConfigurationId)) of the backup configuration to back up or whose running backup to stop.
+        At least V(1).
       - Mutually exclusive with O(configuration_name) and O(backup_id).
     type: int
   configuration_name:
     description:
       - Name of the backup configuration, instead of O(configuration_id). Only configurations that are not
-        deleted count, and the name is compared exactly (case included).
+        deleted count, and the name is compared exactly (case included). It must not be empty or blank.
       - The name must match exactly one configuration of the account, or of O(agent_id) when it is set;
         otherwise the task fails and lists the candidates.
       - Mutually exclusive with O(configuration_id) and O(backup_id).
     type: str
   agent_id:
     description:
-      - Id (C(MachineAgentId)) of a backup agent.
+      - Id (C(MachineAgentId)) of a backup agent. At least V(1).
       - With O(action=start) or O(action=stop), the agent whose configurations O(configuration_name) is looked
         up among; with O(configuration_id), the configuration must belong to it.
       - With O(action=wake_agents), the agent to wait for until it reports itself online (unless O(wait=false)).
@@ -53,6 +54,7 @@ options:
   backup_id:
     description:
       - Id of the backup to stop, as returned in RV(backup_id) by O(action=start). Only with O(action=stop).
+        At least V(1).
       - Mutually exclusive with O(configuration_id) and O(configuration_name).
     type: int
   skip_if_completed_within:
@@ -63,7 +65,7 @@ options:
         O(allow_completed_with_errors=true).
       - The window is measured with the clock of the machine the module runs on against the completion time
         the API reports.
-      - If not set, a backup is always started (or joined).
+      - If not set, a backup is always started (or joined). When set, at least V(1).
     type: int
   allow_completed_with_errors:
     description:
@@ -76,11 +78,13 @@ options:
     description:
       - Seconds to wait for an agent to report itself online, polling every O(poll_interval) seconds.
       - With O(action=wake_agents) and O(agent_id), how long to wait after the wake-up. The wake-up is sent
-        again every 60 seconds while waiting, as agents fall asleep again after about 70 seconds.
+        again every 20 seconds while the agent stays offline (an agent that is not online 20 seconds after a
+        wake-up did not get it), which also keeps it awake, as agents fall asleep again after about 70 seconds.
         When the time runs out, O(on_timeout) says whether the task fails.
       - With O(action=start), how long to wait for the configuration's agent to come online before starting,
         for an agent woken a moment ago. This does not wake it (run O(action=wake_agents) first). Set V(0) to
         fail at once when the agent is offline.
+      - At least V(0).
     type: int
     default: 120
   targets:
@@ -93,7 +97,7 @@ options:
         feed find every agent, configuration and backup already running; one wake-up wakes every agent (see
         O(wake_agents)); each new backup costs one StartManual request. An agent that refuses its start
         (asleep, or just woken) is tried again every 2 seconds for up to O(online_timeout) seconds, and the
-        wake-up is sent again, at most once a minute, while some agent still refuses.
+        wake-up is sent again, at most every 20 seconds, while some agent still refuses.
       - A server whose agent or configuration cannot be found, or whose start fails, gets RV(backups[].outcome=failed)
         and a message; the task itself still succeeds, so one bad server never stops the others. The task
         fails only for what affects every server (credentials, the endpoint, an unreadable list).
@@ -106,34 +110,40 @@ options:
     suboptions:
       name:
         description:
-          - A label for the server (the role uses its inventory host name), repeated in its result.
+          - A label for the server (the role uses its inventory host name), repeated in its result. It must not be
+            empty or blank.
         type: str
         required: true
       agent_id:
         description:
           - Id of the server's agent. Takes precedence over O(targets[].server_id) and O(targets[].machine_name).
+            At least V(1).
         type: int
       server_id:
         description:
           - Cloud Server UUID of the server, to find its agent by. Takes precedence over O(targets[].machine_name).
+            It must not be empty or blank.
         type: str
       machine_name:
         description:
           - Machine name the server's agent registered with. Exactly one agent of the account must have it.
+            It must not be empty or blank.
           - One of O(targets[].agent_id), O(targets[].server_id) and O(targets[].machine_name) must be set.
         type: str
       configuration_id:
         description:
-          - Id of the configuration to back up; it must belong to the server's agent.
+          - Id of the configuration to back up; it must belong to the server's agent. At least V(1).
+          - Mutually exclusive with O(targets[].configuration_name).
         type: int
       configuration_name:
         description:
           - Name of the configuration to back up, among the live configurations of the server's agent.
+            It must not be empty or blank.
           - With neither this nor O(targets[].configuration_id), the agent must have exactly one live configuration.
         type: str
       skip_if_completed_within:
         description:
-          - As O(skip_if_completed_within), for this server.
+          - As O(skip_if_completed_within), for this server. When set, at least V(1).
         type: int
       allow_completed_with_errors:
         description:
@@ -464,33 +474,40 @@ diff:
 """
 
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_agent,
     get_backup,
+    WAKE_TAKES,
     get_report,
-    request_stop,
     wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
     backup_runs,
     in_flight_backup_for,
+    in_flight_run,
+    instead_of_skipped,
     newest_run,
     recent_good_backup,
     start_backup_once,
+    stop_backup_confirmed,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
-    APIError,
     BackupFailed,
     CloudBackupError,
     ConfigurationError,
-    TransportError,
     WaitTimeout,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    ACTION_RULES,
+    TARGET_RULES,
+    check,
+    check_elements,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states as good_backup_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
     Waiter,
@@ -499,16 +516,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
     is_terminal,
 )
 
-# A wake-up keeps an agent awake for about 70 s (reference 5.3): re-post it before it lapses.
-REWAKE_AFTER = 60.0
 # Options that an action does not use: passing one is a mistake worth a clear message.
 UNUSED_OPTIONS = {
     "start": (),  # backup_id: the argument spec already excludes it
     "stop": ("skip_if_completed_within", "targets"),
     "wake_agents": ("configuration_id", "configuration_name", "backup_id", "skip_if_completed_within", "targets"),
 }
-POSITIVE_OPTIONS = ("skip_if_completed_within",)
-NON_NEGATIVE_OPTIONS = ("online_timeout",)
 NOT_WAITED = WaitResult(None, 0.0, 0, False)
 
 
@@ -563,12 +576,7 @@ def check_options(params: dict) -> None:
     for option in UNUSED_OPTIONS[params["action"]]:
         if params[option] is not None:
             raise ConfigurationError("%s is not used with action=%s" % (option, params["action"]))
-    for option in POSITIVE_OPTIONS:
-        if params[option] is not None and params[option] <= 0:
-            raise ConfigurationError("%s must be greater than 0, got %s" % (option, params[option]))
-    for option in NON_NEGATIVE_OPTIONS:
-        if params[option] < 0:
-            raise ConfigurationError("%s must not be negative, got %s" % (option, params[option]))
+    check(params, ACTION_RULES)
     if params["targets"] is not None:
         check_targets(params)
 
@@ -578,16 +586,7 @@ def check_targets(params: dict) -> None:
     if params["wait"]:
         raise ConfigurationError("targets starts the backups without waiting for them: set wait=false, then wait "
                                  "with rackspace.cloudbackup.cloudbackup_report and its backups option")
-    for index, target in enumerate(params["targets"]):
-        if target["agent_id"] is None and not target["server_id"] and not target["machine_name"]:
-            raise ConfigurationError("targets[%d] (%s) names no agent: give agent_id, server_id or machine_name"
-                                     % (index, target["name"]))
-        if target["configuration_id"] is not None and target["configuration_name"] is not None:
-            raise ConfigurationError("targets[%d] (%s): configuration_id and configuration_name are mutually "
-                                     "exclusive" % (index, target["name"]))
-        if target["skip_if_completed_within"] is not None and target["skip_if_completed_within"] <= 0:
-            raise ConfigurationError("targets[%d] (%s): skip_if_completed_within must be greater than 0, got %s"
-                                     % (index, target["name"], target["skip_if_completed_within"]))
+    check_elements(params, "targets", TARGET_RULES)
 
 
 # --- start -------------------------------------------------------------------------------
@@ -596,7 +595,8 @@ def start_backup(module: CloudBackupModule) -> dict:
     if module.params["targets"] is not None:
         return start_batch(module)
     configuration = configuration_to_back_up(module)
-    running = in_flight_backup_for(module.client, configuration)
+    runs = backup_runs(module.client, configuration)
+    running = in_flight_run(runs)
     if running is not None:
         return follow_backup(module, running["id"], "attached", changed=False)
     fresh = recent_good_backup_of(module, configuration)
@@ -606,8 +606,11 @@ def start_backup(module: CloudBackupModule) -> dict:
     agent_ready_to_back_up(module, configuration["machine_agent_id"])
     if module.check_mode:
         return dict(result_of("started", True), **module.diff(before, {"backup_id": None, "state": "StartRequested"}))
-    backup_id = start_backup_once(module.client, configuration, sleep=time.sleep, clock=time.monotonic)
-    return follow_backup(module, backup_id, "started", changed=True, before=before)
+    known_ids = {run.get("id") for run in runs}
+    backup_id = start_backup_once(module.client, configuration, known_ids, sleep=time.sleep, clock=time.monotonic,
+                                  warn=module.warn)
+    return follow_backup(module, backup_id, "started", changed=True, before=before,
+                         started_from=(configuration, known_ids))
 
 
 def start_batch(module: CloudBackupModule) -> dict:
@@ -685,7 +688,7 @@ def stop_backup(module: CloudBackupModule) -> dict:
     if module.check_mode:
         return dict(result_of("stop_requested", True, backup=backup),
                     **module.diff(before, dict(before, state="StopRequested")))
-    if not stop_requested(module.client, backup["backup_id"]):
+    if not stop_backup_confirmed(module.client, backup["backup_id"], sleep=time.sleep):
         return follow_backup(module, backup["backup_id"], "already_finished", changed=False, before=before)
     return follow_backup(module, backup["backup_id"], "stop_requested", changed=True, before=before, stopping=True)
 
@@ -696,24 +699,6 @@ def backup_to_stop(module: CloudBackupModule) -> Optional[dict]:
         return get_backup(module.client, module.params["backup_id"])
     running = in_flight_backup_for(module.client, configuration_given(module))
     return None if running is None else get_backup(module.client, running["id"])
-
-
-def stop_requested(client: Any, backup_id: int) -> bool:
-    """Send StopManual; False when the backup turns out to have ended by itself first.
-
-    The API's answer to stopping a finished backup is undocumented (reference 4.1), and a lost
-    reply may hide an accepted stop, so an error is checked against the backup's state.
-    """
-    try:
-        request_stop(client, backup_id)
-        return True
-    except (APIError, TransportError):
-        state = canonical_state(get_backup(client, backup_id).get("current_state"))
-        if state in ("StopRequested", "Stopped"):
-            return True
-        if is_terminal(state):
-            return False
-        raise
 
 
 # --- wake_agents -------------------------------------------------------------------------
@@ -747,7 +732,7 @@ def agent_woken(module: CloudBackupModule, agent: dict) -> WaitResult:
     if seen.timed_out and module.params["on_timeout"] == "fail":
         raise timeout_error("agent %s is still %s after %d seconds and %d polls"
                             % (agent_id, seen.value.get("status"), seen.elapsed, seen.polls),
-                            None, seen, agent_id=agent_id, agent=seen.value)
+                            None, seen, agent_id=agent_id, agent=seen.value, changed=True)
     return seen
 
 
@@ -758,7 +743,7 @@ def wait_for_agent(module: CloudBackupModule, agent_id: int, timeout: float,
 
     def read_agent() -> dict:
         nonlocal last_wake
-        if rewake and time.monotonic() - last_wake >= REWAKE_AFTER:
+        if rewake and time.monotonic() - last_wake >= WAKE_TAKES:
             wake_agents(module.client)
             last_wake = time.monotonic()
         return get_agent(module.client, agent_id)
@@ -774,17 +759,54 @@ def is_online(agent: dict) -> bool:
 # --- following a backup ------------------------------------------------------------------
 
 def follow_backup(module: CloudBackupModule, backup_id: int, outcome: str, changed: bool,
-                  before: Optional[dict] = None, stopping: bool = False) -> dict:
-    """Wait for the backup if the task asks to and it was just started, joined or stopped; judge its end."""
+                  before: Optional[dict] = None, stopping: bool = False,
+                  started_from: Optional[Tuple[dict, set]] = None) -> dict:
+    """Wait for the backup if the task asks to and it was just started, joined or stopped; judge its end.
+
+    ``started_from`` is (configuration, ids of its runs before the start) for a backup this
+    task started: should the API skip it because a run of the configuration had just
+    started, that run is followed instead. A task that started or stopped something says
+    ``changed`` even when it fails.
+    """
     waiting = module.params["wait"] and not module.check_mode and outcome in ("started", "attached", "stop_requested")
-    seen = wait_for_end(module, backup_id) if waiting else WaitResult(get_backup(module.client, backup_id), 0.0, 0, False)
-    state = seen.value.get("current_state")
-    report = get_report(module.client, backup_id) if is_terminal(state) else None
-    if waiting:
-        judge_end(module, backup_id, outcome, seen, report, stopping)
+    try:
+        seen = watch(module, backup_id, waiting, module.params["wait_timeout"])
+        if started_from is not None:
+            backup_id, seen = run_instead_of_skipped(module, started_from, backup_id, seen, waiting)
+        state = seen.value.get("current_state")
+        report = get_report(module.client, backup_id) if is_terminal(state) else None
+        if waiting:
+            judge_end(module, backup_id, outcome, seen, report, stopping)
+    except CloudBackupError as err:
+        err.details["changed"] = changed
+        raise
     after = {"backup_id": backup_id, "state": state}
     return dict(result_of(outcome, changed, backup=seen.value, report=report, waited=seen),
                 **module.diff(after if before is None else before, after))
+
+
+def watch(module: CloudBackupModule, backup_id: int, waiting: bool, timeout: float) -> WaitResult:
+    """The backup's first final state within ``timeout`` when waiting, else its state now."""
+    if waiting:
+        return wait_for_end(module, backup_id, timeout)
+    return WaitResult(get_backup(module.client, backup_id), 0.0, 0, False)
+
+
+def run_instead_of_skipped(module: CloudBackupModule, started_from: Tuple[dict, set], backup_id: int,
+                           seen: WaitResult, waiting: bool) -> Tuple[int, WaitResult]:
+    """(backup_id, seen), or the run that went on and what was seen of it when the API skipped ours."""
+    state = seen.value.get("current_state")
+    if canonical_state(state) != "Skipped":
+        return backup_id, seen
+    configuration, known_ids = started_from
+    running = instead_of_skipped(backup_runs(module.client, configuration), backup_id, state,
+                                 lambda run: run.get("id") not in known_ids)
+    if running is None:
+        return backup_id, seen
+    module.warn("backup %s was skipped because backup %s of the configuration had started just before (a scheduled "
+                "run?): the task follows backup %s" % (backup_id, running["id"], running["id"]))
+    more = watch(module, running["id"], waiting, max(module.params["wait_timeout"] - seen.elapsed, 0.0))
+    return running["id"], more._replace(elapsed=seen.elapsed + more.elapsed, polls=seen.polls + more.polls)
 
 
 def judge_end(module: CloudBackupModule, backup_id: int, outcome: str, seen: WaitResult,
@@ -799,16 +821,17 @@ def judge_end(module: CloudBackupModule, backup_id: int, outcome: str, seen: Wai
         raise backup_failed(backup_id, state, report, seen)
 
 
-def wait_for_end(module: CloudBackupModule, backup_id: int) -> WaitResult:
-    """Poll the backup until its first final state, good or bad, or until wait_timeout."""
-    return waiter(module, module.params["wait_timeout"]).until(
+def wait_for_end(module: CloudBackupModule, backup_id: int, timeout: float) -> WaitResult:
+    """Poll the backup until its first final state, good or bad, or until ``timeout``."""
+    return waiter(module, timeout).until(
         lambda: get_backup(module.client, backup_id), lambda backup: is_terminal(backup.get("current_state")))
 
 
 def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
     # This module's time is passed on explicitly, here and to start_backup_once, rather than
     # left to the defaults (bound when _waiter was imported): the unit tests swap it for a fake clock.
-    return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep)
+    return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep,
+                  within=module.client.retrying_within)
 
 
 def good_states(params: dict, stopping: bool) -> frozenset:

@@ -120,7 +120,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module impo
 
 
 def main() -> None:
-    module = CloudBackupModule(argument_spec={}, supports_check_mode=True)
+    module = CloudBackupModule(argument_spec={}, returns_token=True, supports_check_mode=True)
     module.run(log_in)
 
 

@@ -34,7 +34,7 @@ options:
     choices: [agents, configurations, backup, completed_backups, activity]
   agent_id:
     description:
-      - The id of an agent (C(machine_agent_id)).
+      - The id of an agent (C(machine_agent_id)). At least V(1).
       - With O(resource=agents), that agent only. With O(resource=configurations), that agent's
         configurations. With O(resource=activity), that agent's activity.
       - With O(configuration_name), the agent whose configuration of that name is meant.
@@ -43,16 +43,16 @@ options:
   machine_name:
     description:
       - With O(resource=agents), the agents whose machine name is this one, compared case-insensitively.
-        Each match is then read on its own, so that its C(status) is real.
+        Each match is then read on its own, so that its C(status) is real. It must not be empty or blank.
     type: str
   server_id:
     description:
       - With O(resource=agents), the agent installed on the Cloud Server with this UUID
-        (an empty list when the server has no agent).
+        (an empty list when the server has no agent). It must not be empty or blank.
     type: str
   configuration_id:
     description:
-      - The id of a backup configuration.
+      - The id of a backup configuration. At least V(1).
       - With O(resource=configurations), that configuration only, even if it is deleted.
         With O(resource=completed_backups), its completed backups. With O(resource=activity),
         only the backups of that configuration.
@@ -61,13 +61,13 @@ options:
   configuration_name:
     description:
       - The name of a backup configuration, compared exactly. Names are unique per agent at most;
-        use O(agent_id) to pick one agent's.
+        use O(agent_id) to pick one agent's. It must not be empty or blank.
       - With O(resource=configurations), every configuration of that name (none is not an error).
       - With O(resource=completed_backups), it must match exactly one live configuration, or the task fails.
     type: str
   backup_id:
     description:
-      - With O(resource=backup), the id of the backup to read (required there).
+      - With O(resource=backup), the id of the backup to read (required there). At least V(1).
     type: int
   include_deleted:
     description:
@@ -81,6 +81,8 @@ options:
       - The result is the list (or, for O(resource=backup), the dictionary) returned under the resource's name,
         so V([].machine_agent_id) lists the ids of agents.
       - Requires the Python library C(jmespath) where the module runs.
+      - It must not be empty or blank. An expression that does not compile (or nests too deeply) fails the task
+        before any API call; one that fails on the result fails it with a message that names O(query).
     type: str
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
@@ -388,6 +390,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurati
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import jmespath
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import INFO_RULES, check
 
 RESOURCES = ("agents", "configurations", "backup", "completed_backups", "activity")
 # The filters each resource takes; any other one given is an error, not silently ignored.
@@ -432,6 +435,7 @@ def main() -> None:
 def read_resource(module: CloudBackupModule) -> dict:
     """Check the filters (and the query) before any API call, read, apply the query."""
     params = module.params
+    check(params, INFO_RULES)
     check_filters(params)
     expression = compiled_query(module, params["query"])
     data = READERS[params["resource"]](module.client, params)
@@ -464,15 +468,24 @@ def compiled_query(module: CloudBackupModule, query: Optional[str]) -> Any:
     module.require_jmespath()
     try:
         return jmespath.compile(query)
-    except jmespath.exceptions.JMESPathError as err:
-        raise ConfigurationError("query is not a valid JMESPath expression: %s" % err, query=query) from None
+    # Not only JMESPathError: a deeply nested expression ends in RecursionError, and no
+    # error of the query's own must reach the user as a traceback.
+    except Exception as err:  # pylint: disable=broad-exception-caught
+        raise ConfigurationError("query is not a valid JMESPath expression: %s" % query_error(err), query=query) from None
 
 
 def run_query(expression: Any, query: str, data: Any) -> Any:
     try:
         return expression.search(data)
-    except jmespath.exceptions.JMESPathError as err:
-        raise CloudBackupError("query failed on the result: %s" % err, query=query) from None
+    except Exception as err:  # pylint: disable=broad-exception-caught
+        raise CloudBackupError("query failed on the result: %s" % query_error(err), query=query) from None
+
+
+def query_error(err: Exception) -> str:
+    """What went wrong with the query, in words (a RecursionError says nothing by its message alone)."""
+    if isinstance(err, RecursionError):
+        return "it is nested too deeply to evaluate"
+    return str(err) or type(err).__name__
 
 
 def read_agents(client: Any, params: dict) -> List[dict]:

@@ -20,7 +20,7 @@ description:
 options:
   backup_id:
     description:
-      - The backup whose report to get.
+      - The backup whose report to get. At least V(1).
       - Mutually exclusive with O(configuration_id) and O(configuration_name); one of the three is required.
     type: int
   configuration_id:
@@ -29,15 +29,16 @@ options:
         activity feed, a V(Failed), V(Missed) or V(Stopped) one included, or else its last run or newest
         restorable backup (for runs older than the feed's history).
       - V(Skipped) runs are left out - they only mean that another run of the configuration was already queued.
+      - At least V(1).
     type: int
   configuration_name:
     description:
       - Like O(configuration_id), with the configuration given by its name, which must match exactly one
-        live (not deleted) configuration of the account, or of O(agent_id).
+        live (not deleted) configuration of the account, or of O(agent_id). It must not be empty or blank.
     type: str
   agent_id:
     description:
-      - The agent whose configuration O(configuration_name) names (names are only unique per agent).
+      - The agent whose configuration O(configuration_name) names (names are only unique per agent). At least V(1).
     type: int
   wait:
     description:
@@ -64,12 +65,15 @@ options:
       - With O(gate=true), the final states that pass the gate, in any case.
       - For example V([Completed, CompletedWithErrors]) to accept backups that skipped some files
         (a locked database file, a file deleted during the backup), together with O(max_errors).
+      - It must not be empty, and each element must be a final state (V(Completed), V(CompletedWithErrors),
+        V(Failed), V(Missed), V(Skipped), V(Stopped)).
     type: list
     elements: str
     default: [Completed]
   max_errors:
     description:
       - With O(gate=true), the most errors (files not backed up) that still pass the gate. No limit when not set.
+        When set, at least V(0).
       - Ignored, with a warning, when O(gate=false).
     type: int
   backups:
@@ -93,7 +97,7 @@ options:
     suboptions:
       backup_id:
         description:
-          - Id of the backup.
+          - Id of the backup. At least V(1).
           - If not set, the latest backup of O(backups[].configuration_id), chosen as O(configuration_id) chooses it
             (one read of the account's feed serves every such element). A configuration without any backup gets a
             result that fails its gate (C(no backup to check)).
@@ -101,36 +105,39 @@ options:
       configuration_id:
         description:
           - Id of its configuration, to find it in the activity feed by. Without it the backup is read on its own
-            at every poll.
+            at every poll. At least V(1).
           - One of O(backups[].backup_id) and O(backups[].configuration_id) is required.
         type: int
       configuration_name:
-        description: Name of its configuration, for messages.
+        description: Name of its configuration, for messages. It must not be empty or blank.
         type: str
       name:
-        description: A label for the backup in the progress line (the role uses the inventory host name).
+        description: A label for the backup in the progress line (the role uses the inventory host name). It must not be empty or blank.
         type: str
       acceptable_states:
-        description: As O(acceptable_states), for this backup.
+        description: As O(acceptable_states), for this backup; not empty, final states only.
         type: list
         elements: str
         default: [Completed]
       max_errors:
-        description: As O(max_errors), for this backup.
+        description: As O(max_errors), for this backup. When set, at least V(0).
         type: int
       started_at:
-        description: When the backup was started or joined, in seconds since the epoch, to measure its elapsed time.
+        description: When the backup was started or joined, in seconds since the epoch (finite, at least V(0)), to measure its elapsed time.
         type: float
       deadline:
         description:
-          - When to stop waiting for this backup, in seconds since the epoch. It then gets a result with
-            C(timed_out=true) and is no longer polled.
+          - When to stop waiting for this backup, in seconds since the epoch (finite, at least V(0)). It then gets a
+            result with C(timed_out=true) and is no longer polled.
         type: float
       state:
         description: Its last known state, as a previous task returned it.
         type: str
       result:
-        description: Its verdict, as a previous task returned it (RV(backups[].result)); set, the backup is not polled.
+        description:
+          - Its verdict, as a previous task returned it (RV(backups[].result)); set, the backup is not polled.
+          - It must have the keys C(ended), C(timed_out), C(gate_passed) and C(healthy), and with O(gate=true) a
+            failed one also C(summary).
         type: dict
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
@@ -424,6 +431,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch
     watch_fleet,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    REPORT_ENTRY_RULES,
+    REPORT_RULES,
+    check,
+    check_elements,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
     DEFAULT_ACCEPTABLE_STATES,
     acceptable_states,
@@ -527,15 +540,13 @@ def fleet_task(client: Any, params: dict) -> dict:
 def checked_options(module: CloudBackupModule) -> list:
     """The canonical acceptable states; bad gate options fail before any API call."""
     params = module.params
+    check(params, REPORT_RULES)
+    check_elements(params, "backups", REPORT_ENTRY_RULES)
     for index, entry in enumerate(params["backups"] or []):
-        if entry["backup_id"] is None and entry["configuration_id"] is None:
-            raise ConfigurationError("backups[%d] names no backup: give backup_id or configuration_id" % index)
         entry["acceptable_states"] = acceptable_states(entry["acceptable_states"])
-        if entry["max_errors"] is not None and entry["max_errors"] < 0:
-            raise ConfigurationError("backups: max_errors of backup %s must not be negative, got %s"
-                                     % (entry["backup_id"], entry["max_errors"]))
-    if params["max_errors"] is not None and params["max_errors"] < 0:
-        raise ConfigurationError("max_errors must not be negative, got %s" % params["max_errors"])
+        if params["gate"] and (entry["result"] or {}).get("gate_passed") is False and not entry["result"].get("summary"):
+            raise ConfigurationError("backups[%d].result failed its gate but has no summary to say why: with gate=true, "
+                                     "give the result as the task that judged it returned it" % index)
     if params["max_errors"] is not None and not params["gate"]:
         module.warn("max_errors is ignored without gate=true")
     return acceptable_states(params["acceptable_states"])
@@ -565,7 +576,7 @@ def watch(client: Any, backup_id: int, params: dict) -> WaitResult:
     """
     if not params["wait"]:
         return WaitResult(look(client, backup_id), 0.0, 1, False)
-    waiter = Waiter(params["wait_timeout"], params["poll_interval"])
+    waiter = Waiter(params["wait_timeout"], params["poll_interval"], within=client.retrying_within)
     watched = waiter.until(lambda: get_backup(client, backup_id), lambda backup: is_terminal(backup.get("current_state")))
     report = None if watched.timed_out else report_of_ended(client, backup_id)
     return watched._replace(value=Look(watched.value, report))

@@ -3,15 +3,18 @@
 Order for an API request:
 1. route it (the body's Action names backup.start / backup.stop),
 2. take the first matching fault: it may expire tokens, add latency, or replace the
-   response (before the request has any effect, or after it when ``apply`` is set),
+   response (before the request has any effect, or after it when ``apply`` is set) or
+   its body,
 3. authenticate and run the handler under the state lock,
 4. log the exchange (never the token or credentials).
 """
 
 from __future__ import annotations
 
+import json
 import time
-from typing import Iterable, Optional
+from dataclasses import asdict
+from typing import Any, Iterable, List, Optional
 
 from werkzeug.wrappers import Request, Response
 
@@ -22,8 +25,13 @@ from .core import Core
 from .errors import ApiError
 from .faults import Fault
 from .requestlog import make_entry
-from .responses import error_response, read_json
+from .responses import error_response, read_json, replace_body
 from .routes import ACTION_RULE, CONTROL_PREFIX, Match, action_route, match
+
+# What an echo_token fault repeats from an Identity request body.
+_ECHOED_FIELDS = ("username", "apiKey", "password")
+# Fault options that only say which requests a fault matches, not what it does to them.
+_MATCH_OPTIONS = ("route", "method", "count")
 
 
 class DropConnection(ConnectionAbortedError):
@@ -44,10 +52,11 @@ class SimulatorApp:
         found = match(request.method, request.path)
         route = _route_name(found, request)
         fault = self._take_fault(route, request.method)
-        replaced = fault is not None and fault.replaces_response
-        response = self._respond(found, request) if not replaced or fault.apply else None
-        if replaced:
-            response = self._fault_response(fault)  # None for a dropped connection
+        response = None
+        if fault is None or not fault.replaces_response or fault.apply:
+            response = self._respond(found, request, fault is not None and fault.scheduled_first)
+        if fault is not None:
+            response = self._fault_response(fault, request, response)  # None for a dropped connection
         self._log(request, route, response, fault)
         if response is None:
             raise DropConnection("fault injection: connection dropped")
@@ -63,7 +72,7 @@ class SimulatorApp:
             time.sleep(fault.delay)  # real seconds: it is the client's real timeout that matters
         return fault
 
-    def _respond(self, found: Optional[Match], request: Request) -> Response:
+    def _respond(self, found: Optional[Match], request: Request, scheduled_first: bool = False) -> Response:
         settings = self.core.settings
         with self.core.lock:
             now = self.core.now()
@@ -73,21 +82,26 @@ class SimulatorApp:
                 if found.api == "identity":
                     _raise_routing_error(found)
                     return identity.tokens(self.core.world, request, now, base_url(request))
-                return self._backup_route(found, request, now)
+                return self._backup_route(found, request, now, scheduled_first)
             except ApiError as error:
                 return error_response(error.status, error.message, settings, error.headers)
 
-    def _backup_route(self, found: Match, request: Request, now: float) -> Response:
+    def _backup_route(self, found: Match, request: Request, now: float, scheduled_first: bool) -> Response:
         world = self.core.world
         token = authorize(world, request.headers.get("X-Auth-Token"), found.tenant, request.method, found.route, now)
         _raise_routing_error(found)  # 404 / 405 only after authentication
-        return HANDLERS[found.route](Call(world, request, token, found.args, now))
+        return HANDLERS[found.route](Call(world, request, token, found.args, now, scheduled_first))
 
-    def _fault_response(self, fault: Fault) -> Optional[Response]:
+    def _fault_response(self, fault: Fault, request: Request, response: Optional[Response]) -> Optional[Response]:
+        """What the client gets: nothing (drop), the injected status, and/or a replaced body."""
         if fault.drop:
             return None
-        headers = {"Retry-After": "%g" % fault.retry_after} if fault.retry_after is not None else None
-        return error_response(fault.status, "Injected fault: HTTP %d." % fault.status, self.core.settings, headers)
+        if fault.status is not None:
+            headers = {"Retry-After": "%g" % fault.retry_after} if fault.retry_after is not None else None
+            response = error_response(fault.status, _fault_message(fault, request), self.core.settings, headers)
+        if fault.body is not None:
+            replace_body(response, fault.body)
+        return response
 
     def _log(
         self, request: Request, route: Optional[str], response: Optional[Response], fault: Optional[Fault]
@@ -123,18 +137,40 @@ def _route_name(found: Optional[Match], request: Request) -> Optional[str]:
     return action_route(body.get("Action") if isinstance(body, dict) else None)
 
 
+def _fault_message(fault: Fault, request: Request) -> str:
+    if not fault.echo_token:
+        return "Injected fault: HTTP %d." % fault.status
+    # Some services put what they were given into error text; clients must never show it.
+    echoed = ", ".join(_secrets(request)) or "the request"
+    return "Instance Fault: %s is not valid for %s %s." % (echoed, request.method, request.path)
+
+
+def _secrets(request: Request) -> List[str]:
+    """The request's token and the Identity credentials of its body, as "name value" texts."""
+    token = request.headers.get("X-Auth-Token")
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except ValueError:
+        body = None
+    return (["token %s" % token] if token else []) + ["%s %s" % pair for pair in _credentials(body)]
+
+
+def _credentials(value: Any) -> List[tuple]:
+    """(key, value) of every username, apiKey and password in a JSON body, at any depth."""
+    if isinstance(value, list):
+        return [pair for item in value for pair in _credentials(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [(key, item) for key, item in value.items() if key in _ECHOED_FIELDS and isinstance(item, str)]
+    return found + [pair for item in value.values() for pair in _credentials(item)]
+
+
 def _fault_summary(fault: Optional[Fault]) -> Optional[dict]:
+    """The options that acted on the request, for the log (unset ones left out)."""
     if fault is None:
         return None
-    kinds = {
-        "status": fault.status,
-        "retry_after": fault.retry_after,
-        "drop": fault.drop or None,
-        "delay": fault.delay or None,
-        "apply": fault.apply or None,
-        "expire_tokens": fault.expire_tokens or None,
-    }
-    return {key: value for key, value in kinds.items() if value is not None}
+    options = asdict(fault)
+    return {key: value for key, value in options.items() if key not in _MATCH_OPTIONS and value not in (None, False, 0)}
 
 
 def base_url(request: Request) -> str:

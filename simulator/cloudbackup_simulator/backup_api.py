@@ -30,6 +30,7 @@ class Call:
     token: Token
     args: Dict[str, Any]
     now: float
+    scheduled_first: bool = False  # fault: the configuration's schedule fires just before a start
 
     @property
     def tenant_id(self) -> str:
@@ -114,7 +115,6 @@ def configuration_create(call: Call) -> Response:
     config = configuration_writes.create(call.world, call.tenant_id, values)
     body = views.configuration(call.world, config, call.now)
     # The create response carries a few extra fields (reference 3.6).
-    body["Datacenter"] = call.world.agents[config.agent_id].spec.datacenter
     for key, label in (("Inclusions", "Include"), ("Exclusions", "Exclude")):
         body[key] = [dict(item, Filter=label, FilePathEncoded=None) for item in body[key]]
     return call.reply(body)
@@ -145,8 +145,10 @@ def backup_action(call: Call) -> Response:
     """POST backup/action-requested: StartManual (config id) or StopManual (backup id)."""
     action, target = parse_action(read_json(call.request))
     if action == "StartManual":
-        backup = call.world.start_backup(_configuration(call, target, writable=True), call.now)
-        return bare_integer(backup.id)
+        config = _configuration(call, target, writable=True)
+        if call.scheduled_first:
+            call.world.start_scheduled(config, call.now)
+        return bare_integer(call.world.start_backup(config, call.now).id)
     return empty(call.world.stop_backup(_backup(call, target), call.now))
 
 
@@ -178,6 +180,16 @@ def backup_completed(call: Call) -> Response:
     return call.reply([views.completed(call.world, run, call.now) for run in runs])
 
 
+def backup_available_for_restore(call: Call) -> Response:
+    """Configurations with a restorable run: not deleted, listed by backup/completed (reference 3.11)."""
+    configs = [
+        config
+        for config in call.world.tenant_configurations(call.tenant_id)
+        if not config.deleted and call.world.last_run(config, call.now) is not None
+    ]
+    return call.reply([views.restorable(call.world, config, call.now) for config in configs])
+
+
 def backup_report(call: Call) -> Response:
     backup = _backup(call, call.args["backup_id"])
     if not backup.is_terminal_at(call.now) and call.world.settings.report_before_terminal == 404:
@@ -199,6 +211,8 @@ def activity_user(call: Call) -> Response:
 
 
 def _activity(call: Call, runs: List[Backup]) -> Response:
+    # The feed is fed later than the backup itself: a run shows up activity_lag after its start.
+    runs = [run for run in runs if run.created + call.world.settings.activity_lag <= call.now]
     runs = sorted(runs, key=lambda run: views.activity_time(run, call.now), reverse=True)
     return call.reply([views.activity(call.world, run, call.now) for run in runs])
 
@@ -221,6 +235,7 @@ HANDLERS: Dict[str, Callable[[Call], Response]] = {
     "backup.get": backup_get,
     "backup.completed": backup_completed,
     "backup.report": backup_report,
+    "backup.available_for_restore": backup_available_for_restore,
     "activity.agent": activity_agent,
     "activity.user": activity_user,
 }

@@ -28,6 +28,8 @@ _MAP = Map(
         Rule("/_simulator/tokens/expire", endpoint="expire_tokens", methods=["POST"]),
         Rule("/_simulator/clock", endpoint="clock", methods=["GET"]),
         Rule("/_simulator/clock", endpoint="advance", methods=["POST"]),
+        Rule("/_simulator/settings", endpoint="settings", methods=["GET"]),
+        Rule("/_simulator/settings", endpoint="configure", methods=["POST", "PATCH"]),
         Rule("/_simulator/reset", endpoint="reset", methods=["POST"]),
     ],
     strict_slashes=False,
@@ -94,5 +96,7 @@ _ACTIONS: Dict[str, Callable[[Core, Request, str], Any]] = {
     "expire_tokens": lambda core, _request, _base: {"expired": core.expire_tokens()},
     "clock": lambda core, _request, _base: core.clock_info(),
     "advance": _advance,
+    "settings": lambda core, _request, _base: core.settings_info(),
+    "configure": lambda core, request, _base: core.configure(**_body(request)),
     "reset": _reset,
 }

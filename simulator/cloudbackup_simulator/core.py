@@ -7,6 +7,7 @@ two can never disagree. One re-entrant lock serialises every read and change of 
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from typing import Any, Dict, List, Optional
 
 from . import views
@@ -14,7 +15,7 @@ from .clock import SimClock
 from .faults import FaultBook, make_fault
 from .model import World
 from .requestlog import RequestLog
-from .scenario import Scenario
+from .scenario import Scenario, Settings, settings_update
 from .wire import iso8601
 
 
@@ -28,14 +29,15 @@ class Core:
         self.reset()
 
     @property
-    def settings(self):
-        return self.scenario.settings
+    def settings(self) -> Settings:
+        """The live settings: the scenario's, as changed by configure() since the last reset."""
+        return self.world.settings
 
     def now(self) -> float:
         return self.clock.now()
 
     def reset(self) -> None:
-        """Back to the scenario's initial state: clock, state, faults, log."""
+        """Back to the scenario's initial state: clock, state, settings, faults, log."""
         with self.lock:
             self.clock.restart()
             self.world = World(self.scenario, self.clock.origin)
@@ -47,6 +49,15 @@ class Core:
     def advance(self, seconds: float) -> float:
         with self.lock:
             return self.clock.advance(seconds)
+
+    def configure(self, **changes: Any) -> Dict[str, Any]:
+        """Change settings at run time; returns every setting's current value."""
+        with self.lock:
+            self.world.settings = settings_update(self.world.settings, changes)
+            return self.settings_info()
+
+    def settings_info(self) -> Dict[str, Any]:
+        return asdict(self.settings)
 
     def expire_tokens(self) -> int:
         with self.lock:
@@ -81,6 +92,7 @@ class Core:
             world, now = self.world, self.now()
             return {
                 "clock": self.clock_info(),
+                "settings": self.settings_info(),
                 "agents": [views.agent(world, agent, now) for agent in world.agents.values()],
                 "configurations": [views.configuration(world, config, now) for config in world.configurations.values()],
                 "backups": [views.backup(world, backup, now) for backup in world.backups.values()],

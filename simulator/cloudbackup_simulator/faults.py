@@ -1,4 +1,4 @@
-"""Fault injection: replace, delay or drop the responses of matching requests.
+"""Fault injection: replace, corrupt, delay or drop the responses of matching requests.
 
 Faults come from the scenario's ``faults:`` list or are added at run time (Python API
 or POST /_simulator/faults). Each one fires for the next ``count`` matching requests
@@ -24,10 +24,14 @@ class Fault:
     status       reply with this status (and an error body) instead of the real answer
     retry_after  add a Retry-After header (seconds) to that reply
     drop         close the connection without any reply
-    delay        real seconds to wait before answering (client timeouts are real time)
+    delay        real seconds to wait before acting and answering (client timeouts are real
+                 time, so a delay longer than the client's timeout is a late action)
     apply        let the request take effect first, then replace the reply: the
                  "backup was created but the client saw a 500 / a dropped connection" case
     expire_tokens  expire every token just before the request is checked (forced 401)
+    body         raw text replacing the reply body (of the real reply, or of ``status``'s)
+    echo_token   the ``status`` error message repeats the request's token and credentials
+    scheduled_first  backup.start: the configuration's schedule fires just before the start
     """
 
     route: Optional[str] = None  # a name from routes.ROUTE_NAMES; None = any API request
@@ -39,6 +43,9 @@ class Fault:
     delay: float = 0.0
     apply: bool = False
     expire_tokens: bool = False
+    body: Optional[str] = None
+    echo_token: bool = False
+    scheduled_first: bool = False
 
     def matches(self, route: Optional[str], method: str) -> bool:
         return self.route in (None, route) and self.method in (None, method)
@@ -69,6 +76,9 @@ def fault_from_fields(fields: Fields) -> Fault:
         delay=fields.seconds("delay", 0.0),
         apply=fields.boolean("apply", False),
         expire_tokens=fields.boolean("expire_tokens", False),
+        body=fields.text("body", None),
+        echo_token=fields.boolean("echo_token", False),
+        scheduled_first=fields.boolean("scheduled_first", False),
     )
     fields.done()
     problem = _problem(fault)
@@ -78,17 +88,25 @@ def fault_from_fields(fields: Fields) -> Fault:
 
 
 def _problem(fault: Fault) -> Optional[str]:
-    if fault.method is not None and fault.method not in METHODS:
-        return "method must be one of %s" % ", ".join(METHODS)
-    if fault.status is not None and fault.drop:
-        return "choose either status or drop, not both"
-    if fault.retry_after is not None and fault.status is None:
-        return "retry_after needs a status"
-    if fault.apply and not fault.replaces_response:
-        return "apply needs a status or drop (it replaces the real response)"
-    if not (fault.replaces_response or fault.delay or fault.expire_tokens):
-        return "a fault needs at least one of status, drop, delay or expire_tokens"
-    return None
+    """The first contradiction in a fault's options, as a message; None when it is valid."""
+    effects = (fault.replaces_response, fault.delay, fault.expire_tokens, fault.body is not None, fault.scheduled_first)
+    rules = (
+        (fault.method is not None and fault.method not in METHODS, "method must be one of %s" % ", ".join(METHODS)),
+        (fault.status is not None and fault.drop, "choose either status or drop, not both"),
+        (fault.retry_after is not None and fault.status is None, "retry_after needs a status"),
+        (fault.apply and not fault.replaces_response, "apply needs a status or drop (it replaces the real response)"),
+        (fault.body is not None and fault.drop, "choose either body or drop, not both"),
+        (fault.echo_token and fault.status is None, "echo_token needs a status (it is an error message)"),
+        (fault.echo_token and fault.body is not None, "choose either body or echo_token, not both"),
+        (fault.scheduled_first and fault.route != "backup.start", "scheduled_first needs route backup.start"),
+        # Without apply a replaced reply means the start never happens, so the schedule would not fire.
+        (
+            fault.scheduled_first and fault.replaces_response and not fault.apply,
+            "scheduled_first with status or drop needs apply",
+        ),
+        (not any(effects), "a fault needs at least one of status, drop, delay, expire_tokens, body or scheduled_first"),
+    )
+    return next((message for broken, message in rules if broken), None)
 
 
 class FaultBook:

@@ -34,7 +34,7 @@ def tokens(world: World, request: Request, now: float, base_url: str) -> Respons
     except _Refused as refused:
         return refused.response
     token = world.issue_token(tenant, user, method, now)
-    return json_response({"access": _access(token, base_url)})
+    return json_response({"access": _access(token, base_url, world.settings.catalog_global_entry)})
 
 
 def _auth_block(request: Request) -> Dict[str, Any]:
@@ -78,7 +78,7 @@ def _rescope(world: World, auth: Dict[str, Any], now: float) -> Tuple[TenantSpec
     return token.tenant, token.user, token.method
 
 
-def _access(token: Token, base_url: str) -> Dict[str, Any]:
+def _access(token: Token, base_url: str, global_entry: bool) -> Dict[str, Any]:
     tenant, user = token.tenant, token.user
     return {
         "token": {
@@ -87,7 +87,7 @@ def _access(token: Token, base_url: str) -> Dict[str, Any]:
             "tenant": {"id": tenant.id, "name": tenant.id},
             "RAX-AUTH:authenticatedBy": [token.method],
         },
-        "serviceCatalog": catalog(base_url, tenant.id),
+        "serviceCatalog": catalog(base_url, tenant.id, global_entry),
         "user": {
             "id": user.id,
             "name": user.username,
@@ -100,9 +100,11 @@ def _access(token: Token, base_url: str) -> Dict[str, Any]:
     }
 
 
-def catalog(base_url: str, tenant_id: str) -> List[Dict[str, Any]]:
+def catalog(base_url: str, tenant_id: str, global_entry: bool = True) -> List[Dict[str, Any]]:
     """cloudBackup between two unrelated services, so clients must search, not index."""
     backup_url = "%s/v1.0/%s" % (base_url, tenant_id)
+    # The region-less endpoint comes first, as in the documented sample (reference 2.4).
+    regionless = [{"publicURL": backup_url, "tenantId": tenant_id}] if global_entry else []
     files_tenant = "MossoCloudFS_%s" % tenant_id
     return [
         {
@@ -115,9 +117,7 @@ def catalog(base_url: str, tenant_id: str) -> List[Dict[str, Any]]:
         {
             "name": "cloudBackup",
             "type": "rax:backup",
-            # The region-less endpoint comes first, as in the documented sample (reference 2.4).
-            "endpoints": [{"publicURL": backup_url, "tenantId": tenant_id}]
-            + [_endpoint(region, tenant_id, backup_url) for region in REGIONS],
+            "endpoints": regionless + [_endpoint(region, tenant_id, backup_url) for region in REGIONS],
         },
         {
             "name": "cloudServersOpenStack",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-IN_FLIGHT_STATES = ("StartRequested", "Queued", "Preparing", "InProgress", "StopRequested")
+IN_FLIGHT_STATES = ("StartRequested", "StartScheduled", "Queued", "Preparing", "InProgress", "StopRequested")
 TERMINAL_STATES = ("Completed", "CompletedWithErrors", "Failed", "Stopped", "Skipped", "Missed")
 # What a configuration may script for its manual runs; history may also record the rest.
 RUN_OUTCOMES = ("Completed", "CompletedWithErrors", "Failed")
@@ -46,14 +46,15 @@ class Totals:
 Timeline = List[Tuple[float, str]]
 
 
-def plan(start: float, durations: Durations, outcome: str) -> Timeline:
-    """The (time, state) steps of a run that will end in ``outcome``."""
+def plan(start: float, durations: Durations, outcome: str, first: str = "StartRequested") -> Timeline:
+    """The (time, state) steps of a run that will end in ``outcome``. ``first`` is
+    StartRequested for a manual start, StartScheduled for one its schedule made (4.1)."""
     if outcome == "Missed":  # decided by the scheduler; the run never starts
         return [(start, "Missed")]
     if outcome == "Skipped":  # another run of the configuration was already queued
-        return [(start, "StartRequested"), (start + durations.start_requested, "Skipped")]
+        return [(start, first), (start + durations.start_requested, "Skipped")]
     steps = [
-        ("StartRequested", durations.start_requested),
+        (first, durations.start_requested),
         ("Queued", durations.queued),
         ("Preparing", durations.preparing),
         ("InProgress", durations.in_progress),

@@ -242,13 +242,23 @@ class World:
 
     def start_backup(self, config: Configuration, now: float) -> Backup:
         """StartManual: refuse like the real service, or plan a new run."""
-        agent = self.agents[config.agent_id]
-        self._check_can_start(agent, now)
+        self._check_can_start(self.agents[config.agent_id], now)
+        if self._has_run_in_flight(config, now) and self.settings.second_start != "skipped":
+            raise ApiError(self.settings.second_start, "A backup of configuration %d is already queued." % config.id)
+        return self._new_run(config, now, "StartRequested")
+
+    def start_scheduled(self, config: Configuration, now: float) -> Backup:
+        """A run its schedule started (fault scheduled_first), whatever the agent's state:
+        nothing in the simulator runs on a schedule otherwise."""
+        return self._new_run(config, now, "StartScheduled")
+
+    def _new_run(self, config: Configuration, now: float, first: str) -> Backup:
+        """A new run of the configuration: Skipped while another one is in flight (reference 4.1)."""
         outcome = "Skipped" if self._has_run_in_flight(config, now) else config.next_outcome()
-        backup_id = next(self._backup_ids)
         errors = config.errors if outcome == "CompletedWithErrors" else ()
-        backup = Backup(backup_id, config.id, agent.id, plan(now, config.durations, outcome), config.totals, errors)
-        self.backups[backup_id] = backup
+        timeline = plan(now, config.durations, outcome, first)
+        backup = Backup(next(self._backup_ids), config.id, config.agent_id, timeline, config.totals, errors)
+        self.backups[backup.id] = backup
         return backup
 
     def _check_can_start(self, agent: Agent, now: float) -> None:
@@ -262,11 +272,7 @@ class World:
             raise ApiError(403, "Agent %d is not connected yet." % agent.id)
 
     def _has_run_in_flight(self, config: Configuration, now: float) -> bool:
-        if not any(backup.state_at(now) in IN_FLIGHT_STATES for backup in self.configuration_backups(config.id)):
-            return False
-        if self.settings.second_start != "skipped":
-            raise ApiError(self.settings.second_start, "A backup of configuration %d is already queued." % config.id)
-        return True
+        return any(backup.state_at(now) in IN_FLIGHT_STATES for backup in self.configuration_backups(config.id))
 
     def stop_backup(self, backup: Backup, now: float) -> int:
         """StopManual; returns the success status: 204, or the configured one for a finished run."""

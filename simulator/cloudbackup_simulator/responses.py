@@ -12,6 +12,7 @@ from .scenario import Settings
 from .wire import dotnet_json
 
 JSON_TYPE = "application/json; charset=utf-8"
+HTML_TYPE = "text/html; charset=utf-8"
 
 
 def json_response(data: Any, settings: Optional[Settings] = None, status: int = 200) -> Response:
@@ -40,6 +41,13 @@ def error_response(status: int, message: str, settings: Settings, headers: Optio
         response = json_response({"message": message, "code": status}, settings, status)
     response.headers.update(headers or {})
     return response
+
+
+def replace_body(response: Response, body: str) -> None:
+    """A fault's raw body: an HTML page (a proxy's, say) when it starts with "<", else
+    labelled JSON however broken, so clients meet the lie their parser will see."""
+    response.set_data(body.encode("utf-8"))
+    response.content_type = HTML_TYPE if body.lstrip().startswith("<") else JSON_TYPE
 
 
 def identity_fault(status: int, name: str, message: str) -> Response:

@@ -36,6 +36,7 @@ _BACKUP_RULES = [
     ("/backup/<int:backup_id>", "backup.get", "GET"),
     ("/backup/completed/<int:configuration_id>", "backup.completed", "GET"),
     ("/backup/report/<int:backup_id>", "backup.report", "GET"),
+    ("/backup/availableforrestore", "backup.available_for_restore", "GET"),
     ("/system/activity/<int:agent_id>", "activity.agent", "GET"),
     ("/activity", "activity.user", "GET"),
 ]

@@ -20,6 +20,8 @@ from .validation import Fields, ScenarioError
 from .wire import parse_size
 
 REGIONS = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
+# Settings that only shape the live state built at load (ids, agent and phase defaults).
+LOAD_TIME_SETTINGS = ("first_backup_id", "wake_delay", "awake_window", "durations")
 # Resolved through the import system so it works for editable and regular installs alike.
 _SCENARIO_DIR = os.path.dirname(os.path.abspath(_packaged.__file__))
 
@@ -30,7 +32,10 @@ class Settings:
 
     error_format: str = "json"
     escape_slashes: bool = True
-    list_status: str = "Offline"
+    agent_list_status: str = "Offline"
+    agent_list_vault_size_null: bool = False
+    activity_lag: float = 0.0
+    catalog_global_entry: bool = True
     report_before_terminal: Union[int, str] = 404
     report_for_unrun: Union[int, str] = "report"
     second_start: Union[int, str] = "skipped"
@@ -197,12 +202,26 @@ def _scenario(data: Any, name: str) -> Scenario:
     return Scenario(name, settings, tenants, faults)
 
 
-def _settings(fields: Fields) -> Settings:
-    defaults = Settings()
+def settings_update(base: Settings, changes: Dict[str, Any]) -> Settings:
+    """Settings changed at run time, validated like the scenario's. The ones read only while
+    the scenario loads are refused: changing them later would silently do nothing."""
+    for key in LOAD_TIME_SETTINGS:
+        if key in changes:
+            raise ScenarioError("settings.%s: only read when the scenario loads; set it in the scenario" % key)
+    return _settings(Fields(changes, "settings"), base)
+
+
+def _settings(fields: Fields, defaults: Settings = Settings()) -> Settings:
+    """The scenario's settings; keys left out keep the values of ``defaults``."""
     settings = Settings(
         error_format=fields.choice("error_format", ("json", "text"), defaults.error_format),
         escape_slashes=fields.boolean("escape_slashes", defaults.escape_slashes),
-        list_status=fields.choice("list_status", ("Offline", "Online", "Unknown", "actual"), defaults.list_status),
+        agent_list_status=fields.choice(
+            "agent_list_status", ("Offline", "Online", "Unknown", "actual"), defaults.agent_list_status
+        ),
+        agent_list_vault_size_null=fields.boolean("agent_list_vault_size_null", defaults.agent_list_vault_size_null),
+        activity_lag=fields.seconds("activity_lag", defaults.activity_lag),
+        catalog_global_entry=fields.boolean("catalog_global_entry", defaults.catalog_global_entry),
         report_before_terminal=fields.choice(
             "report_before_terminal", (404, "partial"), defaults.report_before_terminal
         ),

@@ -86,6 +86,10 @@ class Simulator:
     def expire_tokens(self) -> int:
         return self.core.expire_tokens()
 
+    def configure(self, **settings: Any) -> Dict[str, Any]:
+        """Change scenario settings until the next reset(); returns them all."""
+        return self.core.configure(**settings)
+
     def advance(self, seconds: float) -> float:
         return self.core.advance(seconds)
 
@@ -103,6 +107,9 @@ class Simulator:
         apply: bool = False,
         method: Optional[str] = None,
         expire_tokens: bool = False,
+        body: Optional[str] = None,
+        echo_token: bool = False,
+        scheduled_first: bool = False,
     ) -> Dict[str, Any]:
         return self.core.add_fault(
             route=route,
@@ -114,6 +121,9 @@ class Simulator:
             apply=apply,
             method=method,
             expire_tokens=expire_tokens,
+            body=body,
+            echo_token=echo_token,
+            scheduled_first=scheduled_first,
         )
 
     def clear_faults(self) -> None:

@@ -31,16 +31,18 @@ _SEARCHED = ("Completed", "CompletedWithErrors", "Failed", "Stopped")
 
 
 def agent(world: World, item: Agent, now: float, listing: bool = False) -> JsonDict:
-    spec = item.spec
+    spec, settings = item.spec, world.settings
     status = "Online" if world.is_online(item, now) else "Offline"
-    if listing and world.settings.list_status != "actual":
-        status = world.settings.list_status  # GET user/agents: always "Offline" (reference 3.5)
+    if listing and settings.agent_list_status != "actual":
+        status = settings.agent_list_status  # GET user/agents: always "Offline" (reference 3.5)
+    # The listing may also show no vault size at all (reference 1.3 item 3).
+    vault_size = None if listing and settings.agent_list_vault_size_null else spec.vault_size
     return {
         "MachineAgentId": spec.id,
         "AgentVersion": spec.version,
         "Architecture": spec.architecture,
         "Flavor": spec.flavor,
-        "BackupVaultSize": human_size(spec.vault_size, world.settings.size_base),
+        "BackupVaultSize": human_size(vault_size, settings.size_base),
         "BackupContainer": _container_url(item),
         "CleanupAllowed": True,
         "Datacenter": spec.datacenter,
@@ -70,6 +72,8 @@ def configuration(world: World, config: Configuration, now: float, listing: bool
         "MachineName": owner.name,
         "Flavor": owner.flavor,
         "IsEncrypted": owner.encrypted,
+        "EncryptionKey": _key(owner.id),
+        "Datacenter": owner.datacenter,
         "BackupConfigurationName": config.name,
         "IsActive": config.active,
         "IsDeleted": config.deleted,
@@ -200,6 +204,26 @@ def activity(world: World, run: Backup, now: float) -> JsonDict:
         "DestinationMachineName": "",
         "CurrentState": state,
         "TimeOfActivity": date(changed),
+        "BackupId": run.id,  # a backup item's own id, like ID (reference 3.12)
+        "SourceDatacenter": owner.datacenter,  # the server's region
+        "DestinationDatacenter": owner.backup_datacenter,  # the vault's region
+    }
+
+
+def restorable(world: World, config: Configuration, now: float) -> JsonDict:
+    """An item of backup/availableforrestore: the configuration, not a backup (reference 3.11)."""
+    owner = world.agents[config.agent_id].spec
+    key = _key(owner.id)
+    return {
+        "BackupConfigurationId": config.id,
+        "BackupConfigurationName": config.name,
+        "MachineName": owner.name,
+        "MachineAgentId": owner.id,
+        "IsEncrypted": owner.encrypted,
+        "PublicKeyHex": key["ExponentHex"],
+        "PublicKeyMod": key["ModulusHex"],
+        "Flavor": owner.flavor,
+        "LastSuccessfulBackupTime": date(world.last_run(config, now).finished_at(now)),
     }
 
 

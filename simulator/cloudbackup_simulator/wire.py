@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 from decimal import Decimal
 from typing import Any, Optional, Union
@@ -29,16 +30,20 @@ def dotnet_json(value: Any, escape_slashes: bool = True) -> str:
 
 
 def date(timestamp: Optional[float]) -> Optional[str]:
-    """Seconds since the epoch -> "/Date(ms)/" (the JSON writer adds the backslashes)."""
+    """Seconds since the epoch -> "/Date(ms)/" (the JSON writer adds the backslashes).
+
+    Whole seconds, as in every real capture: a client comparing its own clock (with
+    fractions) to an API date must allow for the truncation.
+    """
     if timestamp is None:
         return None
-    return "/Date(%d)/" % int(round(timestamp * 1000))
+    return "/Date(%d)/" % (math.floor(timestamp) * 1000)
 
 
 def iso8601(timestamp: float) -> str:
-    """Identity's format: 2014-07-22T07:11:19.488Z."""
-    moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+    """Identity's format, 2014-07-22T07:11:19.000Z: the documented shape, whole seconds like date()."""
+    moment = datetime.datetime.fromtimestamp(math.floor(timestamp), tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def human_size(size: Optional[int], base: int = 1024) -> Optional[str]:

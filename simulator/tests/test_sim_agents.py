@@ -33,8 +33,8 @@ def test_agent_list_always_says_offline(api):
     assert {agent["Status"] for agent in agents} == {"Offline"}
 
 
-def test_list_status_setting_actual(make_sim):
-    api = Api(make_sim(scenario_with({"list_status": "actual"})))
+def test_agent_list_status_setting_actual(make_sim):
+    api = Api(make_sim(scenario_with({"agent_list_status": "actual"})))
     assert api.get("/user/agents").json()[0]["Status"] == "Online"
 
 
@@ -104,3 +104,11 @@ def test_agent_stays_online_while_its_backup_runs(make_sim):
 def test_time_of_last_successful_backup(api, agent_id, expected):
     value = api.get("/agent/%d" % agent_id).json()["TimeOfLastSuccessfulBackup"]
     assert (value is not None) is expected
+
+
+def test_agent_list_unknown_status_and_null_vault_size(make_sim):
+    settings = {"agent_list_status": "Unknown", "agent_list_vault_size_null": True}
+    api = Api(make_sim(scenario_with(settings, vault_size="35.3 MB")))
+    listed = api.get("/user/agents").json()[0]
+    assert (listed["Status"], listed["BackupVaultSize"]) == ("Unknown", None)
+    assert api.get("/agent/1001").json()["BackupVaultSize"] == "35.3 MB"  # details are not affected

@@ -30,7 +30,7 @@ def test_backup_details(sim, api):
     assert details["BackupConfigurationName"] == "nightly"
     assert details["MachineAgentId"] == 300001 and details["MachineName"] == "alpha"
     before = details["StateChangeTime"]
-    sim.advance(1)
+    sim.advance(2)  # Preparing began 1.5 s after the start: a later second, whatever the truncation
     assert api.get("/backup/%d" % backup_id).json()["StateChangeTime"] != before
 
 
@@ -221,3 +221,43 @@ def test_demo_runs_finish_in_a_few_real_seconds(demo):
     assert reports[174085]["State"] == "CompletedWithErrors" and reports[174085]["NumErrors"] == 2
     assert [error["ExceptionCode"] for error in reports[174085]["ErrorList"]] == [313, 313]
     assert reports[174086]["State"] == "Completed"
+
+
+def test_activity_items_carry_backup_id_and_datacenters(make_sim):
+    api = Api(make_sim(scenario_with(datacenter="ORD", backup_datacenter="IAD")))
+    backup_id = api.start(2001).json()
+    item = api.get("/activity").json()[0]
+    assert (item["ID"], item["BackupId"]) == (backup_id, backup_id)
+    assert (item["SourceDatacenter"], item["DestinationDatacenter"]) == ("ORD", "IAD")
+
+
+def test_activity_lag_hides_a_new_backup_from_the_feeds_only(sim, api):
+    sim.configure(activity_lag=30)
+    backup_id = started(api)
+    sim.advance(29)
+    assert backup_id not in [item["ID"] for item in api.get("/activity").json()]
+    assert backup_id not in [item["ID"] for item in api.get("/system/activity/300001").json()]
+    assert api.get("/backup-configuration/400001").json()["LastRunBackupReportId"] == backup_id
+    assert api.state(backup_id) == "Completed"
+    sim.advance(1)
+    assert api.get("/system/activity/300001").json()[0]["ID"] == backup_id
+
+
+def test_available_for_restore_lists_configurations_with_a_restorable_run(sim, api):
+    items = api.get("/backup/availableforrestore").json()
+    assert [item["BackupConfigurationId"] for item in items] == [400001]  # history: Completed
+    assert set(items[0]) == {
+        "BackupConfigurationId",
+        "BackupConfigurationName",
+        "MachineName",
+        "MachineAgentId",
+        "IsEncrypted",
+        "PublicKeyHex",
+        "PublicKeyMod",
+        "Flavor",
+        "LastSuccessfulBackupTime",
+    }
+    assert items[0]["LastSuccessfulBackupTime"] == api.get("/backup/completed/400001").json()[0]["CompletedTime"]
+    started(api, 400002)  # always fails: never restorable
+    sim.advance(15)
+    assert [item["BackupConfigurationId"] for item in api.get("/backup/availableforrestore").json()] == [400001]

@@ -70,6 +70,8 @@ def test_configuration_fields(api):
         "ParentId": 400001,
     }
     assert config["LastRunBackupReportId"] == 100001
+    assert config["Datacenter"] == "DFW" and set(config["EncryptionKey"]) == {"ModulusHex", "ExponentHex"}
+    assert api.get("/backup-configuration/400003").json()["Datacenter"] == "ORD"  # the agent's region
 
 
 def test_create_returns_full_object_with_new_ids(api):

@@ -119,6 +119,7 @@ def test_route_names_match_the_contract():
         "backup.get",
         "backup.completed",
         "backup.report",
+        "backup.available_for_restore",
         "activity.agent",
         "activity.user",
     }
@@ -137,6 +138,7 @@ def test_every_route_is_logged_under_its_name(sim, api):
         ("get", "/backup/%d" % backup_id),
         ("get", "/backup/completed/400001"),
         ("get", "/backup/report/100001"),
+        ("get", "/backup/availableforrestore"),
         ("get", "/system/activity/300001"),
         ("get", "/activity"),
         ("post", "/backup-configuration/enable/400001"),
@@ -165,3 +167,19 @@ def test_simulator_lifecycle_and_speed():
     sim.stop()  # idempotent
     with Simulator({"tenants": [{"id": 1, "users": [{"username": "u", "api_key": "k"}]}]}) as other:
         assert other.info["tenant_id"] == "1"
+
+
+def test_settings_change_at_run_time_and_reset_restores_them(sim, api):
+    assert sim.configure(agent_list_status="Unknown")["agent_list_status"] == "Unknown"
+    assert {agent["Status"] for agent in api.get("/user/agents").json()} == {"Unknown"}
+    assert control(sim, "POST", "/settings", json={"activity_lag": "1m"}).json()["activity_lag"] == 60
+    assert control(sim, "GET", "/settings").json() == control(sim, "GET", "/state").json()["settings"]
+    sim.reset()
+    assert control(sim, "GET", "/settings").json()["agent_list_status"] == "Offline"
+    assert sim.state()["settings"]["activity_lag"] == 0
+
+
+def test_invalid_or_load_time_settings_are_refused(sim):
+    bad = control(sim, "PATCH", "/settings", json={"agent_list_status": "Asleep"})
+    assert bad.status_code == 400 and "settings.agent_list_status" in bad.json()["message"]
+    assert "only read when the scenario loads" in control(sim, "POST", "/settings", json={"wake_delay": 1}).text

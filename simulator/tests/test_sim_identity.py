@@ -43,6 +43,13 @@ def test_catalog_has_cloud_backup_with_regionless_endpoint_first(sim):
     assert {"cloudFiles", "cloudServersOpenStack"} <= {service["name"] for service in catalog}
 
 
+def test_catalog_without_the_regionless_entry(sim):
+    sim.configure(catalog_global_entry=False)
+    catalog = login(sim, "admin", "admin-key").json()["access"]["serviceCatalog"]
+    endpoints = [service for service in catalog if service["name"] == "cloudBackup"][0]["endpoints"]
+    assert [endpoint["region"] for endpoint in endpoints] == ["DFW", "ORD", "IAD", "LON", "SYD", "HKG"]
+
+
 def test_catalog_urls_use_the_host_the_client_called(sim):
     url = sim.info["identity_url"].replace("127.0.0.1", "localhost") + "tokens"
     body = {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "admin", "apiKey": "admin-key"}}}

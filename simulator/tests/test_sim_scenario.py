@@ -39,8 +39,9 @@ def test_load_from_file_path(tmp_path):
 def test_defaults_are_applied():
     scenario = load_scenario(scenario_with())
     settings = scenario.settings
-    assert (settings.list_status, settings.report_before_terminal, settings.second_start) == ("Offline", 404, "skipped")
-    assert settings.report_for_unrun == "report"
+    assert (settings.agent_list_status, settings.report_before_terminal) == ("Offline", 404)
+    assert (settings.second_start, settings.report_for_unrun) == ("skipped", "report")
+    assert settings.activity_lag == 0 and settings.catalog_global_entry and not settings.agent_list_vault_size_null
     assert settings.token_lifetime == 86400 and settings.size_base == 1024
     config = scenario.tenants[0].agents[0].configurations[0]
     assert config.outcomes == ("Completed",) and config.schedule.frequency == "Manually"

@@ -45,7 +45,7 @@ def test_dates_and_minvalue():
     assert wire.date(1358530097.0) == "/Date(1358530097000)/"
     assert wire.date(None) is None
     assert wire.MIN_DATE == "/Date(-62135578800000)/"
-    assert wire.iso8601(1406001079.488) == "2014-07-22T03:51:19.488Z"
+    assert wire.iso8601(1406001079.488) == "2014-07-22T03:51:19.000Z"  # whole seconds, documented shape
 
 
 def test_dotnet_json_escapes_every_slash_and_stays_valid_json():
@@ -59,6 +59,24 @@ def test_raw_dates_are_escaped_in_api_responses(api):
     assert '"NextScheduledRunTime":"\\/Date(-62135578800000)\\/"' in raw  # .NET MinValue, manual config
     assert DATE_RAW.search(raw.split('"LastRunTime":')[1])
     assert "/Date(" not in raw.replace("\\/Date(", "")  # no unescaped date anywhere
+
+
+def test_every_date_is_whole_seconds(sim, api):
+    api.wake()
+    backup_id = api.start(400001).json()
+    sim.advance(15.25)
+    paths = [
+        "/backup/%d" % backup_id,
+        "/backup/report/%d" % backup_id,
+        "/activity",
+        "/backup-configuration/400001",
+        "/agent/300001",
+        "/backup/completed/400001",
+        "/backup/availableforrestore",
+    ]
+    dates = [int(ms) for path in paths for ms in re.findall(r"Date\((-?\d+)", api.get(path).text)]
+    assert len(dates) > 10 and all(ms % 1000 == 0 for ms in dates)
+    assert sim.state()["tokens"][0]["expires"].endswith(".000Z") and sim.requests()[-1]["time"].endswith(".000Z")
 
 
 def test_start_manual_body_is_a_bare_integer(api):

@@ -11,6 +11,7 @@ import sys
 from typing import Any, Dict, List, Optional
 
 import pytest
+import yaml
 
 from cloudbackup_simulator import Simulator
 from collection_under_test import COLLECTION_DIR, COLLECTIONS_PATH, INSTALLED
@@ -19,6 +20,8 @@ E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(E2E_DIR))
 SCENARIOS = os.path.join(REPO_ROOT, "simulator", "scenarios")
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+# Fast polling for the run_backup role: the test scenario's backups take seconds, not hours.
+FAST_ROLE_VARIABLES = dict(run_backup_poll_interval=1, run_backup_progress_interval=2)
 INVENTORY = "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable
 
 
@@ -103,3 +106,25 @@ def run_playbook(simulator, tmp_path):
         return PlaybookRun(done.returncode, done.stdout + done.stderr, [json.loads(line) for line in lines])
 
     return run
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Write an inventory of servers (group `servers`) and return the -i arguments."""
+
+    def write(hosts: Dict[str, Dict[str, Any]], **group_vars: Any) -> List[str]:
+        inventory = {
+            "servers": {
+                "hosts": hosts,
+                "vars": dict(
+                    ansible_connection="local",
+                    ansible_python_interpreter=sys.executable,
+                    **dict(FAST_ROLE_VARIABLES, **group_vars),
+                ),
+            }
+        }
+        path = tmp_path / "servers.yml"
+        path.write_text(yaml.safe_dump(inventory))
+        return ["-i", str(path)]
+
+    return write

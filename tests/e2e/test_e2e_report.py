@@ -15,7 +15,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbacku
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 IN_FLIGHT = {"StartRequested", "Queued", "Preparing", "InProgress"}
-FAST = {"poll_interval": 0.5}
+FAST = {"poll_interval": 1}  # the smallest poll_interval allowed
 TEST_SCENARIO = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "simulator", "scenarios", "test.yml")
 
 

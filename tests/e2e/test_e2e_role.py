@@ -9,13 +9,11 @@ time out, attach to and watch progress on) and "locked" (CompletedWithErrors) ex
 these tests.
 """
 import re
-import sys
 import threading
 import time
 from typing import Any, Dict, List, Optional
 
 import pytest
-import yaml
 
 
 PLAYBOOK = """
@@ -26,12 +24,6 @@ PLAYBOOK = """
     - rackspace.cloudbackup.run_backup
 """
 
-# Fast polling: the test scenario's backups take seconds, not hours.
-FAST = dict(
-    run_backup_poll_interval=1,
-    run_backup_progress_interval=2,
-)
-
 # One line per chunk of waiting, for the whole fleet.
 PROGRESS_LINE = re.compile(
     r"^ok: \[[^\]]+ -> localhost\] => \(item=backups: (?P<ended>\d+) ended(?: \([^)]*\))?, "
@@ -40,28 +32,6 @@ PROGRESS_LINE = re.compile(
     re.MULTILINE,
 )
 FAIL_TASK = "rackspace.cloudbackup.run_backup : Fail the server whose backup is not good"
-
-
-@pytest.fixture
-def servers(tmp_path):
-    """Write an inventory of servers (group `servers`) and return the -i arguments."""
-
-    def write(hosts: Dict[str, Dict[str, Any]], **group_vars: Any) -> List[str]:
-        inventory = {
-            "servers": {
-                "hosts": hosts,
-                "vars": dict(
-                    ansible_connection="local",
-                    ansible_python_interpreter=sys.executable,
-                    **dict(FAST, **group_vars),
-                ),
-            }
-        }
-        path = tmp_path / "servers.yml"
-        path.write_text(yaml.safe_dump(inventory))
-        return ["-i", str(path)]
-
-    return write
 
 
 THREE_SERVERS = {
@@ -341,6 +311,30 @@ def test_clear_failures_before_anything_starts(run_playbook, simulator, servers)
         assert result["outcome"] == "failed" and message in result["failure"]
         assert table_row(run, host)["verdict"] == "STOP"
     assert simulator.requests(route="backup.start") == []
+
+
+def test_bad_variables_fail_their_host_with_one_message_each_and_no_api_call(run_playbook, simulator, servers):
+    hosts = {
+        "zero": {"run_backup_agent_id": 0, "run_backup_timeout": 0},
+        "blank": {"run_backup_server_id": " ", "run_backup_configuration_id": 400001,
+                  "run_backup_configuration_name": "nightly"},
+    }
+    messages = {
+        "zero": ["run_backup_agent_id must be an id (an integer of at least 1), got 0",
+                 "run_backup_timeout must be at least 1 second, got 0"],
+        "blank": ["run_backup_server_id must not be empty or blank",
+                  "run_backup_configuration_id and run_backup_configuration_name are mutually exclusive"],
+    }
+
+    run = run_playbook(PLAYBOOK, *servers(hosts))
+
+    assert run.rc != 0
+    for host, expected in messages.items():
+        failure = [entry for entry in run.results if entry["host"] == host and entry["status"] == "failed"]
+        assert len(failure) == 1 and failure[0]["task"] == FAIL_TASK, (host, failure)
+        for message in expected:
+            assert message in failure[0]["result"]["msg"] and message in role_result(run, host)["failure"]
+    assert simulator.requests() == []
 
 
 MODULE_DEFAULTS_PLAYBOOK = """

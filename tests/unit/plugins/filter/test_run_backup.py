@@ -9,6 +9,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.filter.run_backup import 
     run_backup_to_stop,
     run_backup_watch_list,
     target_problem,
+    target_problems,
 )
 
 
@@ -21,20 +22,51 @@ def host(name, **settings):
     return target
 
 
-@pytest.mark.parametrize("settings, problem", [
-    (dict(configuration_id=1, configuration_name="x"), "not both"),
+# (settings of a host, the message its check must give): one bad run_backup_* variable per row.
+BAD_SETTINGS = [
+    (dict(configuration_id=1, configuration_name="x"),
+     "run_backup_configuration_id and run_backup_configuration_name are mutually exclusive"),
     (dict(timeout=0), "run_backup_timeout must be at least 1 second, got 0"),
+    (dict(timeout="0"), "run_backup_timeout must be at least 1 second, got 0"),
+    (dict(timeout=-600), "run_backup_timeout must be at least 1 second, got -600"),
     (dict(poll_interval=0), "run_backup_poll_interval must be at least 1 second"),
+    (dict(poll_interval=-1), "run_backup_poll_interval must be at least 1 second"),
     (dict(progress_interval=-5), "run_backup_progress_interval must be at least 1 second"),
+    (dict(progress_interval=0), "run_backup_progress_interval must be at least 1 second"),
     (dict(online_timeout=0), "run_backup_online_timeout must be at least 1 second"),
     (dict(skip_if_completed_within=0), "run_backup_skip_if_completed_within must be at least 1 second"),
-    (dict(max_errors=-1), "run_backup_max_errors cannot be negative"),
-    (dict(agent_id=0), "run_backup_agent_id must be a positive id, got 0"),
-    (dict(), None),
-])
+    (dict(skip_if_completed_within=-1), "run_backup_skip_if_completed_within must be at least 1 second"),
+    (dict(max_errors=-1), "run_backup_max_errors must not be negative, got -1"),
+    (dict(agent_id=0), "run_backup_agent_id must be an id (an integer of at least 1), got 0"),
+    (dict(agent_id=-3), "run_backup_agent_id must be an id (an integer of at least 1), got -3"),
+    (dict(configuration_id=0), "run_backup_configuration_id must be an id (an integer of at least 1), got 0"),
+    (dict(server_id=""), "run_backup_server_id must not be empty or blank"),
+    (dict(server_id="   "), "run_backup_server_id must not be empty or blank"),
+    (dict(machine_name=""), "run_backup_machine_name must not be empty or blank"),
+    (dict(machine_name=" "), "run_backup_machine_name must not be empty or blank"),
+    (dict(configuration_name=""), "run_backup_configuration_name must not be empty or blank"),
+    (dict(configuration_name="\t"), "run_backup_configuration_name must not be empty or blank"),
+]
+
+
+@pytest.mark.parametrize("settings, problem", BAD_SETTINGS)
 def test_each_unworkable_setting_has_its_own_message(settings, problem):
-    found = target_problem(host("web1", **settings))
-    assert (found is None) if problem is None else (problem in found)
+    found = target_problems(host("web1", **settings))
+
+    assert len(found) == 1 and problem in found[0]
+
+
+def test_sound_settings_have_no_problem():
+    assert (target_problems(host("web1")), target_problem(host("web1"))) == ([], None)
+
+
+def test_every_bad_setting_of_a_host_is_reported():
+    found = target_problems(host("web1", agent_id=0, timeout=0, poll_interval=0, server_id=""))
+
+    assert [problem.split()[0] for problem in found] == ["run_backup_agent_id", "run_backup_server_id",
+                                                         "run_backup_timeout", "run_backup_poll_interval"]
+    assert target_problem(host("web1", agent_id=0, timeout=0)) == "; ".join(
+        target_problems(host("web1", agent_id=0, timeout=0)))
 
 
 def test_only_sound_hosts_are_started_with_the_keys_the_module_takes():

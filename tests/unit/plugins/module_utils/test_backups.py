@@ -4,6 +4,9 @@ The _api functions that _backups calls are replaced by a scripted fake account: 
 attempt has an outcome (accepted, refused, or accepted but its reply lost) and the agent's
 activity feed shows what the account really did.
 """
+import contextlib
+import types
+
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups
@@ -60,9 +63,17 @@ class FakeAccount:
         self.hidden = 0
         self.lag = 0
         self.configuration_now = {}
+        # Runs the first, unclear start makes only when the second POST comes: the server acted late.
+        self.late_runs = []
+        self.stops = []
+        self.wakes = 0
+        # StopManual: the state a stop leaves, or an error to raise first (then the state is kept).
+        self.stop_outcomes = []
 
     def request_start(self, client, configuration_id):
         self.posts.append(configuration_id)
+        if len(self.posts) == 2:
+            self.feed[:0] = self.late_runs
         kind, backup_id, state, error = self.outcomes.pop(0)
         if backup_id is not None:
             self.feed.insert(0, run(backup_id, state, configuration_id))
@@ -74,6 +85,22 @@ class FakeAccount:
         assert agent_id == CONFIGURATION["machine_agent_id"]
         self.looks += 1
         return list(self.feed[self.hidden:] if self.looks <= self.lag else self.feed)
+
+    def wake_agents(self, client):
+        self.wakes += 1
+
+    def request_stop(self, client, backup_id):
+        self.stops.append(backup_id)
+        state, error = self.stop_outcomes.pop(0) if self.stop_outcomes else ("StopRequested", None)
+        for item in self.feed:
+            if item["id"] == backup_id:
+                item["current_state"] = state
+        if error is not None:
+            raise error
+
+    def get_backup(self, client, backup_id):
+        item = next(item for item in self.feed if item["id"] == backup_id)
+        return {"backup_id": backup_id, "current_state": item["current_state"]}
 
     def get_configuration(self, client, configuration_id):
         assert configuration_id == CONFIGURATION["backup_configuration_id"]
@@ -94,12 +121,22 @@ def account(monkeypatch):
         monkeypatch.setattr(_backups, "request_start", fake.request_start)
         monkeypatch.setattr(_backups, "list_activity", fake.list_activity)
         monkeypatch.setattr(_backups, "get_configuration", fake.get_configuration)
+        monkeypatch.setattr(_backups, "request_stop", fake.request_stop)
+        monkeypatch.setattr(_backups, "wake_agents", fake.wake_agents)
+        monkeypatch.setattr(_backups, "get_backup", fake.get_backup)
         return fake
     return install
 
 
-def start(fake):
-    return _backups.start_backup_once(object(), CONFIGURATION, sleep=fake.sleep, clock=fake.clock)
+# The client as start_backup_once sees it: the api layer is faked, only its timeout counts.
+REQUEST_TIMEOUT = 3.0
+CLIENT = types.SimpleNamespace(timeout=REQUEST_TIMEOUT, retrying_within=lambda seconds: contextlib.nullcontext())
+
+
+def start(fake, warnings=None):
+    warn = (warnings if warnings is not None else []).append
+    known_ids = {item["id"] for item in fake.feed}  # what the caller read just before
+    return _backups.start_backup_once(CLIENT, CONFIGURATION, known_ids, sleep=fake.sleep, clock=fake.clock, warn=warn)
 
 
 # --- in_flight_backup_for ----------------------------------------------------------------
@@ -208,7 +245,7 @@ def test_other_configurations_runs_are_not_taken_for_ours(account):
 
 def test_a_start_the_feed_shows_only_on_the_third_look_is_not_posted_again(account):
     fake = account([lost(7, server_error()), accepted(8)])
-    fake.hidden, fake.lag = 1, 3  # the look before the POST, then two looks after it
+    fake.hidden, fake.lag = 1, 2  # two looks after the POST miss it
 
     assert start(fake) == 7
     assert len(fake.posts) == 1
@@ -228,15 +265,17 @@ def test_the_feed_is_watched_for_the_whole_settle_window_before_another_post(acc
 
     assert start(fake) == 8
     assert len(fake.posts) == 2
-    assert sum(fake.sleeps) == _backups.START_SETTLE_WINDOW
-    assert fake.looks == 2 + _backups.START_SETTLE_WINDOW / _backups.START_SETTLE_INTERVAL
+    settle = REQUEST_TIMEOUT + _backups.START_SETTLE_WINDOW
+    assert sum(fake.sleeps) == settle
+    # at each look of the settle window, and once after the second POST
+    assert fake.looks == (1 + settle / _backups.START_SETTLE_INTERVAL) + 1
 
 
-def test_a_refused_connection_sent_nothing_so_the_post_is_repeated_at_once(account):
+def test_a_refused_connection_sent_nothing_so_the_post_is_repeated_after_a_moment(account):
     fake = account([failed(refused_connection()), accepted(8)])
 
     assert start(fake) == 8
-    assert (len(fake.posts), fake.sleeps, fake.looks) == (2, [], 1)
+    assert (len(fake.posts), fake.sleeps, fake.looks) == (2, [_backups.START_SETTLE_INTERVAL], 1)
 
 
 @pytest.mark.parametrize("error", [server_error(), dropped(), refused_connection()])
@@ -254,6 +293,105 @@ def test_a_403_after_an_ambiguous_failure_still_gets_the_race_treatment(account)
 
     assert start(fake) == 8
     assert len(fake.posts) == 3
+    assert fake.wakes == 1  # the agent may have dozed off during the settle window
+
+
+def test_an_unclear_start_that_shows_up_after_the_second_post_is_the_one_followed(account):
+    fake = account([failed(dropped()), accepted(8, state="InProgress")])
+    fake.late_runs = [run(7, "InProgress")]
+    warnings = []
+
+    assert start(fake, warnings) == 7
+    assert fake.stops == [8]
+    assert "had backup 7 in flight beside backup 8" in warnings[0]
+
+
+def test_a_late_run_created_after_ours_is_the_one_stopped(account):
+    fake = account([failed(server_error()), accepted(7, state="InProgress")])
+    fake.late_runs = [run(8, "InProgress")]
+
+    assert start(fake) == 7
+    assert fake.stops == [8]
+
+
+def test_a_new_run_that_is_already_over_is_left_alone(account):
+    fake = account([failed(server_error()), accepted(8, state="InProgress")])
+    fake.late_runs = [run(7, "Failed")]
+
+    assert start(fake) == 8
+    assert fake.stops == []
+
+
+def test_a_failed_look_for_a_second_run_only_warns(account, monkeypatch):
+    fake = account([accepted(8)])
+
+    def feed_down(client, agent_id):
+        raise server_error()
+    monkeypatch.setattr(_backups, "list_activity", feed_down)
+    warnings = []
+
+    assert start(fake, warnings) == 8
+    assert "the look for a second run of it failed" in warnings[0]
+
+
+def test_a_scheduled_run_that_fired_just_before_the_start_is_the_one_that_goes_on(account):
+    fake = account([accepted(8, state="StartRequested")], feed=[run(6, "Completed")])
+    fake.feed.insert(0, run(7, "StartScheduled"))  # after the caller's read, before the POST
+    warnings = []
+
+    assert _backups.start_backup_once(CLIENT, CONFIGURATION, {6}, sleep=fake.sleep, clock=fake.clock,
+                                      warn=warnings.append) == 7
+    assert fake.stops == [8]
+    assert len(warnings) == 1
+
+
+def test_a_clear_start_costs_one_look_after_the_post(account):
+    fake = account([accepted(8)])
+
+    assert start(fake) == 8
+    assert (fake.looks, fake.stops) == (1, [])
+
+
+# --- instead_of_skipped -------------------------------------------------------------------
+
+@pytest.mark.parametrize("state, feed, expected", [
+    ("Skipped", [run(7, "InProgress"), run(8, "Skipped")], 7),
+    ("Skipped", [run(7, "Completed"), run(8, "Skipped")], 7),  # a short scheduled run, over by the next poll
+    ("Skipped", [run(5, "Completed"), run(7, "Skipped"), run(8, "Skipped")], None),  # 5 is older than the start
+    ("Skipped", [run(8, "Skipped"), run(9, "InProgress")], None),  # started after ours: not why ours was skipped
+    ("Skipped", [run(8, "Skipped")], None),
+    ("Completed", [run(7, "InProgress"), run(8, "Completed")], None),
+])
+def test_a_skipped_start_gives_way_to_the_run_started_just_before(state, feed, expected):
+    found = _backups.instead_of_skipped(feed, 8, state, lambda item: item["id"] > 5)
+
+    assert (found or {}).get("id") == expected
+
+
+# --- stop_backup_confirmed ----------------------------------------------------------------
+
+@pytest.mark.parametrize("outcomes, stops, confirmed", [
+    ([], 1, True),
+    ([("InProgress", server_error())], 2, True),
+    ([("StopRequested", server_error())], 1, True),
+    ([("InProgress", dropped()), ("InProgress", None)], 3, True),
+    ([("Completed", ServerError(400, "POST", URL, "already finished"))], 1, False),
+])
+def test_a_stop_is_sent_until_the_state_shows_it(account, outcomes, stops, confirmed):
+    fake = account(feed=[run(7, "InProgress")])
+    fake.stop_outcomes = list(outcomes)
+
+    assert _backups.stop_backup_confirmed(object(), 7, sleep=fake.sleep) is confirmed
+    assert len(fake.stops) == stops
+
+
+def test_a_stop_that_never_shows_fails_after_the_last_attempt(account):
+    fake = account(feed=[run(7, "InProgress")])
+    fake.stop_outcomes = [("InProgress", server_error())] * _backups.STOP_ATTEMPTS
+
+    with pytest.raises(ServerError):
+        _backups.stop_backup_confirmed(object(), 7, sleep=fake.sleep)
+    assert len(fake.stops) == _backups.STOP_ATTEMPTS
 
 
 # --- latest_backup_id --------------------------------------------------------------------

@@ -12,8 +12,8 @@ import yaml
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _client
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import CloudBackupClient, catalog_endpoint, tokens_url
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    APIError,
     AuthenticationError,
-    BadRequest,
     CloudBackupError,
     ConfigurationError,
     EndpointNotFound,
@@ -376,7 +376,7 @@ def test_identity_is_retried_on_5xx_and_connection_errors():
 def test_identity_400_is_not_retried():
     client, session, _time = make_client(identity=[(400, {"badRequest": {"code": 400, "message": "Invalid request body"}})])
 
-    with pytest.raises(BadRequest) as raised:
+    with pytest.raises(APIError) as raised:
         client.authenticate()
 
     assert "Invalid request body" in raised.value.msg
@@ -386,12 +386,13 @@ def test_identity_400_is_not_retried():
 
 def test_identity_reply_without_a_tenant_is_invalid_and_not_quoted():
     reply = {"access": {"token": {"id": "issued-token-1"}, "serviceCatalog": []}}
-    client, _session, _time = make_client(identity=[(200, reply)])
+    client, session, _time = make_client(identity=[(200, reply)] * _client.RETRY_ATTEMPTS)
 
     with pytest.raises(InvalidResponse) as raised:
         client.authenticate()
 
     assert "no access.token with an id and a tenant" in raised.value.msg
+    assert len(session.identity_calls()) == _client.RETRY_ATTEMPTS
     assert_no_secret(raised.value)
 
 
@@ -470,6 +471,89 @@ def test_post_is_not_retried_on_503():
 
     assert len(session.api_calls()) == 1
     assert fake_time.sleeps == []
+
+
+def test_a_post_refused_with_429_is_sent_again_after_retry_after():
+    # 429 says nothing was done, so even a start that creates a backup is safe to repeat.
+    client, session, fake_time = make_client(api=[(429, "slow down", {"Retry-After": "7"}), (200, b"368785")])
+
+    response = client.request("POST", "backup", "action-requested", body={"Action": "StartManual", "Id": 1}, retry=False)
+
+    assert response.text == "368785"
+    assert fake_time.sleeps == [7.0]
+    assert len(session.api_calls()) == 2
+
+
+def test_retries_within_a_wait_stop_at_the_time_left():
+    client, session, fake_time = make_client(api=[(503, "busy", {"Retry-After": "50"})] * 5)
+
+    with client.retrying_within(60):
+        with pytest.raises(ServerError):
+            client.get_json("user", "agents")
+
+    assert fake_time.sleeps == [50.0]  # a second 50 s would end past the 60 s left
+    with pytest.raises(ServerError):  # outside the block the usual budget applies again
+        client.get_json("user", "agents")
+    assert fake_time.sleeps == [50.0, 50.0, 50.0]
+
+
+@pytest.mark.parametrize("identity, api", [
+    ([], [(500, {"message": "Instance Fault: token issued-token-1 is not valid"})] * 5),
+    ([], [(503, "token issued-token-1 rejected")] * 5),
+    ([(400, {"badRequest": {"message": "bad apiKey %s for demo" % API_KEY}})], []),
+    ([], [(401, "token issued-token-1 expired")] * 2),
+])
+def test_a_server_that_echoes_a_secret_never_gets_it_shown(identity, api):
+    client, _session, _time = make_client(identity=identity, api=api)
+
+    with pytest.raises(CloudBackupError) as raised:
+        client.get_json("user", "agents")
+
+    assert "********" in raised.value.msg + json.dumps(raised.value.fail_kwargs())
+    assert_no_secret(raised.value)
+
+
+def test_a_token_echoed_where_the_message_is_cut_leaves_no_part_of_it():
+    echo = "x" * 290 + " token issued-token-1 is not valid"
+    client, _session, _time = make_client(api=[(400, {"message": echo})])
+
+    with pytest.raises(CloudBackupError) as raised:
+        client.get_json("user", "agents")
+
+    shown = raised.value.msg + json.dumps(raised.value.fail_kwargs())
+    assert "issued-" not in shown and "********" in shown
+
+
+def test_a_token_quoted_by_an_exception_is_masked_too():
+    token = "issued-token\nsecret"  # Identity's to choose: options refuse such a token
+    failure = requests.exceptions.InvalidHeader("Invalid return character or leading space in header: "
+                                                "X-Auth-Token: %r" % token)
+    client, _session, _time = make_client(identity=[(200, access(token=token))], api=[failure])
+
+    with pytest.raises(TransportError) as raised:
+        client.get_json("user", "agents")
+
+    assert "secret" not in raised.value.msg + json.dumps(raised.value.fail_kwargs())
+
+
+def test_every_issued_token_is_told_before_it_is_used():
+    told = []
+    session = FakeSession(api=[(401, "expired")])
+    client = CloudBackupClient(credentials(), session=session, sleep=FakeTime().sleep, on_secret=told.append)
+
+    client.get_json("user", "agents")
+
+    assert told == ["issued-token-1", "issued-token-2"]
+    assert client.secrets == [API_KEY, "issued-token-1", "issued-token-2"]
+
+
+def test_a_long_api_message_is_cut_short():
+    client, _session, _time = make_client(api=[(400, {"message": "x" * 5000})])
+
+    with pytest.raises(CloudBackupError) as raised:
+        client.get_json("user", "agents")
+
+    assert len(raised.value.msg) < 500
 
 
 def test_post_with_retry_true_is_retried():
@@ -633,22 +717,33 @@ def test_non_2xx_becomes_the_mapped_error():
 
 
 @pytest.mark.parametrize("body", [b"<html>oops</html>", b"", b"{not json"])
-def test_a_body_that_is_not_json_is_an_invalid_response(body):
-    client, _session, _time = make_client(api=[(200, body)])
+def test_a_body_that_is_not_json_is_fetched_again(body):
+    client, session, fake_time = make_client(api=[(200, body), (200, {"BackupId": 9})])
+
+    assert client.get_json("backup", 9) == {"BackupId": 9}
+    assert len(session.api_calls()) == 2
+    assert len(fake_time.sleeps) == 1
+
+
+def test_a_body_that_stays_garbled_is_an_invalid_response_after_the_last_try():
+    client, session, _time = make_client(api=[(200, b"<html>oops</html>")] * _client.RETRY_ATTEMPTS)
 
     with pytest.raises(InvalidResponse) as raised:
         client.get_json("backup", 9)
 
     assert raised.value.msg == "GET %s/backup/9 returned HTTP 200 with a body that is not the JSON expected" % DFW
+    assert raised.value.transient
+    assert len(session.api_calls()) == _client.RETRY_ATTEMPTS
 
 
-def test_json_of_the_wrong_type_is_an_invalid_response():
-    client, _session, _time = make_client(api=[(200, {"not": "a list"})])
+def test_json_of_the_wrong_type_is_an_invalid_response_at_once():
+    client, session, _time = make_client(api=[(200, {"not": "a list"})])
 
     with pytest.raises(InvalidResponse) as raised:
         client.get_json("user", "agents", expect=list)
 
     assert "returned JSON dict where list was expected" in raised.value.msg
+    assert not raised.value.transient and len(session.api_calls()) == 1
 
 
 # --- configuration -----------------------------------------------------------------------

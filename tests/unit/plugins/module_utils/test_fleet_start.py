@@ -5,6 +5,8 @@ its reads, so a test that only checked outcomes could not fail when that broke.
 """
 import pytest
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import START_AMBIGUOUS_ATTEMPTS
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
 
 
@@ -120,14 +122,15 @@ def test_agents_that_fall_asleep_before_their_start_are_woken_again(account):
     assert started_configurations(account) == [400001, 400003, 400006, 400011]
 
 
-def test_the_wake_up_is_repeated_at_most_once_a_minute_while_starts_are_refused(account):
-    # Every start is refused for 90 s of rounds, 2 s apart: the race outlasts one awake window.
+def test_the_wake_up_is_repeated_once_per_wake_time_while_starts_are_refused(account):
+    # Every start is refused for 90 s of rounds, 2 s apart: the wake-up did not take, so it is
+    # posted again each time WAKE_TAKES (20 s) passes, and no more often.
     account.simulator.add_fault(route="backup.start", status=403, count=45)
 
     results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=300)
 
     assert results["alpha"]["outcome"] == "started"
-    assert account.routes()["agent.wake"] == 2
+    assert account.routes()["agent.wake"] == 1 + 90 // WAKE_TAKES
     assert started_configurations(account) == [400001]
 
 
@@ -138,7 +141,7 @@ def test_a_start_refused_until_the_deadline_fails_with_the_reason(account):
 
     assert results["alpha"]["outcome"] == "failed"
     assert "refused with HTTP 403 for 30 seconds" in results["alpha"]["msg"]
-    assert account.routes()["agent.wake"] == 1
+    assert account.routes()["agent.wake"] == 2  # at the start, and once WAKE_TAKES (20 s) had passed
 
 
 def test_an_agent_that_never_wakes_fails_with_its_status(account):
@@ -185,7 +188,7 @@ def test_agents_that_stay_asleep_hold_the_starts_back_for_30_seconds_at_most(acc
 
 def test_refusals_do_not_count_against_the_unclear_starts(account):
     # Two refusals (nothing created), then one 500 that was not acted on: one unclear start
-    # of the three allowed, so the start is looked for, then sent again.
+    # of the START_AMBIGUOUS_ATTEMPTS allowed, so the start is looked for, then sent again.
     account.simulator.add_fault(route="backup.start", status=403, count=2)
     account.simulator.add_fault(route="backup.start", status=500, count=1)
 
@@ -195,14 +198,24 @@ def test_refusals_do_not_count_against_the_unclear_starts(account):
     assert started_configurations(account) == [400001]
 
 
-def test_three_unclear_starts_without_a_new_run_fail(account):
-    account.simulator.add_fault(route="backup.start", status=500, count=3)
+def test_unclear_starts_without_a_new_run_fail_after_the_last_attempt(account):
+    account.simulator.add_fault(route="backup.start", status=500, count=START_AMBIGUOUS_ATTEMPTS)
 
-    results = start(account, [target("alpha", configuration_name="nightly")])
+    results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=600)
 
     assert results["alpha"]["outcome"] == "failed"
-    assert "got no clear answer 3 times, and no new run of it appeared" in results["alpha"]["msg"]
+    assert ("got no clear answer %d times, and no new run of it appeared" % START_AMBIGUOUS_ATTEMPTS
+            in results["alpha"]["msg"])
     assert started_configurations(account) == []
+
+
+def test_unclear_starts_still_unsettled_at_the_deadline_fail_as_unclear(account):
+    account.simulator.add_fault(route="backup.start", status=500, count=None)
+
+    results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=60)
+
+    assert results["alpha"]["outcome"] == "failed"
+    assert "got no clear answer" in results["alpha"]["msg"]
 
 
 def test_machine_names_match_without_case(account):

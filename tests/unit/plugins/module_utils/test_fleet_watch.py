@@ -150,3 +150,17 @@ def test_a_backup_that_ended_just_before_its_deadline_is_not_out_of_time(account
     watch(account, entries)
 
     assert entries[0]["result"]["ended"] is True and entries[0]["result"]["state"] == "Completed"
+
+
+def test_a_start_the_api_skipped_for_a_scheduled_run_follows_that_run(account):
+    account.simulator.add_fault(route="backup.start", scheduled_first=True, count=1)
+    entries = started_entries(account, {"alpha": 400001})
+    skipped = entries[0]["backup_id"]
+
+    watched = watch(account, entries)
+
+    [entry] = watched.value
+    assert entry["backup_id"] < skipped
+    assert entry["result"]["gate_passed"] is True
+    states = {backup["BackupId"]: backup["CurrentState"] for backup in account.backups_of(400001)}
+    assert (states[skipped], states[entry["backup_id"]]) == ("Skipped", "Completed")

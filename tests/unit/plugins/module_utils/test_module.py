@@ -82,7 +82,8 @@ def test_defaults(build):
 
 def test_environment_supplies_every_option(monkeypatch, build):
     values = {option: "value-of-%s" % variable for option, variable in ENV_VARS.items()}
-    values.update(region="syd", password=None, auth_token="token-value")
+    values.update(region="syd", password=None, auth_token="token-value", identity_url="https://identity.example.com/",
+                  endpoint="https://backup.example.com/v1.0/1")
     for option, value in values.items():
         if value is not None:
             monkeypatch.setenv(ENV_VARS[option], value)
@@ -178,7 +179,7 @@ def test_missing_jmespath_fails_only_when_required(capsys, monkeypatch, build):
 
 def test_client_is_built_once_from_the_params(monkeypatch, build):
     built = []
-    monkeypatch.setattr(_module, "CloudBackupClient", lambda params: built.append(params) or object())
+    monkeypatch.setattr(_module, "CloudBackupClient", lambda params, **_hooks: built.append(params) or object())
     module = build(dict(CREDENTIALS, region="iad"))
 
     assert built == []
@@ -213,8 +214,8 @@ def test_run_turns_a_cloudbackup_error_into_fail_json(capsys, build):
 
 
 @pytest.mark.parametrize("args, message", [
-    ({"poll_interval": 0}, "poll_interval must be greater than 0, got 0.0"),
-    ({"wait": False, "poll_interval": -1}, "poll_interval must be greater than 0, got -1.0"),
+    ({"poll_interval": 0}, "poll_interval must be at least 1 second, got 0.0"),
+    ({"wait": False, "poll_interval": -1}, "poll_interval must be at least 1 second, got -1.0"),
     ({"wait_timeout": -1}, "wait_timeout must not be negative, got -1.0"),
 ])
 def test_run_checks_the_wait_options_of_a_module_that_takes_them(capsys, build, args, message):

@@ -9,11 +9,13 @@ poll's time is recorded, so schedules are asserted exactly and no test ever wait
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import time
 
 import pytest
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound, ServerError, TransportError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
     IN_FLIGHT_STATES,
     TERMINAL_STATES,
@@ -201,7 +203,7 @@ def test_rejects_bad_timing(timeout, interval):
 
 def test_defaults_use_the_monotonic_clock_and_real_sleep():
     parameters = inspect.signature(Waiter).parameters
-    assert list(parameters) == ["timeout", "interval", "clock", "sleep", "poll_at_deadline"]
+    assert list(parameters) == ["timeout", "interval", "clock", "sleep", "poll_at_deadline", "within"]
     assert parameters["clock"].default is time.monotonic
     assert parameters["sleep"].default is time.sleep
 
@@ -210,3 +212,55 @@ def test_wait_result_fields():
     result = WaitResult(value="Completed", elapsed=1.5, polls=2, timed_out=False)
     assert WaitResult._fields == ("value", "elapsed", "polls", "timed_out")
     assert (result.value, result.elapsed, result.polls, result.timed_out) == ("Completed", 1.5, 2, False)
+
+
+# --- transient failures of a poll ----------------------------------------------------------
+
+def outage(clock, failures):
+    """A poll that fails with each of ``failures`` in turn, then answers Completed."""
+    script = list(failures)
+
+    def poll():
+        if script:
+            raise script.pop(0)
+        return "Completed"
+    return poll
+
+
+def test_a_wait_polls_through_an_api_outage_until_the_end():
+    clock = FakeClock()
+    failures = [ServerError(503, "GET", "u", "")] * 6 + [TransportError("GET", "u", "reset")]
+    seen = Waiter(600, 10, clock=clock, sleep=clock.sleep).until(outage(clock, failures), lambda state: state == "Completed")
+
+    assert (seen.value, seen.polls, seen.timed_out) == ("Completed", 8, False)
+
+
+def test_an_outage_that_outlasts_the_wait_raises_its_last_error_at_the_deadline():
+    clock = FakeClock()
+    poll = outage(clock, [ServerError(503, "GET", "u", "")] * 100)
+
+    with pytest.raises(ServerError):
+        Waiter(30, 10, clock=clock, sleep=clock.sleep).until(poll, lambda state: True)
+    assert clock.now == START + 30
+
+
+def test_an_error_that_is_not_transient_ends_the_wait_at_once():
+    clock = FakeClock()
+    poll = outage(clock, [NotFound(404, "GET", "u", "")])
+
+    with pytest.raises(NotFound):
+        Waiter(600, 10, clock=clock, sleep=clock.sleep).until(poll, lambda state: True)
+    assert clock.now == START
+
+
+def test_each_poll_is_told_the_time_left_for_its_own_retries():
+    clock = FakeClock()
+    bounds = []
+
+    def within(seconds):
+        bounds.append(seconds)
+        return contextlib.nullcontext()
+
+    Waiter(25, 10, clock=clock, sleep=clock.sleep, within=within).until(lambda: "InProgress", lambda state: False)
+
+    assert bounds == [25, 15, 5, 0]

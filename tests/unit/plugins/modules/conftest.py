@@ -6,6 +6,7 @@ result. ``fake_api`` replaces the _api functions with an in-memory account of no
 records, and the real client with one that refuses to be used (``no_network``).
 ``fake_time`` runs waits on a fake clock, so no test sleeps.
 """
+import contextlib
 import functools
 import json
 
@@ -39,9 +40,14 @@ def fresh_warnings(monkeypatch):
 
 
 class RefusingClient:
-    """Stands in for CloudBackupClient where the api layer is faked: any use of it is a test bug."""
+    """Stands in for CloudBackupClient where the api layer is faked: any other use of it is a test bug."""
 
-    def __init__(self, params):
+    # What the modules ask of the client itself: the secrets it holds (masked when a task
+    # fails) and a bound on its retries during a wait.
+    secrets = ()
+    retrying_within = staticmethod(lambda seconds: contextlib.nullcontext())
+
+    def __init__(self, params, **_hooks):
         self.params = params
 
     def __getattr__(self, name):

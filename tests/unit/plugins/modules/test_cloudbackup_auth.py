@@ -18,8 +18,9 @@ class FakeClient:
     """A CloudBackupClient after a successful login (or a refused one)."""
 
     instances = []
+    secrets = ()  # a failing module masks what the client holds
 
-    def __init__(self, params):
+    def __init__(self, params, **_hooks):
         self.params = params
         self.logins = 0
         self.refuse = None
@@ -85,7 +86,7 @@ def test_a_token_alone_is_nothing_to_log_in_with(run_module, clients):
 
 
 def test_a_refused_login_fails_without_showing_a_secret(run_module, clients, monkeypatch):
-    def refusing(params):
+    def refusing(params, **_hooks):
         client = FakeClient(params)
         client.refuse = AuthenticationError("Identity refused the credentials for user demo", status=401)
         return client

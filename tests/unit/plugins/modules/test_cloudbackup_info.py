@@ -232,6 +232,24 @@ def test_a_query_that_fails_on_the_data_says_so(run_module, api, query):
     assert result["msg"].startswith("query failed on the result: ")
 
 
+@pytest.mark.parametrize("error, said", [
+    (RecursionError("maximum recursion depth exceeded"), "it is nested too deeply to evaluate"),
+    (ValueError("odd data"), "odd data"),
+    (KeyError(), "KeyError"),
+])
+def test_any_error_of_the_query_on_the_result_names_the_query(run_module, api, monkeypatch, error, said):
+    class Expression:
+        def search(self, data):
+            raise error
+    monkeypatch.setattr(cloudbackup_info, "jmespath", type("FakeJmespath", (), {"compile": staticmethod(lambda query: Expression())}))
+
+    result = info(run_module, resource="agents", query="[].machine_name")
+
+    assert (result["failed"], result["query"]) == (True, "[].machine_name")
+    assert result["msg"] == "query failed on the result: %s" % said
+    assert "exception" not in result
+
+
 def test_query_without_jmespath_is_a_missing_library(run_module, api, monkeypatch):
     monkeypatch.setattr(_module, "HAS_JMESPATH", False)
     monkeypatch.setattr(_module, "JMESPATH_IMPORT_ERROR", "Traceback: No module named 'jmespath'")

@@ -249,7 +249,7 @@ def test_a_gate_on_a_configuration_without_backups_fails(run_module, api):
     ({"backup_id": 1, "gate": True, "acceptable_states": ["Completed", "Queued", "Done"]},
      "acceptable_states must be final backup states (Completed, CompletedWithErrors, Failed, Missed, Skipped, "
      "Stopped), got Queued, Done"),
-    ({"backup_id": 1, "wait": True, "poll_interval": 0}, "poll_interval must be greater than 0, got 0.0"),
+    ({"backup_id": 1, "wait": True, "poll_interval": 0}, "poll_interval must be at least 1 second, got 0.0"),
     ({"backup_id": 1, "wait": True, "wait_timeout": -1}, "wait_timeout must not be negative, got -1.0"),
     ({"backup_id": 1, "gate": True, "max_errors": -1}, "max_errors must not be negative, got -1"),
     ({"backup_id": 1, "on_timeout": "stop"}, "value of on_timeout must be one of: fail, continue, got: stop"),

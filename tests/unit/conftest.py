@@ -14,7 +14,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import connection_argument_spec
 from cloudbackup_simulator import Simulator
 
-SCENARIO = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "simulator", "scenarios", "test.yml")
+SCENARIO = os.path.join(os.path.dirname(__file__), "..", "..", "simulator", "scenarios", "test.yml")
 
 
 class SimulatedAccount:

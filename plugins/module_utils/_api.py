@@ -27,6 +27,11 @@ def get_agent(client: Any, agent_id: int) -> dict:
         return _get(client, "agent", agent_id, expect=dict)
 
 
+def is_online(agent: dict) -> bool:
+    """True when an agent read with get_agent says Online; the list always says Offline (reference 3.5)."""
+    return str(agent.get("status")).lower() == "online"
+
+
 def find_agent_by_server(client: Any, server_id: str) -> Optional[dict]:
     """GET agent/server/{uuid}: the agent on a Cloud Server, None when it has none."""
     try:

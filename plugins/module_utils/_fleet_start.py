@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     WAKE_TAKES,
     find_agent_by_server,
+    is_online,
     get_agent,
     get_configuration,
     list_activity,
@@ -37,7 +38,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     START_SETTLE_INTERVAL,
     START_SETTLE_WINDOW,
     new_run_since,
-    newest_run,
+    in_flight_run,
     recent_good_backup,
     runs_of,
 )
@@ -51,7 +52,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     TransportError,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # Seconds between two reads of an agent's status after the wake-up, and between two rounds
 # of starts that agents refused with 403 (asleep, or the race of reference 5.4).
@@ -215,8 +216,7 @@ def attach_or_skip(client: Any, targets: List[FleetTarget], activity: List[dict]
     """Attach to the runs in flight, keep fresh backups; return the targets that need a start."""
     to_start = []
     for target in _live(targets):
-        running = newest_run([run for run in runs_of(activity, target.configuration_id)
-                              if not is_terminal(run.get("current_state"))])
+        running = in_flight_run(runs_of(activity, target.configuration_id))
         if running is not None:
             target.finish("attached", running["id"], running.get("current_state"))
             continue
@@ -308,7 +308,7 @@ class FleetStarter:
             self.wake_up(again=True)
             return get_agent(self.client, next(turn))
 
-        waiter.until(read, lambda agent: str(agent.get("status")).lower() == "online")
+        waiter.until(read, is_online)
 
     def start_round(self, targets: List[FleetTarget], known_ids: set) -> List[FleetTarget]:
         """POST StartManual once for each target; return those to try again."""
@@ -359,7 +359,7 @@ class FleetStarter:
                 continue
             agent = get_agent(self.client, target.agent["machine_agent_id"])
             status = agent.get("status")
-            if str(status).lower() == "online":
+            if is_online(agent):
                 target.fail("StartManual for backup configuration %s was refused with HTTP 403 for %d seconds: %s"
                             % (target.configuration_id, self.online_timeout, FORBIDDEN_HINT))
             else:

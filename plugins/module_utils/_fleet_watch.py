@@ -28,9 +28,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_activity,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
+    in_flight_run,
     instead_of_skipped,
     latest_backup_id,
-    newest_run,
     report_of_ended,
     runs_of,
     tells_health,
@@ -116,7 +116,7 @@ def feed_state(activity: List[dict], entry: dict) -> Optional[str]:
         # Not a backup this batch started or joined (the latest one of a configuration):
         # a run in flight may be a newer one.
         return None
-    in_flight = newest_run([run for run in runs if not is_terminal(run.get("current_state"))])
+    in_flight = in_flight_run(runs)
     return None if in_flight is None else in_flight.get("current_state")
 
 

@@ -477,10 +477,11 @@ import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    WAKE_TAKES,
     get_agent,
     get_backup,
-    WAKE_TAKES,
     get_report,
+    is_online,
     wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
@@ -749,11 +750,6 @@ def wait_for_agent(module: CloudBackupModule, agent_id: int, timeout: float,
         return get_agent(module.client, agent_id)
 
     return waiter(module, timeout).until(read_agent, done)
-
-
-def is_online(agent: dict) -> bool:
-    # Only GET agent/{id} has a true Status; the list says Offline (reference 3.5).
-    return str(agent.get("status")).lower() == "online"
 
 
 # --- following a backup ------------------------------------------------------------------

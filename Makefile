@@ -18,7 +18,7 @@ DEMO_COLLECTIONS := $(COLLECTIONS)
 DEMO_PLAYBOOKS := playbooks
 endif
 
-.PHONY: demo test sanity lint unit packaging docs installed other-core bench changelog-release ee-context clean
+.PHONY: demo test sanity integration lint unit packaging docs installed other-core bench changelog-release ee-context clean
 
 $(INSTALLED): requirements/test.txt requirements/packaging.txt simulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,12 @@ demo: $(INSTALLED) $(COLLECTION_LINK)
 	ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLLECTIONS) $(BIN)/python scripts/with_simulator.py --scenario demo --speed 10 -- \
 		$(BIN)/ansible-playbook -i $(DEMO_PLAYBOOKS)/inventory/demo.yml $(DEMO_PLAYBOOKS)/pre_upgrade_backup.yml
 
-## Every test: sanity, lint, the second ansible-core, the installed tarball, then pytest (unit,
-## simulator, packaging, docs, end-to-end) with its summary line last: .ci/run reads the last one.
+## Every test: sanity, the integration targets, lint, the second ansible-core (sanity, integration,
+## pytest), the installed tarball, then pytest (unit, simulator, packaging, docs, end-to-end)
+## with its summary line last: .ci/run reads the last one.
 test: $(INSTALLED)
 	scripts/sanity.sh
+	scripts/integration.sh
 	$(MAKE) --no-print-directory lint
 	scripts/test_other_core.sh
 	scripts/test_installed.sh
@@ -47,8 +49,13 @@ test: $(INSTALLED)
 sanity: $(INSTALLED)
 	scripts/sanity.sh
 
+## ansible-test integration: tests/integration/targets (one per module, the run_backup role)
+## against the simulator, on the collection copy that sanity uses (`make integration ARGS=cloudbackup_info`).
+integration: $(INSTALLED)
+	scripts/integration.sh $(ARGS)
+
 lint: $(INSTALLED) $(COLLECTION_LINK)
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint roles playbooks
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint roles playbooks extensions
 
 unit: $(INSTALLED)
 	$(BIN)/pytest tests/unit simulator/tests
@@ -75,9 +82,13 @@ BENCH_ARGS ?=
 bench: $(INSTALLED) $(COLLECTION_LINK)
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) $(BENCH_ARGS)
 
-## Release time: fold the changelog fragments into changelogs/changelog.yaml, regenerate CHANGELOG.md.
+## Release time: fold the changelog fragments into changelogs/changelog.yaml as the release of
+## galaxy.yml's version (which must not be released yet), regenerate CHANGELOG.md.
 changelog-release: $(INSTALLED)
-	$(BIN)/antsibull-changelog release --update-existing --ansible-doc-bin $(BIN)/ansible-doc
+	@$(BIN)/python -c 'import sys, yaml; version = str(yaml.safe_load(open("galaxy.yml"))["version"]); \
+		released = {str(v) for v in yaml.safe_load(open("changelogs/changelog.yaml"))["releases"]}; \
+		sys.exit("%s is released already: raise the version in galaxy.yml first" % version if version in released else 0)'
+	$(BIN)/antsibull-changelog release --ansible-doc-bin $(BIN)/ansible-doc
 
 ## Execution environment build context in .build/ee (then: podman build -f .build/ee/Containerfile .build/ee).
 ee-context: $(INSTALLED)

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Run sanity (validate-modules, compile, import, pep8, pylint, yamllint), the unit,
-# simulator and end-to-end tests on a second ansible-core: the newest
+# Run sanity (validate-modules, compile, import, pep8, pylint, yamllint), the integration
+# targets, the unit, simulator and end-to-end tests on a second ansible-core: the newest
 # release, pinned in requirements/core-<version>.txt, which needs Python 3.12 or later.
 # It gets its own virtualenv, .build/venv-core<version> (under the ignored .build/, so that
 # neither the Galaxy build nor the sanity copy picks it up), from that file and ./simulator.
 #
-#   scripts/test_other_core.sh                                 # sanity, unit, simulator and e2e tests
+#   scripts/test_other_core.sh                                 # sanity, integration, unit, simulator and e2e tests
 #   scripts/test_other_core.sh tests/e2e/test_e2e_role.py      # only pytest, with these arguments
 #
 # The first of $OTHER_CORE_PYTHON, python3.13, python3.12 (on PATH or under pyenv) runs it.
@@ -52,6 +52,9 @@ if [ "$#" -eq 0 ]; then
     echo "== ansible-test sanity of this ansible-core (the tests that depend on its version)"
     SANITY_VENV_BIN="$venv/bin" SANITY_PYTHON=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
         scripts/sanity.sh --test validate-modules --test compile --test import --test pep8 --test pylint --test yamllint
+    echo "== ansible-test integration of this ansible-core (tests/integration/targets)"
+    INTEGRATION_VENV_BIN="$venv/bin" INTEGRATION_PYTHON=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+        scripts/integration.sh
     # The slow tests (a minute of real time each) run once, in the main pass of `make test`.
     set -- tests/unit simulator/tests tests/e2e -m "not slow"
 fi

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, rackspace.cloudbackup contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Documentation of the options of modules that can wait for a backup to finish.
+"""Documentation of the options of modules that can wait for a backup or a restore to finish.
 
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 The argument spec that matches it is ``wait_argument_spec()`` in module_utils/_module.py.
@@ -17,7 +17,8 @@ class ModuleDocFragment:
 options:
   wait:
     description:
-      - Whether to wait until the backup reaches a final state (success or failure) before returning.
+      - Whether to wait until the backup (with M(rackspace.cloudbackup.cloudbackup_restore), the restore) reaches a
+        final state (success or failure) before returning.
     type: bool
     default: true
   wait_timeout:
@@ -30,16 +31,16 @@ options:
     default: 3600
   poll_interval:
     description:
-      - Seconds between two reads of the backup's state while waiting. A finite number, at least V(1).
+      - Seconds between two reads of the backup's (or restore's) state while waiting. A finite number, at least V(1).
     type: float
     default: 15
   on_timeout:
     description:
-      - What to do when O(wait_timeout) passes before the backup reaches a final state.
+      - What to do when O(wait_timeout) passes before the backup (or restore) reaches a final state.
       - V(fail) fails the task; the result still says the last state, elapsed time and polls.
       - V(continue) returns normally with RV(timed_out=true), so a playbook can wait in
         short chunks and log progress between them (as the P(rackspace.cloudbackup.run_backup#role) role does).
-      - The backup itself keeps running either way.
+      - The backup (or restore) itself keeps running either way.
     type: str
     choices: [fail, continue]
     default: fail

@@ -25,43 +25,23 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_completed_backups,
     request_start,
     request_stop,
-    wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     CloudBackupError,
-    Forbidden,
     InvalidResponse,
     ServerError,
     TransportError,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
+    START_AMBIGUOUS_ATTEMPTS,
+    START_SETTLE_INTERVAL,
+    START_SETTLE_WINDOW,
+    report_after_end,
+    start_through_forbidden,
+    stop_confirmed,
+    wake_again,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
-
-# A start refused with 403 right after a wake-up is the agent race (reference 5.4): the agent
-# is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart; the time bound keeps
-# a slow 403 reply from stretching that. A 403 that outlasts both is a real refusal.
-START_FORBIDDEN_ATTEMPTS = 20
-START_FORBIDDEN_DELAY = 1.0
-START_FORBIDDEN_WINDOW = 30.0
-FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online and enabled"
-# A 5xx or a lost reply may hide an accepted start (reference 6.3, 8.4): each one is followed
-# by looks for the new run, and the POST is sent at most this many times in all, a connection
-# that was refused (nothing sent) included: enough to ride out a burst of 5xx replies, each of
-# which costs the request timeout plus the settle window, and few enough to end an outage.
-START_AMBIGUOUS_ATTEMPTS = 5
-# How long the feed may take to show an accepted start is undocumented, and a second start
-# costs a Skipped backup: look every few seconds for half a minute before sending another,
-# counted from the moment the unclear request could last have been acted on (its timeout).
-START_SETTLE_INTERVAL = 3.0
-START_SETTLE_WINDOW = 30.0
-# A stop is confirmed by the backup's state; a StopManual whose effect does not show is sent
-# again this many times in all, STOP_CONFIRM_DELAY apart.
-STOP_ATTEMPTS = 5
-STOP_CONFIRM_DELAY = 3.0
-
-# A report may appear a moment after its backup's terminal state, and a run the scheduler
-# turned away (Skipped, Missed) may never get one (reference 8.11): a few looks, then None.
-REPORT_LOOKS = 3
-REPORT_LOOK_DELAY = 2.0
 
 
 def in_flight_backup_for(client: Any, configuration: dict) -> Optional[dict]:
@@ -75,7 +55,7 @@ def in_flight_run(runs: List[dict]) -> Optional[dict]:
 
 
 def backup_runs(client: Any, configuration: dict) -> List[dict]:
-    """The activity items of ``configuration``'s backups, from its agent's feed (reference 3.12)."""
+    """The activity items of ``configuration``'s backups, from its agent's feed (api-notes: Activity feed)."""
     return runs_of(list_activity(client, configuration["machine_agent_id"]), configuration["backup_configuration_id"])
 
 
@@ -83,7 +63,7 @@ def runs_of(items: List[dict], configuration_id: int) -> List[dict]:
     """The backups of one configuration among activity ``items``.
 
     Backup items are keyed on ``id`` (the id StartManual returned) and point at their
-    configuration through ``parent_id`` (reference 3.12).
+    configuration through ``parent_id`` (api-notes: Activity feed).
     """
     return [item for item in items
             if str(item.get("type")).lower() == "backup" and item.get("parent_id") == int(configuration_id)]
@@ -189,29 +169,10 @@ def instead_of_skipped(runs: List[dict], backup_id: int, state: Optional[str],
 
 def stop_backup_confirmed(client: Any, backup_id: int,
                           sleep: Callable[[float], Any] = time.sleep) -> bool:
-    """Send StopManual until the backup's state shows it; False when it had ended by itself first.
-
-    The reply proves little: a lost or garbled one may hide an accepted stop, and the
-    answer to stopping a finished backup is undocumented (reference 4.1). So each attempt
-    is judged by reading the backup; a transient failure is sent again, a lasting one raised.
-    """
-    for attempt in range(1, STOP_ATTEMPTS + 1):
-        try:
-            request_stop(client, backup_id)
-            failure = None
-        except CloudBackupError as err:
-            failure = err
-        state = canonical_state(get_backup(client, backup_id).get("current_state"))
-        if state in ("StopRequested", "Stopped"):
-            return True
-        if is_terminal(state):
-            return False
-        if failure is not None and (not failure.transient or attempt == STOP_ATTEMPTS):
-            raise failure
-        if attempt < STOP_ATTEMPTS:
-            sleep(STOP_CONFIRM_DELAY)
-    raise CloudBackupError("backup %s is still %s after %d StopManual requests" % (backup_id, state, STOP_ATTEMPTS),
-                           backup_id=backup_id, state=state)
+    """Send StopManual until the backup's state shows it; False when it had ended by itself first."""
+    return stop_confirmed(lambda: request_stop(client, backup_id),
+                          lambda: get_backup(client, backup_id).get("current_state"),
+                          "backup %s" % backup_id, sleep, backup_id=backup_id)
 
 
 def latest_backup_id(client: Any, configuration: dict, activity: Optional[List[dict]] = None) -> Optional[int]:
@@ -219,9 +180,9 @@ def latest_backup_id(client: Any, configuration: dict, activity: Optional[List[d
 
     The activity feed shows every run, a Failed, Missed or Stopped one too, which is what a
     health check most needs to see. A Skipped run is left out: it only means another run of
-    the configuration was already queued (reference 4.1), which says nothing of its health.
+    the configuration was already queued (api-notes: Backup states), which says nothing of its health.
     LastRunBackupReportId and the completed list may count only the runs that can be
-    restored (reference 3.9, 8.12), and the feed's history window is undocumented: they
+    restored (api-notes: Completed backups), and the feed's history window is undocumented: they
     answer when the feed has no finished run of the configuration. ``activity``, a feed of
     the account read just now, spares the read of the agent's feed.
     """
@@ -253,50 +214,19 @@ def recent_good_backup(client: Any, configuration_id: int, window: float, good_s
 
 def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] = time.sleep) -> Optional[dict]:
     """The report of a backup that has just reached a terminal state; None if it has none."""
-    for look in range(REPORT_LOOKS):
-        if look:
-            sleep(REPORT_LOOK_DELAY)
-        report = get_report(client, backup_id)
-        if report is not None:
-            return report
-    return None
+    return report_after_end(lambda: get_report(client, backup_id), sleep)
 
 
 def _start_through_forbidden(client: Any, configuration_id: int, sleep: Callable[[float], Any],
                              clock: Callable[[], float], sent_at: List[float], rewake: bool = False) -> int:
     """request_start, repeated while the API answers 403 and the race may still be on.
 
-    Each POST's time is appended to ``sent_at``. With ``rewake`` (the start has spent
-    settle windows since the agent was woken, and it may have dozed off again: reference
-    5.3) the first 403 re-posts the wake-up.
+    With ``rewake`` (the start has spent settle windows since the agent was woken, and it
+    may have dozed off again; api-notes: Agents and waking) the first 403 re-posts the wake-up.
     """
-    deadline = clock() + START_FORBIDDEN_WINDOW
-    attempt = 0
-    while True:
-        attempt += 1
-        sent_at.append(clock())
-        try:
-            return request_start(client, configuration_id)
-        except Forbidden as err:
-            if attempt >= START_FORBIDDEN_ATTEMPTS or clock() + START_FORBIDDEN_DELAY > deadline:
-                raise _start_forbidden(err, configuration_id, attempt) from None
-        if rewake and attempt == 1:
-            _wake_again(client)
-        sleep(START_FORBIDDEN_DELAY)
-
-
-def _wake_again(client: Any) -> None:
-    # Best effort: a failed wake-up leaves the 403s to tell, and must not pass for an unclear start.
-    try:
-        wake_agents(client)
-    except CloudBackupError:
-        pass
-
-
-def _start_forbidden(err: Forbidden, configuration_id: int, attempts: int) -> Forbidden:
-    msg = ("StartManual for backup configuration %s was refused with HTTP 403 %d times: %s"
-           % (configuration_id, attempts, FORBIDDEN_HINT))
-    return Forbidden(err.status, err.method, err.url, err.body, msg=msg)
+    return start_through_forbidden(lambda: request_start(client, configuration_id),
+                                   "backup configuration %s" % configuration_id, sleep, clock, sent_at,
+                                   on_first_refusal=(lambda: wake_again(client)) if rewake else (lambda: None))
 
 
 def _run_since(client: Any, configuration: dict, known_ids: Collection[Any]) -> Optional[int]:
@@ -308,7 +238,7 @@ def new_run_since(client: Any, configuration: dict, activity: List[dict], known_
 
     A new run in ``activity`` (a feed read just now), or else the configuration's last run
     when its last_run_time moved since ``configuration`` was read: the feed may lag behind
-    (reference 6.3).
+    (api-notes: Starting a backup exactly once).
     """
     # Any state counts: a small backup can finish before the feed is read.
     run = newest_run([run for run in runs_of(activity, configuration["backup_configuration_id"])

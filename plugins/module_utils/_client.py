@@ -43,18 +43,18 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize i
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import check_connection_params
 
 # Keep in step with galaxy.yml (a unit test compares them): it names us in User-Agent.
-COLLECTION_VERSION = "0.2.0"
+COLLECTION_VERSION = "0.3.0"
 DEFAULT_IDENTITY_URL = "https://identity.api.rackspacecloud.com/v2.0/"
 DEFAULT_TIMEOUT = 30
 # Both the service name and the type identify the entry; clients differ in which they
-# match, so either will do (reference 2.4).
+# match, so either will do (api-notes: Identity).
 CATALOG_NAME = "cloudBackup"
 CATALOG_TYPE = "rax:backup"
 
-# Statuses worth another try (reference 6.3), for GETs and for requests marked retry=True:
+# Statuses worth another try (api-notes: Errors and retries), for GETs and for requests marked retry=True:
 #   429       no rate limit is documented, but a throttling front end that answers 429
 #             also says when to come back (Retry-After);
-#   500       the API's generic "Instance Fault", documented as transient;
+#   500       the API's generic "Instance Fault", which may wrap a passing failure;
 #   502, 504  the load balancer lost or timed out the backend: the API may never have seen it;
 #   503       "Service Unavailable", documented on every operation.
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -264,7 +264,7 @@ class CloudBackupClient:
         return access
 
     def _credentials_body(self) -> dict:
-        # API keys are preferred: multi-factor authentication never applies to them (reference 2.2).
+        # API keys are preferred: multi-factor authentication never applies to them (api-notes: Identity).
         if self._api_key:
             return {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": self._username, "apiKey": self._api_key}}}
         return {"auth": {"passwordCredentials": {"username": self._username, "password": self._password}}}
@@ -373,7 +373,7 @@ def _access_from(response: Any) -> Optional[dict]:
 
 
 def _utc_expiry(expires: Optional[str]) -> Optional[str]:
-    # Identity writes "Z" or an offset (reference 2.3). The expiry is only shown to the user,
+    # Identity writes "Z" or an offset (api-notes: Identity). The expiry is only shown to the user,
     # so a form we do not know is passed on as given rather than failing the login.
     try:
         return parse_iso8601_utc(expires)
@@ -406,7 +406,7 @@ def catalog_endpoint(access: dict, region: Optional[str]) -> str:
 
 
 def _regional_backup_endpoints(access: dict) -> list:
-    # The region-less entry is the legacy global host (reference 1.1): never the one to use.
+    # The region-less entry is the legacy global host (api-notes: Identity): never the one to use.
     found = []
     for service in access.get("serviceCatalog") or []:
         if service.get("name") == CATALOG_NAME or service.get("type") == CATALOG_TYPE:
@@ -416,7 +416,7 @@ def _regional_backup_endpoints(access: dict) -> list:
 
 
 def _is_v1_url(url: Any) -> bool:
-    # A lone global entry with another path is the v2 API's catalog (reference 2.4 item 5).
+    # A lone global entry with another path is the v2 API's catalog (api-notes: Identity).
     path = urlsplit(url).path if isinstance(url, str) else ""
     return path == "/v1.0" or path.startswith("/v1.0/")
 
@@ -433,7 +433,7 @@ def user_agent() -> str:
 
 
 def request_headers(method: str, body: Any, token: Optional[str]) -> dict:
-    """Headers for one request; a body-less POST still says JSON and Content-Length 0 (reference 1.2)."""
+    """Headers for one request; a body-less POST still says JSON and Content-Length 0 (api-notes: URLs and headers)."""
     headers = {"Accept": "application/json", "User-Agent": user_agent()}
     if token:
         headers["X-Auth-Token"] = token

@@ -182,7 +182,7 @@ def error_for_response(response: Any, text: Optional[str] = None) -> APIError:
     """Map a non-2xx ``requests.Response`` to its APIError, with the API's message if it sent one.
 
     Only the status chooses the class: Cloud Backup's error bodies are undocumented
-    (reference 6.2), so the body is only shown, never interpreted. ``text`` is the body to
+    (api-notes: Errors and retries), so the body is only shown, never interpreted. ``text`` is the body to
     show instead of the reply's own: the client passes it with its secrets masked, before
     anything is cut short (a cut could leave part of a token).
     """

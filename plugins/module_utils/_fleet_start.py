@@ -20,6 +20,7 @@ import itertools
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ONLINE_POLL_INTERVAL
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     WAKE_TAKES,
     find_agent_by_server,
@@ -33,10 +34,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
-    FORBIDDEN_HINT,
-    START_AMBIGUOUS_ATTEMPTS,
-    START_SETTLE_INTERVAL,
-    START_SETTLE_WINDOW,
     new_run_since,
     in_flight_run,
     recent_good_backup,
@@ -51,15 +48,20 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     ServerError,
     TransportError,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
+    FORBIDDEN_HINT,
+    START_AMBIGUOUS_ATTEMPTS,
+    START_SETTLE_INTERVAL,
+    START_SETTLE_WINDOW,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
-# Seconds between two reads of an agent's status after the wake-up, and between two rounds
-# of starts that agents refused with 403 (asleep, or the race of reference 5.4).
-AGENT_POLL_INTERVAL = 2.0
+# Seconds between two rounds of starts that agents refused with 403 (asleep, or the agent
+# race: api-notes: The 403 race); agents are read every ONLINE_POLL_INTERVAL after the wake-up.
 START_ROUND_DELAY = 2.0
 # The longest wait for a first agent to come Online before the starts begin anyway: the
-# docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (reference 5.3).
+# docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (api-notes: Agents and waking).
 PROBE_WINDOW = 30.0
 # Enough names to spot a typo in a message, few enough to keep it one line.
 NAMES_SHOWN = 10
@@ -153,7 +155,7 @@ def agent_of(client: Any, spec: dict, agents: List[dict]) -> dict:
 
 
 def _agents_on_server(client: Any, server_id: str, agents: List[dict]) -> List[dict]:
-    # The list may leave HostServerId out (reference 3.5): then ask the server endpoint.
+    # The list may leave HostServerId out (api-notes: Agents and waking): then ask the server endpoint.
     listed = _where(agents, "host_server_id", server_id)
     if listed:
         return listed
@@ -245,8 +247,8 @@ def _live(targets: List[FleetTarget]) -> List[FleetTarget]:
 class FleetStarter:
     """Starts one backup per target, waking the agents once and again only when needed.
 
-    A start that an agent refuses with 403 (asleep, or just woken and not connected yet:
-    reference 5.4) created nothing and is tried again in the next round; the wake-up is
+    A start that an agent refuses with 403 (asleep, or just woken and not connected yet;
+    api-notes: The 403 race) created nothing and is tried again in the next round; the wake-up is
     re-posted at most once per awake window for the whole batch. A start answered with a
     5xx or lost on the way back may have been accepted: the activity feed is watched for
     its run before another POST, so a fault never makes two backups of one configuration.
@@ -300,7 +302,7 @@ class FleetStarter:
         asleep after it are tried again round by round.
         """
         window = min(PROBE_WINDOW, max(deadline - self.clock(), 0.0))
-        waiter = Waiter(window, AGENT_POLL_INTERVAL, clock=self.clock, sleep=self.sleep,
+        waiter = Waiter(window, ONLINE_POLL_INTERVAL, clock=self.clock, sleep=self.sleep,
                         within=self.client.retrying_within)
         turn = itertools.cycle(agent_ids)
 

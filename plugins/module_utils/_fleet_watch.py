@@ -13,7 +13,7 @@ a backup that the feed does not show at all is read on its own (``GET backup/{id
 
 Feed items are matched by configuration and confirmed by id: which of ``ID`` and
 ``BackupId`` holds the backup id of a backup item is contradictory in the docs
-(reference 3.12), so neither is relied on. Entries are plain dicts (the module option's
+(api-notes: Activity feed), so neither is relied on. Entries are plain dicts (the module option's
 elements), updated in place so a caller can hand them to the next chunk of waiting.
 """
 
@@ -145,7 +145,7 @@ def confirm_end(client: Any, entry: dict, sleep: Callable[[float], Any], now: Ca
     """Read the report of a backup the feed shows ended; a backup that is not ended after all stays pending."""
     report = report_of_ended(client, entry["backup_id"], sleep=sleep)
     if report is not None and not is_terminal(report.get("state")):
-        return  # a report of a run still going (reference 8.11): wait for the end
+        return  # a report of a run still going (api-notes: Reports): wait for the end
     if report is None:
         # No report: a run that never ran (Skipped, Missed), or the feed showed another run.
         state = get_backup(client, entry["backup_id"]).get("current_state")

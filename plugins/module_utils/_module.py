@@ -37,7 +37,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check_wait_options,
 )
 
-# Reference 1.1: the regions Cloud Backup has ever served.
+# The regions Cloud Backup has ever served (api-notes: URLs and headers).
 REGIONS = ("DFW", "HKG", "IAD", "LON", "ORD", "SYD")
 DEFAULT_WAIT_TIMEOUT = 3600
 DEFAULT_POLL_INTERVAL = 15

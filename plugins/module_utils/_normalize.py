@@ -7,7 +7,7 @@ Private to the rackspace.cloudbackup collection: not a public API, may change at
 
 The API speaks .NET: PascalCase keys with inconsistent casing, ``/Date(ms)/`` dates,
 human-readable sizes ("3.7 GB"), ``HH:MM:SS`` durations and numbers that are sometimes
-strings (reference section 1.3). ``normalize_record`` applies all of the parsers below to a
+strings (api-notes: Wire format). ``normalize_record`` applies all of the parsers below to a
 decoded JSON object so that no module ever has to know about those quirks.
 """
 
@@ -20,21 +20,21 @@ from typing import Any, Optional, Union
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state
 
-# The ms are UTC whatever the optional +-hhmm suffix says (reference 1.3 item 2). The
+# The ms are UTC whatever the optional +-hhmm suffix says (api-notes: Dates). The
 # optional backslashes accept a value that was never JSON-decoded ("\/Date(...)\/").
 _DATE_RE = re.compile(r"\\?/Date\((-?\d+)([+-]\d{4})?\)\\?/")
 _EPOCH = datetime.datetime(1970, 1, 1)
 
-# Identity writes its dates in ISO 8601, with milliseconds and a "Z" or a UTC offset (reference 2.3).
+# Identity writes its dates in ISO 8601, with milliseconds and a "Z" or a UTC offset (api-notes: Identity).
 _ISO_RE = re.compile(r"\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|([+-])(\d\d):?(\d\d))\s*", re.IGNORECASE)
 
-# The server's base for "KB", "MB"... is undocumented (reference 1.3 item 3); rcbu, the
+# The server's base for "KB", "MB"... is undocumented (api-notes: Sizes and counts); rcbu, the
 # only client that converts, uses 1024, and so do we.
 SIZE_BASE = 1024
 _SIZE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*")
 _SIZE_EXPONENTS = {"": 0, "b": 0, "byte": 0, "bytes": 0, "kb": 1, "mb": 2, "gb": 3, "tb": 4}
 
-# .NET TimeSpan: [d.]hh:mm:ss[.fffffff]; rcbu lets the hours exceed 24 (reference 1.3 item 4).
+# .NET TimeSpan: [d.]hh:mm:ss[.fffffff]; rcbu lets the hours exceed 24 (api-notes: Durations).
 _DURATION_RE = re.compile(r"\s*(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2})(?:\.\d+)?\s*")
 
 # snake_case: split an acronym from the next word (IPAddress), then lower/digit -> upper.
@@ -48,6 +48,12 @@ SIZE_FIELDS = frozenset(("backup_vault_size", "bytes_searched", "bytes_backed_up
 COUNT_FIELDS = frozenset(("files_searched", "files_backed_up", "num_errors", "num_files_restored"))
 # BackupState (per-user configuration list) carries the same names as CurrentState.
 STATE_FIELDS = frozenset(("current_state", "state", "backup_state"))
+# A restore's state is a number on the wire (api-notes: Restore states); its report and the activity feed
+# use the names, which are the backup states' names.
+RESTORE_STATE_NAMES = {
+    0: "Creating", 1: "Queued", 2: "InProgress", 3: "Completed", 4: "Stopped", 5: "Failed",
+    6: "StartRequested", 7: "StopRequested", 8: "CompletedWithErrors", 9: "Preparing",
+}
 
 
 def parse_date(value: Optional[str]) -> Optional[str]:
@@ -107,10 +113,17 @@ def parse_duration(value: Union[str, int, None]) -> Optional[int]:
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
+def restore_state_name(state_id: Any) -> Optional[str]:
+    """RestoreStateId 8 -> "CompletedWithErrors"; an unknown number -> "RestoreState<n>" (in flight until a timeout)."""
+    if not _is_int(state_id):
+        return None
+    return RESTORE_STATE_NAMES.get(state_id, "RestoreState%d" % state_id)
+
+
 def snake_case(name: str) -> str:
     """MachineAgentId -> machine_agent_id, BackupReportID -> backup_report_id, IPAddress -> ip_address."""
-    # The API spells this field both BackupDatacenter and BackupDataCenter (reference 1.3
-    # item 1); users should see one name.
+    # The API spells this field both BackupDatacenter and BackupDataCenter (api-notes: Wire format);
+    # users should see one name.
     name = name.replace("DataCenter", "Datacenter")
     name = _WORD_RE.sub(r"\1_\2", _ACRONYM_RE.sub(r"\1_\2", name))
     return name.lower()
@@ -121,8 +134,9 @@ def normalize_record(raw: dict) -> dict:
 
     Keys become snake_case; /Date()/ strings become ISO 8601 UTC; sizes become int bytes
     plus "<key>_text"; Duration becomes duration_seconds plus duration (the text); counts
-    and numeric ids become int; state names get their canonical spelling. Unknown keys are
-    kept (the API adds undocumented fields) and only renamed. Unparsable sizes, durations,
+    and numeric ids become int; state names get their canonical spelling, and a restore's
+    numeric restore_state_id gets its name beside it, as ``state``. Unknown keys are kept
+    (the API adds undocumented fields) and only renamed. Unparsable sizes, durations,
     counts and dates raise ValueError.
     """
     return _normalize_value(raw)
@@ -155,6 +169,9 @@ def _normalize_field(name: str, value: Any) -> dict:
         return {name: _to_count(value)}
     if name in STATE_FIELDS and isinstance(value, str):
         return {name: canonical_state(value)}
+    if name == "restore_state_id":
+        state_id = _to_count(value)
+        return {name: state_id, "state": restore_state_name(state_id)}
     if _is_id_name(name) and (_is_int(value) or (isinstance(value, str) and _DIGITS_RE.fullmatch(value))):
         # Ids are ints on the wire in every sample, but the doc tables type them as strings.
         return {name: int(value)}

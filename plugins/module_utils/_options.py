@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, redact_url
@@ -58,6 +58,13 @@ def check(params: dict, rules: Iterable[Rule], label: str = "%s") -> None:
     found = problems(params, rules, label)
     if found:
         raise ConfigurationError(found[0])
+
+
+def check_unused(params: dict, unused: Dict[str, Tuple[str, ...]], selector: str = "action") -> None:
+    """Raise a ConfigurationError for an option given that ``params[selector]`` does not use (``unused[value]``)."""
+    for option in unused[params[selector]]:
+        if params[option] is not None:
+            raise ConfigurationError("%s is not used with %s=%s" % (option, selector, params[selector]))
 
 
 def check_elements(params: dict, name: str, rules: Iterable[Rule]) -> None:
@@ -153,6 +160,12 @@ def required(params: dict, name: str, label: str) -> Problem:
 def non_empty_list(params: dict, name: str, label: str) -> Problem:
     value = params.get(name)
     return "%s must not be an empty list" % label if value is not None and len(value) == 0 else None
+
+
+def non_empty_elements(params: dict, name: str, label: str) -> Problem:
+    """A list whose elements all have something else than whitespace in them."""
+    blank = [index for index, value in enumerate(params.get(name) or []) if not str(value).strip()]
+    return "%s[%d] must not be empty or blank" % (label, blank[0]) if blank else None
 
 
 def final_states(params: dict, name: str, label: str) -> Problem:
@@ -305,6 +318,8 @@ INFO_RULES = (
     rule(identifier, "configuration_id"),
     rule(non_empty, "configuration_name"),
     rule(identifier, "backup_id"),
+    rule(one_of, "restore_id", what="restore", when=("resource", "restore")),
+    rule(identifier, "restore_id"),
     rule(non_empty, "query"),
 )
 
@@ -329,6 +344,27 @@ REPORT_ENTRY_RULES = (
     rule(moment, "started_at"),
     rule(moment, "deadline"),
     rule(previous_result, "result"),
+)
+
+# cloudbackup_restore.
+RESTORE_RULES = (
+    rule(one_of, "backup_id", others=("configuration_id", "configuration_name"), what="backup to restore",
+         when=("action", "start")),
+    rule(one_of, "destination_path", what="destination path", when=("action", "start")),
+    rule(one_of, "restore_id", what="restore", when=("action", "stop")),
+    rule(one_of, "restore_id", what="restore", when=("action", "wait")),
+    rule(identifier, "backup_id"),
+    rule(identifier, "configuration_id"),
+    rule(non_empty, "configuration_name"),
+    rule(identifier, "agent_id"),
+    rule(identifier, "restore_id"),
+    rule(identifier, "destination_agent_id"),
+    rule(non_empty, "destination_path"),
+    rule(non_empty_elements, "include"),
+    rule(non_empty_elements, "exclude"),
+    rule(seconds, "online_timeout", minimum=0),
+    rule(final_states, "acceptable_states"),
+    rule(number, "max_errors", minimum=0),
 )
 
 # The run_backup role's settings of a host (its run_backup__target), named run_backup_<key>.

@@ -6,7 +6,7 @@
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
 ``canonical_state`` turns the API's loosely spelled state names into one spelling,
-``is_terminal`` classifies them (reference section 4.1), and ``Waiter`` polls a callable
+``is_terminal`` classifies them (api-notes: Backup states), and ``Waiter`` polls a callable
 until a condition holds or a deadline passes, returning a ``WaitResult``.
 """
 
@@ -18,8 +18,8 @@ from typing import Any, Callable, ContextManager, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 
-# Reference 4.1. StartScheduled is documented but in neither public client's list; Creating
-# comes from restores shown in activity feeds. Both are clearly "not finished yet".
+# The two sets (api-notes: Backup states). StartScheduled is documented but in neither public
+# client's list; Creating comes from restores shown in activity feeds. Both are clearly "not finished yet".
 IN_FLIGHT_STATES = frozenset((
     "StartRequested", "StartScheduled", "Queued", "Preparing", "InProgress", "StopRequested", "Creating",
 ))

@@ -476,6 +476,7 @@ diff:
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     WAKE_TAKES,
     get_agent,
@@ -508,6 +509,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     TARGET_RULES,
     check,
     check_elements,
+    check_unused,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states as good_backup_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
@@ -574,9 +576,7 @@ def perform_action(module: CloudBackupModule) -> dict:
 
 def check_options(params: dict) -> None:
     """Catch what the argument spec cannot express, before any HTTP call."""
-    for option in UNUSED_OPTIONS[params["action"]]:
-        if params[option] is not None:
-            raise ConfigurationError("%s is not used with action=%s" % (option, params["action"]))
+    check_unused(params, UNUSED_OPTIONS)
     check(params, ACTION_RULES)
     if params["targets"] is not None:
         check_targets(params)
@@ -661,19 +661,9 @@ def last_run(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
 def agent_ready_to_back_up(module: CloudBackupModule, agent_id: int) -> dict:
     """The agent, once it is online; fails if it is disabled or stays offline (warns in check mode)."""
     timeout = 0 if module.check_mode else module.params["online_timeout"]
-    seen = wait_for_agent(module, agent_id, timeout, lambda agent: is_online(agent) or agent.get("is_disabled"))
-    agent = seen.value
-    if agent.get("is_disabled"):
-        raise CloudBackupError("agent %s (%s) is disabled: it runs no backups until it is enabled again"
-                               % (agent_id, agent.get("machine_name")), agent_id=agent_id)
-    if not is_online(agent):
-        msg = ("agent %s (%s) is %s%s: run this module with action=wake_agents and agent_id=%s first"
-               % (agent_id, agent.get("machine_name"), agent.get("status"),
-                  " after waiting %d seconds" % seen.elapsed if timeout else "", agent_id))
-        if not module.check_mode:
-            raise CloudBackupError(msg, agent_id=agent_id, status=agent.get("status"))
-        module.warn(msg)
-    return agent
+    return ready_agent(module.client, agent_id, timeout, module.check_mode, module.warn,
+                       "agent", "runs no backups", "run this module with action=wake_agents and agent_id=%s first",
+                       clock=time.monotonic, sleep=time.sleep)
 
 
 # --- stop --------------------------------------------------------------------------------

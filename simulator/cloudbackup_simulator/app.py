@@ -1,7 +1,7 @@
 """The WSGI application: route, inject faults, authenticate, handle, log.
 
 Order for an API request:
-1. route it (the body's Action names backup.start / backup.stop),
+1. route it (the body's Action names backup.start / backup.stop, restore.start / restore.stop),
 2. take the first matching fault: it may expire tokens, add latency, or replace the
    response (before the request has any effect, or after it when ``apply`` is set) or
    its body,
@@ -20,18 +20,20 @@ from werkzeug.wrappers import Request, Response
 
 from . import control, identity
 from .auth import authorize
-from .backup_api import HANDLERS, Call
+from .backup_api import HANDLERS as BACKUP_HANDLERS, Call
 from .core import Core
 from .errors import ApiError
 from .faults import Fault
 from .requestlog import make_entry
+from .restore_api import HANDLERS as RESTORE_HANDLERS
 from .responses import error_response, read_json, replace_body
-from .routes import ACTION_RULE, CONTROL_PREFIX, Match, action_route, match
+from .routes import ACTION_ROUTES, CONTROL_PREFIX, Match, action_route, match
 
 # What an echo_token fault repeats from an Identity request body.
 _ECHOED_FIELDS = ("username", "apiKey", "password")
 # Fault options that only say which requests a fault matches, not what it does to them.
 _MATCH_OPTIONS = ("route", "method", "count")
+HANDLERS = {**BACKUP_HANDLERS, **RESTORE_HANDLERS}
 
 
 class DropConnection(ConnectionAbortedError):
@@ -128,13 +130,13 @@ def _raise_routing_error(found: Match) -> None:
 
 
 def _route_name(found: Optional[Match], request: Request) -> Optional[str]:
-    if found is None or found.route != ACTION_RULE:
+    if found is None or found.route not in ACTION_ROUTES:
         return found.route if found else None
     try:
         body = read_json(request)
     except ApiError:
-        return ACTION_RULE
-    return action_route(body.get("Action") if isinstance(body, dict) else None)
+        return found.route
+    return action_route(found.route, body.get("Action") if isinstance(body, dict) else None)
 
 
 def _fault_message(fault: Fault, request: Request) -> str:

@@ -1,4 +1,4 @@
-"""Who may call a Cloud Backup route: token, tenant and RBAC checks (reference 1.2, 7)."""
+"""Who may call a Cloud Backup route: token, tenant and RBAC checks (api-notes: URLs and headers, Roles (RBAC))."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .model import Token, World
 READ, WRITE, ADMIN = 1, 2, 3
 
 # Role names are compared case-insensitively: the docs spell them cloudBackup:* and
-# cloudbackup:*. The broadest role wins (reference 7).
+# cloudbackup:*. The broadest role wins (api-notes: Roles (RBAC)).
 _ROLE_LEVELS = {
     "cloudbackup:observer": READ,
     "observer": READ,
@@ -41,7 +41,7 @@ def authorize(
     if token is None:
         raise ApiError(401, "The token is invalid or has expired.")
     if path_tenant is not None and path_tenant != token.tenant.id:
-        # Undocumented (reference 8.19): 403 by default.
+        # Undocumented (api-notes: URLs and headers): 403 by default.
         raise ApiError(world.settings.tenant_mismatch_status, "The token is not valid for tenant %s." % path_tenant)
     if world.settings.rbac and role_level(token.user.roles) < required_level(method, route):
         raise ApiError(403, "User %s is not authorized to perform this action." % token.user.username)

@@ -11,14 +11,14 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from werkzeug.wrappers import Request, Response
 
-from . import configuration_writes, views
+from . import configuration_writes, restore_views, views
 from .errors import ApiError
-from .lifecycle import Backup
+from .lifecycle import Backup, Restore, Run
 from .model import Agent, Configuration, Token, World
-from .responses import bare_integer, empty, json_response, read_json
+from .responses import bare_integer, empty, integer_field, json_response, read_json
 from .routes import ACTIONS
 
-# The runs the scheduler turned away without starting (reference 4.1): whether they get a
+# The runs the scheduler turned away without starting (api-notes: Backup states): whether they get a
 # report is unknown, hence settings.report_for_unrun.
 UNRUN_STATES = ("Skipped", "Missed")
 
@@ -114,7 +114,7 @@ def configuration_create(call: Call) -> Response:
     values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id)
     config = configuration_writes.create(call.world, call.tenant_id, values)
     body = views.configuration(call.world, config, call.now)
-    # The create response carries a few extra fields (reference 3.6).
+    # The create response carries a few extra fields (api-notes: Backup configurations).
     for key, label in (("Inclusions", "Include"), ("Exclusions", "Exclude")):
         body[key] = [dict(item, Filter=label, FilePathEncoded=None) for item in body[key]]
     return call.reply(body)
@@ -155,17 +155,10 @@ def backup_action(call: Call) -> Response:
 def parse_action(body: Any) -> Tuple[str, int]:
     if not isinstance(body, dict):
         raise ApiError(400, 'The body must be a JSON object such as {"Action": "StartManual", "Id": 42}.')
-    action, target = body.get("Action"), body.get("Id")
+    action = body.get("Action")
     if action not in ACTIONS:
         raise ApiError(400, 'Action must be "StartManual" or "StopManual", got %r.' % (action,))
-    if target is None:
-        raise ApiError(400, "Id is required.")
-    # The docs type Id as a string; every client sends an integer: accept both (reference 3.7).
-    if isinstance(target, str) and target.strip().isdigit():
-        target = int(target)
-    if not isinstance(target, int) or isinstance(target, bool):
-        raise ApiError(400, "Id must be an integer, got %r." % (target,))
-    return action, target
+    return action, integer_field(body, "Id")
 
 
 def backup_get(call: Call) -> Response:
@@ -181,7 +174,7 @@ def backup_completed(call: Call) -> Response:
 
 
 def backup_available_for_restore(call: Call) -> Response:
-    """Configurations with a restorable run: not deleted, listed by backup/completed (reference 3.11)."""
+    """Configurations with a restorable run: not deleted, listed by backup/completed (api-notes: Completed backups)."""
     configs = [
         config
         for config in call.world.tenant_configurations(call.tenant_id)
@@ -203,18 +196,29 @@ def backup_report(call: Call) -> Response:
 
 
 def activity_agent(call: Call) -> Response:
-    return _activity(call, call.world.tenant_backups(call.tenant_id, _agent(call, call.args["agent_id"]).id))
+    agent_id = _agent(call, call.args["agent_id"]).id
+    world = call.world
+    return _activity(
+        call, world.tenant_backups(call.tenant_id, agent_id), world.tenant_restores(call.tenant_id, agent_id)
+    )
 
 
 def activity_user(call: Call) -> Response:
-    return _activity(call, call.world.tenant_backups(call.tenant_id))
+    return _activity(call, call.world.tenant_backups(call.tenant_id), call.world.tenant_restores(call.tenant_id))
 
 
-def _activity(call: Call, runs: List[Backup]) -> Response:
-    # The feed is fed later than the backup itself: a run shows up activity_lag after its start.
-    runs = [run for run in runs if run.created + call.world.settings.activity_lag <= call.now]
-    runs = sorted(runs, key=lambda run: views.activity_time(run, call.now), reverse=True)
-    return call.reply([views.activity(call.world, run, call.now) for run in runs])
+def _activity(call: Call, runs: List[Backup], restores: List[Restore]) -> Response:
+    """Backups and restores, newest first; each shows up only activity_lag after it began."""
+    settings, now = call.world.settings, call.now
+    items: List[Tuple[Run, Callable]] = [
+        (run, views.activity) for run in runs if run.created + settings.activity_lag <= now
+    ]
+    for restore in restores:
+        since = restore_views.listed_from(restore, settings.activity_lag, settings.restore_activity_creating)
+        if since is not None and since <= now:
+            items.append((restore, restore_views.activity))
+    items.sort(key=lambda item: views.activity_time(item[0], now), reverse=True)
+    return call.reply([render(call.world, run, now) for run, render in items])
 
 
 HANDLERS: Dict[str, Callable[[Call], Response]] = {

@@ -1,4 +1,4 @@
-"""Backup configuration create / update / enable / delete (reference 3.6, lower priority).
+"""Backup configuration create / update / enable / delete (api-notes: Backup configurations).
 
 Request bodies use the API's field names; invalid values answer 400 naming the field.
 """
@@ -41,7 +41,7 @@ def parse_body(body: Any, world: World, tenant_id: str) -> Dict[str, Any]:
 
 
 def check_name_free(world: World, values: Dict[str, Any], config_id: int = 0) -> None:
-    """409 for a name the agent already uses (reference 8.10 guesses this trigger)."""
+    """409 for a name the agent already uses (a guessed trigger; api-notes: Backup configurations)."""
     policy = world.settings.duplicate_names
     taken = any(
         other.name == values["name"]
@@ -66,7 +66,7 @@ def create(world: World, tenant_id: str, values: Dict[str, Any]) -> Configuratio
 
 
 def update(world: World, config: Configuration, values: Dict[str, Any]) -> None:
-    """PUT is a full replacement of the create fields (reference 3.6)."""
+    """PUT is a full replacement of the create fields (api-notes: Backup configurations)."""
     if values["agent_id"] != config.agent_id:
         message = "MachineAgentId cannot change (configuration %d belongs to agent %d)."
         raise ApiError(400, message % (config.id, config.agent_id))
@@ -82,7 +82,8 @@ def _with_file_items(world: World, values: Dict[str, Any], config_id: int) -> Di
 
 
 def enable_flag(body: Any) -> bool:
-    """{"Enable": true|false}; cbu-sdk's "Enabled" and the string "true" are refused (reference 3.6)."""
+    """{"Enable": true|false}; cbu-sdk's "Enabled" and the string "true" are refused
+    (api-notes: Backup configurations)."""
     if not isinstance(body, dict) or not isinstance(body.get("Enable"), bool):
         raise ApiError(400, 'The body must be {"Enable": true} or {"Enable": false}.')
     return body["Enable"]

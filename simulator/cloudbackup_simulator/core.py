@@ -10,7 +10,7 @@ import threading
 from dataclasses import asdict
 from typing import Any, Dict, List, Optional
 
-from . import views
+from . import restore_views, views
 from .clock import SimClock
 from .faults import FaultBook, make_fault
 from .model import World
@@ -96,6 +96,7 @@ class Core:
                 "agents": [views.agent(world, agent, now) for agent in world.agents.values()],
                 "configurations": [views.configuration(world, config, now) for config in world.configurations.values()],
                 "backups": [views.backup(world, backup, now) for backup in world.backups.values()],
+                "restores": [restore_views.restore(world, item, now) for item in world.restores.values()],
                 "tokens": [
                     {"username": token.user.username, "tenant_id": token.tenant.id, "expires": iso8601(token.expires)}
                     for token in world.tokens.values()

@@ -1,4 +1,4 @@
-"""Identity v2.0: POST /v2.0/tokens (reference section 2)."""
+"""Identity v2.0: POST /v2.0/tokens (api-notes: Identity)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _pair(credentials: Any, field: str) -> Tuple[str, str]:
 
 
 def _rescope(world: World, auth: Dict[str, Any], now: float) -> Tuple[TenantSpec, UserSpec, str]:
-    """{"auth": {"tenantId": ..., "token": {"id": ...}}} (reference 2.2)."""
+    """{"auth": {"tenantId": ..., "token": {"id": ...}}} (api-notes: Identity)."""
     token_id = auth["token"].get("id") if isinstance(auth["token"], dict) else None
     token: Optional[Token] = world.valid_token(token_id, now)
     tenant = auth.get("tenantId", auth.get("tenantName"))
@@ -103,7 +103,7 @@ def _access(token: Token, base_url: str, global_entry: bool) -> Dict[str, Any]:
 def catalog(base_url: str, tenant_id: str, global_entry: bool = True) -> List[Dict[str, Any]]:
     """cloudBackup between two unrelated services, so clients must search, not index."""
     backup_url = "%s/v1.0/%s" % (base_url, tenant_id)
-    # The region-less endpoint comes first, as in the documented sample (reference 2.4).
+    # The region-less endpoint comes first, as in the documented sample (api-notes: Identity).
     regionless = [{"publicURL": backup_url, "tenantId": tenant_id}] if global_entry else []
     files_tenant = "MossoCloudFS_%s" % tenant_id
     return [

@@ -1,8 +1,9 @@
-"""Backup lifecycle: a planned timeline of states, read lazily at any simulated time.
+"""Backup and restore lifecycles: a planned timeline of states, read lazily at any simulated time.
 
 A backup never "runs": when it is created we write down when it will enter each state
-(reference 4.1/4.2), and every read asks "which state at time t?". That needs no
-background thread and makes ``advance()`` exact.
+(api-notes: Backup states), and every read asks "which state at time t?". That needs no
+background thread and makes ``advance()`` exact. A restore is the same kind of timeline
+(api-notes: Restore states), preceded by its Creating draft until StartManual plans the rest.
 """
 
 from __future__ import annotations
@@ -16,11 +17,25 @@ TERMINAL_STATES = ("Completed", "CompletedWithErrors", "Failed", "Stopped", "Ski
 RUN_OUTCOMES = ("Completed", "CompletedWithErrors", "Failed")
 HISTORY_OUTCOMES = TERMINAL_STATES
 SUCCESS_STATES = ("Completed", "CompletedWithErrors")
+# RestoreStateId per state name (api-notes: Restore states); restores answer numbers, their reports names.
+CREATING = "Creating"
+RESTORE_STATE_IDS = {
+    CREATING: 0,
+    "Queued": 1,
+    "InProgress": 2,
+    "Completed": 3,
+    "Stopped": 4,
+    "Failed": 5,
+    "StartRequested": 6,
+    "StopRequested": 7,
+    "CompletedWithErrors": 8,
+    "Preparing": 9,
+}
 
 
 @dataclass(frozen=True)
 class Durations:
-    """Simulated seconds spent in each phase (defaults: reference 4.2)."""
+    """Simulated seconds spent in each phase; the defaults are guesses (api-notes: Unknowns and simulator settings)."""
 
     start_requested: float = 1.0
     queued: float = 2.0
@@ -48,7 +63,7 @@ Timeline = List[Tuple[float, str]]
 
 def plan(start: float, durations: Durations, outcome: str, first: str = "StartRequested") -> Timeline:
     """The (time, state) steps of a run that will end in ``outcome``. ``first`` is
-    StartRequested for a manual start, StartScheduled for one its schedule made (4.1)."""
+    StartRequested for a manual start, StartScheduled for one its schedule made (api-notes: Backup states)."""
     if outcome == "Missed":  # decided by the scheduler; the run never starts
         return [(start, "Missed")]
     if outcome == "Skipped":  # another run of the configuration was already queued
@@ -73,16 +88,15 @@ def _stopped(timeline: Timeline, moment: float, stop: float) -> Timeline:
     return kept + [(moment, "StopRequested"), (moment + stop, "Stopped")]
 
 
-@dataclass
-class Backup:
-    """One run of a configuration. ``errors`` are the report's error entries."""
+def scripted(outcomes: Tuple[str, ...], used: int) -> str:
+    """The outcome of the next run of a script: outcomes in order, the last one repeats."""
+    return outcomes[min(used, len(outcomes) - 1)]
 
-    id: int
-    configuration_id: int
-    agent_id: int
+
+class Run:
+    """What backups and restores share: reading and stopping a ``timeline``."""
+
     timeline: Timeline
-    totals: Totals = field(default_factory=Totals)
-    errors: tuple = ()
 
     @property
     def created(self) -> float:
@@ -116,3 +130,52 @@ class Backup:
         if state != "StopRequested":  # a repeated stop does not restart the countdown
             self.timeline = _stopped(self.timeline, now, stop_duration)
         return True
+
+
+@dataclass
+class Backup(Run):
+    """One run of a configuration. ``errors`` are the report's error entries."""
+
+    id: int
+    configuration_id: int
+    agent_id: int
+    timeline: Timeline
+    totals: Totals = field(default_factory=Totals)
+    errors: tuple = ()
+
+
+@dataclass(frozen=True)
+class RestoreRequest:
+    """The writable fields of a restore (PUT / POST restore, api-notes: Restores)."""
+
+    backup_id: int
+    backup_machine_id: int
+    destination_machine_id: int
+    destination_path: str
+    overwrite_files: bool
+    backup_datacenter: Optional[str]  # None: the vault's own region
+
+
+@dataclass
+class Restore(Run):
+    """A restore: a Creating draft (files may be added) until StartManual plans its run."""
+
+    id: int
+    tenant_id: str
+    request: RestoreRequest
+    timeline: Timeline  # [(created, "Creating")] + the planned run once started
+    files: List[dict] = field(default_factory=list)  # wire items: FilePath, Filter, RestoreId, FileItemType
+    durations: Durations = Durations()
+    files_restored: int = 0
+    bytes_restored: int = 0
+    errors: tuple = ()
+
+    @property
+    def started(self) -> Optional[float]:
+        """When StartManual was accepted; None for a draft."""
+        return self.timeline[1][0] if len(self.timeline) > 1 else None
+
+    def begin(self, now: float, durations: Durations, outcome: str) -> None:
+        """StartManual: plan StartRequested -> ... -> ``outcome`` from ``now`` (api-notes: Restore states)."""
+        self.durations = durations
+        self.timeline = self.timeline[:1] + plan(now, durations, outcome)

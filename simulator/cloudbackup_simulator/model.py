@@ -1,4 +1,4 @@
-"""The live state of the simulated account(s): tokens, agents, configurations, backups.
+"""The live state of the simulated account(s): tokens, agents, configurations, backups, restores.
 
 Built from a Scenario on every reset. Nothing here runs on its own: states are derived
 from the simulated time passed in by the caller (``now``), and callers hold the lock.
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from .errors import ApiError
-from .lifecycle import IN_FLIGHT_STATES, SUCCESS_STATES, Backup, Durations, Totals, plan
-from .scenario import AgentSpec, ConfigurationSpec, HistoryEntry, Scenario, TenantSpec, UserSpec
+from .lifecycle import IN_FLIGHT_STATES, SUCCESS_STATES, Backup, Durations, Restore, Run, Totals, plan, scripted
+from .scenario import AgentSpec, ConfigurationSpec, HistoryEntry, RestoreScript, Scenario, TenantSpec, UserSpec
 from .schedule import Schedule
 
 # FileId values of inclusions/exclusions; any number works, this one is from a doc sample.
@@ -65,13 +65,19 @@ class Configuration:
     durations: Durations = Durations()
     totals: Totals = Totals()
     errors: tuple = ()
+    restore: RestoreScript = RestoreScript()
     manual_runs: int = 0
+    restores_started: int = 0
 
     def next_outcome(self) -> str:
         """Scripted outcomes are used in order; the last one repeats."""
-        outcome = self.outcomes[min(self.manual_runs, len(self.outcomes) - 1)]
         self.manual_runs += 1
-        return outcome
+        return scripted(self.outcomes, self.manual_runs - 1)
+
+    def next_restore_outcome(self) -> str:
+        """The same for restores of this configuration's backups (scenario key ``restore``)."""
+        self.restores_started += 1
+        return scripted(self.restore.outcomes, self.restores_started - 1)
 
 
 class World:
@@ -84,6 +90,8 @@ class World:
         self.agents: Dict[int, Agent] = {}
         self.configurations: Dict[int, Configuration] = {}
         self.backups: Dict[int, Backup] = {}
+        self.restores: Dict[int, Restore] = {}
+        self._last_restore_id = 0
         self._file_ids = itertools.count(_FIRST_FILE_ID)
         for tenant in scenario.tenants:
             self._load_tenant(tenant, origin)
@@ -152,6 +160,7 @@ class World:
             durations=spec.durations,
             totals=spec.totals,
             errors=spec.errors,
+            restore=spec.restore,
         )
 
     def file_items(self, paths, configuration_id: int) -> List[dict]:
@@ -163,6 +172,11 @@ class World:
 
     def new_configuration_id(self) -> int:
         return next(self._configuration_ids)
+
+    def new_restore_id(self) -> int:
+        """Unique and growing; settings.first_restore_id may raise the floor at run time."""
+        self._last_restore_id = max(self._last_restore_id + 1, self.settings.first_restore_id)
+        return self._last_restore_id
 
     # -- identity --------------------------------------------------------------------
 
@@ -195,13 +209,14 @@ class World:
         return sorted((agent for agent in self.agents.values() if agent.tenant_id == tenant_id), key=lambda a: a.id)
 
     def is_online(self, agent: Agent, now: float) -> bool:
-        """Awake after a wake-up, or busy with a backup (reference 5.1)."""
+        """Awake after a wake-up, or busy with a backup or with a restore to it (api-notes: Agents and waking)."""
         if agent.spec.always_online or any(start <= now < end for start, end in agent.awake):
             return True
-        return any(backup.state_at(now) in IN_FLIGHT_STATES for backup in self.agent_backups(agent.id))
+        runs: List[Run] = [*self.agent_backups(agent.id), *self.restores_to(agent.id)]
+        return any(run.state_at(now) in IN_FLIGHT_STATES for run in runs)
 
     def wake(self, tenant_id: str, now: float) -> None:
-        """One call wakes every agent of the account (reference 3.2)."""
+        """One call wakes every agent of the account (api-notes: Agents and waking)."""
         for agent in self.tenant_agents(tenant_id):
             window = agent.spec.awake_window
             # An agent that is already awake stays awake; a sleeping one needs its delay.
@@ -215,7 +230,7 @@ class World:
     # -- configurations --------------------------------------------------------------
 
     def tenant_configurations(self, tenant_id: str, agent_id: Optional[int] = None) -> List[Configuration]:
-        """The list endpoints; soft-deleted ones only if the settings say so (reference 8.9)."""
+        """The list endpoints; soft-deleted ones only if the settings say so (api-notes: Backup configurations)."""
         return [
             config
             for config in sorted(self.configurations.values(), key=lambda c: c.id)
@@ -242,7 +257,7 @@ class World:
 
     def start_backup(self, config: Configuration, now: float) -> Backup:
         """StartManual: refuse like the real service, or plan a new run."""
-        self._check_can_start(self.agents[config.agent_id], now)
+        self.check_can_start(self.agents[config.agent_id], now)
         if self._has_run_in_flight(config, now) and self.settings.second_start != "skipped":
             raise ApiError(self.settings.second_start, "A backup of configuration %d is already queued." % config.id)
         return self._new_run(config, now, "StartRequested")
@@ -253,7 +268,7 @@ class World:
         return self._new_run(config, now, "StartScheduled")
 
     def _new_run(self, config: Configuration, now: float, first: str) -> Backup:
-        """A new run of the configuration: Skipped while another one is in flight (reference 4.1)."""
+        """A new run of the configuration: Skipped while another one is in flight (api-notes: Backup states)."""
         outcome = "Skipped" if self._has_run_in_flight(config, now) else config.next_outcome()
         errors = config.errors if outcome == "CompletedWithErrors" else ()
         timeline = plan(now, config.durations, outcome, first)
@@ -261,13 +276,14 @@ class World:
         self.backups[backup.id] = backup
         return backup
 
-    def _check_can_start(self, agent: Agent, now: float) -> None:
+    def check_can_start(self, agent: Agent, now: float) -> None:
+        """403 (or settings.unavailable_start_status) when a job cannot start on ``agent``."""
         status = self.settings.unavailable_start_status
         if agent.disabled:
             raise ApiError(status, "Agent %d is disabled." % agent.id)
         if not self.is_online(agent, now):
             raise ApiError(status, "Agent %d is not online; wake it up first." % agent.id)
-        if agent.forbidden_starts_left:  # the scenario's reproduction of the 403 race (reference 5.4)
+        if agent.forbidden_starts_left:  # the scenario's reproduction of the 403 race (api-notes: The 403 race)
             agent.forbidden_starts_left -= 1
             raise ApiError(403, "Agent %d is not connected yet." % agent.id)
 
@@ -278,11 +294,29 @@ class World:
         """StopManual; returns the success status: 204, or the configured one for a finished run."""
         if backup.stop(now, self.configurations[backup.configuration_id].durations.stop):
             return 204
-        status = self.settings.stop_terminal_status  # reference 8.5: unknown, 204 by default
+        return self.terminal_stop_status("Backup %d has already finished." % backup.id)
+
+    def terminal_stop_status(self, message: str) -> int:
+        """StopManual on a finished backup or restore: 204 by default (api-notes: Backup states)."""
+        status = self.settings.stop_terminal_status
         if status >= 400:
-            raise ApiError(status, "Backup %d has already finished." % backup.id)
+            raise ApiError(status, message)
         return status
 
     def tenant_backups(self, tenant_id: str, agent_id: Optional[int] = None) -> List[Backup]:
         agents = {agent.id for agent in self.tenant_agents(tenant_id) if agent_id in (None, agent.id)}
         return [backup for backup in self.backups.values() if backup.agent_id in agents]
+
+    # -- restores --------------------------------------------------------------------
+
+    def restores_to(self, agent_id: int) -> Iterator[Restore]:
+        return (item for item in self.restores.values() if item.request.destination_machine_id == agent_id)
+
+    def tenant_restores(self, tenant_id: str, agent_id: Optional[int] = None) -> List[Restore]:
+        """A tenant's restores; with ``agent_id``, those it is the source or the destination of."""
+        return [
+            item
+            for item in sorted(self.restores.values(), key=lambda r: r.id)
+            if item.tenant_id == tenant_id
+            and agent_id in (None, item.request.backup_machine_id, item.request.destination_machine_id)
+        ]

@@ -22,7 +22,7 @@ def json_response(data: Any, settings: Optional[Settings] = None, status: int = 
 
 
 def bare_integer(value: int) -> Response:
-    """StartManual's body is the new backup id alone, e.g. ``368785`` (reference 1.3 item 6)."""
+    """StartManual's body is the new backup id alone, e.g. ``368785`` (api-notes: Wire format)."""
     return Response(str(value), status=200, content_type=JSON_TYPE)
 
 
@@ -34,7 +34,7 @@ def empty(status: int = 200) -> Response:
 
 
 def error_response(status: int, message: str, settings: Settings, headers: Optional[Dict[str, str]] = None) -> Response:
-    """The error body format is unknown (reference 6.2): JSON by default, text if configured."""
+    """The error body format is unknown (api-notes: Errors and retries): JSON by default, text if configured."""
     if settings.error_format == "text":
         response = Response(message, status=status, content_type="text/plain; charset=utf-8")
     else:
@@ -55,6 +55,19 @@ def identity_fault(status: int, name: str, message: str) -> Response:
     return json_response({name: {"code": status, "message": message}}, status=status)
 
 
+def integer_field(body: Dict[str, Any], name: str) -> int:
+    """A required integer of a request body. The docs type ids as strings while every client
+    sends integers: both are accepted (api-notes: Wire format); anything else is 400 naming the field."""
+    value = body.get(name)
+    if value is None:
+        raise ApiError(400, "%s is required." % name)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiError(400, "%s must be an integer, got %r." % (name, value))
+    return value
+
+
 def read_json(request: Request, required: bool = True) -> Any:
     """The request's JSON body; ApiError 400 when it is missing, not JSON or mistyped."""
     raw = request.get_data(cache=True)
@@ -63,7 +76,7 @@ def read_json(request: Request, required: bool = True) -> Any:
             raise ApiError(400, "A JSON request body is required.")
         return None
     # Docs send "application/json;", cbu-sdk "application/json; charset=utf-8": the
-    # mimetype ignores parameters, so all three spellings are accepted (reference 1.2).
+    # mimetype ignores parameters, so all three spellings are accepted (api-notes: URLs and headers).
     if request.mimetype != "application/json":
         raise ApiError(400, "Content-Type must be application/json, got %r." % (request.content_type or ""))
     try:

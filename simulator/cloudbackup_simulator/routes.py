@@ -16,9 +16,15 @@ IDENTITY_PREFIX = "/v2.0"
 BACKUP_PREFIX = "/v1.0"
 CONTROL_PREFIX = "/_simulator"
 
-# backup/action-requested is one URL for two routes: the body's Action picks the name.
+# backup/action-requested and restore/action-requested are each one URL for two routes:
+# the body's Action picks the name; any other Action is logged under the rule's name.
 ACTION_RULE = "backup.action"
-ACTIONS = {"StartManual": "backup.start", "StopManual": "backup.stop"}
+RESTORE_ACTION_RULE = "restore.action"
+ACTION_ROUTES = {
+    ACTION_RULE: {"StartManual": "backup.start", "StopManual": "backup.stop"},
+    RESTORE_ACTION_RULE: {"StartManual": "restore.start", "StopManual": "restore.stop"},
+}
+ACTIONS = ACTION_ROUTES[ACTION_RULE]
 
 _BACKUP_RULES = [
     ("/agent/<int:agent_id>", "agent.get", "GET"),
@@ -39,11 +45,22 @@ _BACKUP_RULES = [
     ("/backup/availableforrestore", "backup.available_for_restore", "GET"),
     ("/system/activity/<int:agent_id>", "activity.agent", "GET"),
     ("/activity", "activity.user", "GET"),
+    ("/restore", "restore.create", "PUT"),
+    ("/restore", "restore.update", "POST"),
+    ("/restore/files", "restore.files_add", "PUT"),
+    ("/restore/files/<int:restore_id>", "restore.files_list", "GET"),
+    ("/restore/files/<int:restore_id>", "restore.delete", "DELETE"),
+    ("/restore/action-requested", RESTORE_ACTION_RULE, "POST"),
+    ("/restore/<int:restore_id>", "restore.get", "GET"),
+    ("/restore/report/<int:restore_id>", "restore.report", "GET"),
 ]
 _IDENTITY_RULES = [("/tokens", "identity.tokens", "POST")]
 
 ROUTE_NAMES = tuple(
-    sorted({name for _rule, name, _method in _IDENTITY_RULES + _BACKUP_RULES if name != ACTION_RULE} | set(ACTIONS.values()))
+    sorted(
+        {name for _rule, name, _method in _IDENTITY_RULES + _BACKUP_RULES if name not in ACTION_ROUTES}
+        | {name for actions in ACTION_ROUTES.values() for name in actions.values()}
+    )
 )
 # First path segments of Cloud Backup resources: anything else after /v1.0/ is a tenant.
 _RESOURCE_ROOTS = frozenset(rule.split("/")[1] for rule, _name, _method in _BACKUP_RULES)
@@ -85,7 +102,7 @@ def _under(path: str, prefix: str) -> bool:
 
 
 def _split_tenant(rest: str) -> tuple:
-    """The tenant segment is optional (reference 1.1): "/123456/user/agents" == "/user/agents"."""
+    """The tenant segment is optional (api-notes: URLs and headers): "/123456/user/agents" == "/user/agents"."""
     segments = rest.split("/")
     if len(segments) > 2 and segments[1] and segments[1] not in _RESOURCE_ROOTS:
         return "/" + "/".join(segments[2:]), segments[1]
@@ -93,7 +110,7 @@ def _split_tenant(rest: str) -> tuple:
 
 
 def _strip_suffixes(rest: str) -> str:
-    """Accept the documented ".json" suffix and a trailing slash (reference 1.1)."""
+    """Accept the documented ".json" suffix and a trailing slash (api-notes: URLs and headers)."""
     rest = rest[: -len(".json")] if rest.endswith(".json") else rest
     return rest.rstrip("/") or "/"
 
@@ -107,6 +124,6 @@ def _bind(url_map: Map, api: str, method: str, rest: str, tenant: Optional[str])
     return Match(api, route, args, tenant)
 
 
-def action_route(action: Any) -> str:
-    """The route name of a backup/action-requested call, from its body's Action."""
-    return ACTIONS.get(action, ACTION_RULE) if isinstance(action, str) else ACTION_RULE
+def action_route(rule: str, action: Any) -> str:
+    """The route name of an action-requested call (``rule``), from its body's Action."""
+    return ACTION_ROUTES[rule].get(action, rule) if isinstance(action, str) else rule

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -28,7 +28,7 @@ _SCENARIO_DIR = os.path.dirname(os.path.abspath(_packaged.__file__))
 
 @dataclass(frozen=True)
 class Settings:
-    """Every assumption the reference marks unknown; see README "Settings"."""
+    """Every unknown of the API as a setting (api-notes: Unknowns and simulator settings; README "Settings")."""
 
     error_format: str = "json"
     escape_slashes: bool = True
@@ -49,6 +49,16 @@ class Settings:
     token_lifetime: float = 86400.0
     rbac: bool = True
     size_base: int = 1024
+    # Restores (api-notes: Restores, Restore states): read when a restore is created or started.
+    first_restore_id: int = 500001
+    restore_bad_reference_status: int = 400
+    restore_second_start_status: int = 400
+    restore_delete_status: int = 204
+    restore_delete_started: Union[int, str] = 400
+    restore_activity_backup_id: bool = True
+    restore_activity_creating: bool = True
+    restore_outcome: Optional[str] = None
+    restore_durations: Durations = Durations()
     first_backup_id: int = 368785
     wake_delay: float = 15.0
     awake_window: float = 70.0
@@ -65,6 +75,21 @@ class ErrorEntry:
     details: str = ""
     code: int = 313
     type: int = 101
+
+
+# Defaults of a restore report's error entries: a destination file held open.
+RESTORE_ERROR = ErrorEntry(path="", description="Unable to restore the file")
+
+
+@dataclass(frozen=True)
+class RestoreScript:
+    """How restores of a configuration's backups go (scenario key ``restore``)."""
+
+    outcomes: Tuple[str, ...] = ("Completed",)  # one per started restore; the last one repeats
+    durations: Tuple[Tuple[str, float], ...] = ()  # phase overrides of settings.restore_durations
+    files_restored: Optional[int] = None  # None: the backup's FilesBackedUp
+    bytes_restored: Optional[int] = None  # None: the backup's BytesBackedUp
+    errors: Tuple[ErrorEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +121,7 @@ class ConfigurationSpec:
     totals: Totals
     errors: Tuple[ErrorEntry, ...]
     history: Tuple[HistoryEntry, ...]
+    restore: RestoreScript = RestoreScript()
 
 
 @dataclass(frozen=True)
@@ -239,6 +265,19 @@ def _settings(fields: Fields, defaults: Settings = Settings()) -> Settings:
         token_lifetime=fields.seconds("token_lifetime", defaults.token_lifetime),
         rbac=fields.boolean("rbac", defaults.rbac),
         size_base=fields.choice("size_base", (1024, 1000), defaults.size_base),
+        first_restore_id=fields.integer("first_restore_id", defaults.first_restore_id, minimum=1),
+        restore_bad_reference_status=fields.status(
+            "restore_bad_reference_status", defaults.restore_bad_reference_status
+        ),
+        restore_second_start_status=fields.status("restore_second_start_status", defaults.restore_second_start_status),
+        restore_delete_status=fields.choice("restore_delete_status", (204, 200), defaults.restore_delete_status),
+        restore_delete_started=_word_or_status(
+            fields, "restore_delete_started", "allow", defaults.restore_delete_started
+        ),
+        restore_activity_backup_id=fields.boolean("restore_activity_backup_id", defaults.restore_activity_backup_id),
+        restore_activity_creating=fields.boolean("restore_activity_creating", defaults.restore_activity_creating),
+        restore_outcome=_optional_choice(fields, "restore_outcome", RUN_OUTCOMES, defaults.restore_outcome),
+        restore_durations=_durations(fields, "restore_durations", defaults.restore_durations),
         first_backup_id=fields.integer("first_backup_id", defaults.first_backup_id, minimum=1000),
         wake_delay=fields.seconds("wake_delay", defaults.wake_delay),
         awake_window=fields.seconds("awake_window", defaults.awake_window),
@@ -253,12 +292,22 @@ def _word_or_status(fields: Fields, key: str, word: str, default: Any) -> Union[
     return word if fields.raw(key, default) == word else fields.status(key, default)
 
 
+def _optional_choice(fields: Fields, key: str, options: Sequence[str], default: Optional[str]) -> Optional[str]:
+    """A choice where an explicit null means "none" (so configure(key=None) can clear it)."""
+    return None if fields.is_null(key) else fields.choice(key, tuple(options) + (None,), default)
+
+
 def _durations(parent: Fields, key: str, base: Durations) -> Durations:
+    return replace(base, **dict(_duration_overrides(parent, key)))
+
+
+def _duration_overrides(parent: Fields, key: str) -> Tuple[Tuple[str, float], ...]:
+    """The phases given under ``key`` (others keep their defaults wherever they are applied)."""
     fields = Fields(parent.raw(key, {}), parent.path(key))
     names = ("start_requested", "queued", "preparing", "in_progress", "stop")
-    durations = replace(base, **{name: fields.seconds(name, getattr(base, name)) for name in names})
+    overrides = tuple((name, fields.seconds(name, None)) for name in names)
     fields.done()
-    return durations
+    return tuple((name, seconds) for name, seconds in overrides if seconds is not None)
 
 
 def _tenant(fields: Fields, settings: Settings) -> TenantSpec:
@@ -337,11 +386,24 @@ def _configuration(fields: Fields, settings: Settings) -> ConfigurationSpec:
         totals=_totals(fields, settings.size_base),
         errors=errors,
         history=tuple(_history(entry, durations, errors) for entry in fields.children("history")),
+        restore=_restore_script(Fields(fields.raw("restore", {}), fields.path("restore")), settings.size_base),
     )
-    if "CompletedWithErrors" in config.outcomes and not errors:
-        raise fields.fail("errors", "outcome CompletedWithErrors needs at least one entry in errors")
+    _check_errors_scripted(fields, config.outcomes, errors)
     fields.done()
     return config
+
+
+def _restore_script(fields: Fields, base: int) -> RestoreScript:
+    script = RestoreScript(
+        outcomes=tuple(fields.one_or_many("outcome", RUN_OUTCOMES, "Completed")),
+        durations=_duration_overrides(fields, "durations"),
+        files_restored=fields.integer("files_restored", None, minimum=0),
+        bytes_restored=_size(fields, "bytes_restored", None, base),
+        errors=_errors(fields, RESTORE_ERROR),
+    )
+    _check_errors_scripted(fields, script.outcomes, script.errors)
+    fields.done()
+    return script
 
 
 def _schedule(fields: Fields) -> Schedule:
@@ -386,12 +448,16 @@ def _paths(fields: Fields, key: str) -> Tuple[Tuple[str, str], ...]:
     return tuple(paths)
 
 
-def _errors(fields: Fields) -> Tuple[ErrorEntry, ...]:
-    return tuple(_error(entry) for entry in fields.children("errors"))
+def _check_errors_scripted(fields: Fields, outcomes: Tuple[str, ...], errors: Tuple[ErrorEntry, ...]) -> None:
+    if "CompletedWithErrors" in outcomes and not errors:
+        raise fields.fail("errors", "outcome CompletedWithErrors needs at least one entry in errors")
 
 
-def _error(fields: Fields) -> ErrorEntry:
-    defaults = ErrorEntry(path="")
+def _errors(fields: Fields, defaults: ErrorEntry = ErrorEntry(path="")) -> Tuple[ErrorEntry, ...]:
+    return tuple(_error(entry, defaults) for entry in fields.children("errors"))
+
+
+def _error(fields: Fields, defaults: ErrorEntry) -> ErrorEntry:
     entry = ErrorEntry(
         path=fields.text("path"),
         description=fields.text("description", defaults.description),
@@ -412,8 +478,7 @@ def _history(fields: Fields, durations: Durations, errors: Tuple[ErrorEntry, ...
         durations=_durations(fields, "durations", durations),
         errors=_errors(fields) if fields.has("errors") else errors,
     )
-    if entry.outcome == "CompletedWithErrors" and not entry.errors:
-        raise fields.fail("errors", "outcome CompletedWithErrors needs at least one entry in errors")
+    _check_errors_scripted(fields, (entry.outcome,), entry.errors)
     fields.done()
     return entry
 

@@ -49,7 +49,7 @@ class Schedule:
         """Next run time in UTC seconds; None for manual schedules (shown as MinValue).
 
         Time zones are ignored (the hour is taken as UTC): nothing in the simulator runs
-        on a schedule, and clients must not compare the echoed hour anyway (reference 3.6).
+        on a schedule, and clients must not compare the echoed hour anyway (api-notes: Backup configurations).
         """
         if self.frequency == "Hourly":
             return (math.floor(now / 3600) + self.hour_interval) * 3600.0

@@ -1,4 +1,4 @@
-"""Render the live state as the API's JSON objects (field names and types per reference 3).
+"""Render the live state as the API's JSON objects (field names and types: see docs/dev/api-notes.md).
 
 Dates come out as "/Date(ms)/" strings; the JSON writer (wire.dotnet_json) escapes the
 slashes. Counts in reports are strings and sizes human text, exactly as the service does.
@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Dict, Tuple
 
-from .lifecycle import Backup
+from .lifecycle import Backup, Run
 from .model import Agent, Configuration, World
 from .wire import MIN_DATE, date, duration, human_size
 
 JsonDict = Dict[str, Any]
 
-# Report Reason / Diagnostics per final state. The first two are documented (reference
-# 3.10); the others are invented, as no sample exists [L].
+# Report Reason / Diagnostics per final state. The first two are documented (api-notes: Reports);
+# the others are invented, as no sample exists [L].
 _REPORT_TEXTS: Dict[str, Tuple[str, str]] = {
     "Completed": ("Success", "No errors"),
     "CompletedWithErrors": ("Success", "Completed With Errors"),
@@ -34,8 +34,8 @@ def agent(world: World, item: Agent, now: float, listing: bool = False) -> JsonD
     spec, settings = item.spec, world.settings
     status = "Online" if world.is_online(item, now) else "Offline"
     if listing and settings.agent_list_status != "actual":
-        status = settings.agent_list_status  # GET user/agents: always "Offline" (reference 3.5)
-    # The listing may also show no vault size at all (reference 1.3 item 3).
+        status = settings.agent_list_status  # GET user/agents: always "Offline" (api-notes: Agents and waking)
+    # The listing may also show no vault size at all (api-notes: Sizes and counts).
     vault_size = None if listing and settings.agent_list_vault_size_null else spec.vault_size
     return {
         "MachineAgentId": spec.id,
@@ -53,7 +53,7 @@ def agent(world: World, item: Agent, now: float, listing: bool = False) -> JsonD
         "MachineName": spec.name,
         "OperatingSystem": spec.os,
         "OperatingSystemVersion": spec.os_version,
-        "PublicKey": _key(spec.id),
+        "PublicKey": public_key(spec.id),
         "Status": status,
         "TimeOfLastSuccessfulBackup": date(world.last_success_time(item, now)),
         "UseServiceNet": spec.use_servicenet,
@@ -72,7 +72,7 @@ def configuration(world: World, config: Configuration, now: float, listing: bool
         "MachineName": owner.name,
         "Flavor": owner.flavor,
         "IsEncrypted": owner.encrypted,
-        "EncryptionKey": _key(owner.id),
+        "EncryptionKey": public_key(owner.id),
         "Datacenter": owner.datacenter,
         "BackupConfigurationName": config.name,
         "IsActive": config.active,
@@ -98,7 +98,7 @@ def configuration(world: World, config: Configuration, now: float, listing: bool
         "Inclusions": config.inclusions,
         "Exclusions": config.exclusions,
     }
-    if listing:  # only the per-user list carries BackupState (reference 3.6)
+    if listing:  # only the per-user list carries BackupState (api-notes: Backup configurations)
         latest = max(world.configuration_backups(config.id), key=lambda b: b.created, default=None)
         body["BackupState"] = latest.state_at(now) if latest else "Not Available"
     return body
@@ -116,7 +116,7 @@ def backup(world: World, run: Backup, now: float) -> JsonDict:
         "MachineName": owner.name,
         "StateChangeTime": date(changed),
         "IsEncrypted": owner.encrypted,
-        "EncryptionKey": _key(owner.id),
+        "EncryptionKey": public_key(owner.id),
         "Datacenter": owner.datacenter,
         "BackupDatacenter": owner.backup_datacenter,
     }
@@ -131,7 +131,7 @@ def completed(world: World, run: Backup, now: float) -> JsonDict:
         "MachineName": owner.name,
         "MachineAgentId": owner.id,
         "CompletedTime": date(run.finished_at(now)),
-        "BytesSearched": run.totals.bytes_searched,  # a plain integer here (reference 3.9)
+        "BytesSearched": run.totals.bytes_searched,  # a plain integer here (api-notes: Sizes and counts)
         "NumErrors": len(run.errors),
     }
 
@@ -156,14 +156,14 @@ def report(world: World, run: Backup, now: float) -> JsonDict:
         **_report_counts(world, run, state),
         "Reason": reason,
         "Diagnostics": diagnostics,
-        "ErrorList": [_error_item(run.id, index, entry) for index, entry in enumerate(run.errors)],
+        "ErrorList": [error_item(entry, index, run.id) for index, entry in enumerate(run.errors)],
         "Datacenter": owner.datacenter,
         "BackupDatacenter": owner.backup_datacenter,
     }
 
 
 def _report_counts(world: World, run: Backup, state: str) -> JsonDict:
-    """Counts are strings and sizes human text in reports (reference 3.10)."""
+    """Counts are strings and sizes human text in reports (api-notes: Sizes and counts)."""
     totals, base = run.totals, world.settings.size_base
     searched = state in _SEARCHED
     uploaded = state in _RESTORABLE
@@ -176,9 +176,10 @@ def _report_counts(world: World, run: Backup, state: str) -> JsonDict:
     }
 
 
-def _error_item(backup_id: int, index: int, entry) -> JsonDict:
+def error_item(entry, index: int, report_id: int, id_field: str = "BackupReportID") -> JsonDict:
+    """An ErrorList item; backup reports name the report "BackupReportID" (api-notes: Wire format)."""
     return {
-        "BackupReportID": backup_id,
+        id_field: report_id,
         "ListIndex": index,
         "ErrorType": entry.type,
         "ErrorDesc": entry.description,
@@ -204,16 +205,16 @@ def activity(world: World, run: Backup, now: float) -> JsonDict:
         "DestinationMachineName": "",
         "CurrentState": state,
         "TimeOfActivity": date(changed),
-        "BackupId": run.id,  # a backup item's own id, like ID (reference 3.12)
+        "BackupId": run.id,  # a backup item's own id, like ID (api-notes: Activity feed)
         "SourceDatacenter": owner.datacenter,  # the server's region
         "DestinationDatacenter": owner.backup_datacenter,  # the vault's region
     }
 
 
 def restorable(world: World, config: Configuration, now: float) -> JsonDict:
-    """An item of backup/availableforrestore: the configuration, not a backup (reference 3.11)."""
+    """An item of backup/availableforrestore: the configuration, not a backup (api-notes: Completed backups)."""
     owner = world.agents[config.agent_id].spec
-    key = _key(owner.id)
+    key = public_key(owner.id)
     return {
         "BackupConfigurationId": config.id,
         "BackupConfigurationName": config.name,
@@ -227,8 +228,8 @@ def restorable(world: World, config: Configuration, now: float) -> JsonDict:
     }
 
 
-def activity_time(run: Backup, now: float) -> Tuple[float, int]:
-    """Sort key of the activity feed: newest first, as in the 2013 capture (reference 3.12)."""
+def activity_time(run: Run, now: float) -> Tuple[float, int]:
+    """Sort key of the activity feed: newest first, as in the 2013 capture (api-notes: Activity feed)."""
     return run.step_at(now)[0], run.id
 
 
@@ -241,7 +242,7 @@ def _container_url(item: Agent) -> str:
     )
 
 
-def _key(seed: int) -> JsonDict:
+def public_key(seed: int) -> JsonDict:
     """A stable fake RSA public key: clients treat it as opaque."""
     modulus = "".join(hashlib.sha256(b"%d:%d" % (seed, part)).hexdigest() for part in range(8)).upper()
     return {"ModulusHex": modulus, "ExponentHex": 10001}

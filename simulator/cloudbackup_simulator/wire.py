@@ -1,6 +1,6 @@
 """Wire format of the Cloud Backup API: .NET JSON, dates, sizes and durations.
 
-The real service is a .NET application (reference section 1.3): it escapes every ``/``
+The real service is a .NET application (api-notes: Wire format): it escapes every ``/``
 in JSON strings, writes dates as ``\\/Date(ms)\\/``, sizes as "3.7 GB" and durations as
 "HH:MM:SS". Clients must survive all of that, so the simulator reproduces it exactly.
 """
@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Optional, Union
 
 # .NET DateTime.MinValue (0001-01-01) shifted by 5 hours, as captured for manual
-# configurations' NextScheduledRunTime (reference 1.3 item 2).
+# configurations' NextScheduledRunTime (api-notes: Dates).
 MIN_DATE = "/Date(-62135578800000)/"
 
 _SIZE_UNITS = ("bytes", "KB", "MB", "GB", "TB")
@@ -73,6 +73,6 @@ def parse_size(value: Union[int, str], base: int = 1024) -> int:
 
 
 def duration(seconds: float) -> str:
-    """273 -> "00:04:33"; hours may exceed 24 as rcbu allows (reference 1.3 item 4)."""
+    """273 -> "00:04:33"; hours may exceed 24 as rcbu allows (api-notes: Durations)."""
     total = max(0, int(round(seconds)))
     return "%02d:%02d:%02d" % (total // 3600, total // 60 % 60, total % 60)

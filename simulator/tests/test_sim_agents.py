@@ -1,4 +1,5 @@
-"""Agents: details, look-up by server, the unreliable list, waking, the 403 cases (reference 3.3-3.5, 5)."""
+"""Agents: details, look-up by server, the unreliable list, waking, the 403 cases
+(api-notes: Agents and waking, The 403 race)."""
 
 import pytest
 from sim_helpers import Api, scenario_with

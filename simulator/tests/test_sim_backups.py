@@ -1,4 +1,4 @@
-"""The backup lifecycle on the simulated clock (reference 3.7-3.12, 4)."""
+"""The backup lifecycle on the simulated clock (api-notes: Backup states, Completed backups, Reports, Activity feed)."""
 
 from sim_helpers import Api, scenario_with
 

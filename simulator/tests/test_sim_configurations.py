@@ -1,4 +1,4 @@
-"""Backup configurations: reads, soft delete, writes and RBAC (reference 3.6, 7)."""
+"""Backup configurations: reads, soft delete, writes and RBAC (api-notes: Backup configurations, Roles (RBAC))."""
 
 import pytest
 from sim_helpers import Api, scenario_with

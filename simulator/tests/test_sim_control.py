@@ -122,6 +122,15 @@ def test_route_names_match_the_contract():
         "backup.available_for_restore",
         "activity.agent",
         "activity.user",
+        "restore.create",
+        "restore.update",
+        "restore.files_add",
+        "restore.files_list",
+        "restore.delete",
+        "restore.start",
+        "restore.stop",
+        "restore.get",
+        "restore.report",
     }
 
 
@@ -145,10 +154,19 @@ def test_every_route_is_logged_under_its_name(sim, api):
         ("put", "/backup-configuration/400001"),
         ("post", "/backup-configuration"),
         ("delete", "/backup-configuration/400002"),
+        ("put", "/restore"),
+        ("post", "/restore"),
+        ("put", "/restore/files"),
+        ("get", "/restore/files/500001"),
+        ("delete", "/restore/files/500001"),
+        ("get", "/restore/500001"),
+        ("get", "/restore/report/500001"),
     ]
     for method, path in calls:
         getattr(api, method)(path) if method in ("get", "delete") else getattr(api, method)(path, {})
     api.stop(backup_id)
+    for action in ("StartManual", "StopManual"):
+        api.post("/restore/action-requested", {"Action": action, "Id": 500001})
     assert {entry["route"] for entry in sim.requests()} == set(ROUTE_NAMES)
 
 

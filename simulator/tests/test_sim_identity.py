@@ -1,4 +1,4 @@
-"""Identity v2.0: POST /v2.0/tokens (reference section 2)."""
+"""Identity v2.0: POST /v2.0/tokens (api-notes: Identity)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""URL forms, authentication, tenant checks and request validation (reference 1.1, 1.2, 3)."""
+"""URL forms, authentication, tenant checks and request validation (api-notes: URLs and headers)."""
 
 import pytest
 import requests

@@ -1,4 +1,4 @@
-"""The .NET wire format: raw JSON text, dates, sizes, durations, bare bodies (reference 1.3)."""
+"""The .NET wire format: raw JSON text, dates, sizes, durations, bare bodies (api-notes: Wire format)."""
 
 import json
 import re

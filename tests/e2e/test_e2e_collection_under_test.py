@@ -14,7 +14,7 @@ from collection_under_test import COLLECTION_DIR, COLLECTIONS_PATH, INSTALLED, R
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_auth
 
 ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
-MODULES = ["cloudbackup_action", "cloudbackup_auth", "cloudbackup_info", "cloudbackup_report"]
+MODULES = ["cloudbackup_action", "cloudbackup_auth", "cloudbackup_info", "cloudbackup_report", "cloudbackup_restore"]
 
 
 def inside(path, folder):

@@ -56,6 +56,10 @@ GIVEN_TOKEN_PLAY = play("""
         username: null
         api_key: null
 """ % GIVEN_TOKEN)
+RESTORE = play("""
+    - name: Restore a backup
+      rackspace.cloudbackup.cloudbackup_restore: {backup_id: 100001, destination_path: /, poll_interval: 1}
+""")
 ROLE = """
 - hosts: servers
   gather_facts: false
@@ -78,11 +82,12 @@ ROWS = {
         INFO, "agent.list", dict(status=401, echo_token=True, count=2), False),
     "given token: the error echoes it": (GIVEN_TOKEN_PLAY, "agent.list", dict(status=400, **ECHO), False),
     "role: the batch start's feed echoes the token": (ROLE, "activity.user", dict(status=400, **ECHO), True),
+    "restore: the restore activity read echoes the token": (RESTORE, "activity.user", dict(status=400, **ECHO), False),
 }
 MODES = {"-vvv --diff": ("-vvv", "--diff"), "-vvv --diff --check": ("-vvv", "--diff", "--check")}
 
 
-@pytest.mark.slow  # 22 plays: the main pass runs them, the other ansible-core and the tarball passes do not
+@pytest.mark.slow  # 24 plays: the main pass runs them, the other ansible-core and the tarball passes do not
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("row", ROWS)
 def test_no_secret_in_any_output(run_playbook, simulator, servers, row, mode):

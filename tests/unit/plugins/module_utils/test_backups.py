@@ -2,14 +2,15 @@
 
 The _api functions that _backups calls are replaced by a scripted fake account: each start
 attempt has an outcome (accepted, refused, or accepted but its reply lost) and the agent's
-activity feed shows what the account really did.
+activity feed shows what the account really did. Time is the shared fake clock
+(tests/unit/conftest.py).
 """
 import contextlib
 import types
 
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _jobs
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden, ServerError, TransportError
 
 CONFIGURATION = {"backup_configuration_id": 29831, "machine_agent_id": 157512}
@@ -52,12 +53,17 @@ def refused_connection():
 
 
 class FakeAccount:
-    def __init__(self, outcomes, feed=()):
+    """Stands for the _api calls _backups makes: one scripted outcome per start POST, a feed that can lag.
+
+    It is not FakeApi (plugins/modules/conftest.py): that one serves records to read, this
+    one plays out the races of a start or a stop. ``clock`` is the shared fake clock.
+    """
+
+    def __init__(self, clock, outcomes, feed=()):
+        self.clock = clock
         self.outcomes = list(outcomes)
         self.feed = list(feed)
         self.posts = []
-        self.now = 0.0
-        self.sleeps = []
         self.looks = 0
         # The feed hides its ``hidden`` newest runs from the first ``lag`` looks.
         self.hidden = 0
@@ -106,23 +112,16 @@ class FakeAccount:
         assert configuration_id == CONFIGURATION["backup_configuration_id"]
         return dict(CONFIGURATION, **self.configuration_now)
 
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self):
-        return self.now
-
 
 @pytest.fixture
-def account(monkeypatch):
+def account(monkeypatch, fake_clock):
     def install(outcomes=(), feed=()):
-        fake = FakeAccount(outcomes, feed)
+        fake = FakeAccount(fake_clock, outcomes, feed)
         monkeypatch.setattr(_backups, "request_start", fake.request_start)
         monkeypatch.setattr(_backups, "list_activity", fake.list_activity)
         monkeypatch.setattr(_backups, "get_configuration", fake.get_configuration)
         monkeypatch.setattr(_backups, "request_stop", fake.request_stop)
-        monkeypatch.setattr(_backups, "wake_agents", fake.wake_agents)
+        monkeypatch.setattr(_jobs, "wake_agents", fake.wake_agents)
         monkeypatch.setattr(_backups, "get_backup", fake.get_backup)
         return fake
     return install
@@ -136,7 +135,7 @@ CLIENT = types.SimpleNamespace(timeout=REQUEST_TIMEOUT, retrying_within=lambda s
 def start(fake, warnings=None):
     warn = (warnings if warnings is not None else []).append
     known_ids = {item["id"] for item in fake.feed}  # what the caller read just before
-    return _backups.start_backup_once(CLIENT, CONFIGURATION, known_ids, sleep=fake.sleep, clock=fake.clock, warn=warn)
+    return _backups.start_backup_once(CLIENT, CONFIGURATION, known_ids, sleep=fake.clock.sleep, clock=fake.clock, warn=warn)
 
 
 # --- in_flight_backup_for ----------------------------------------------------------------
@@ -165,7 +164,7 @@ def test_a_plain_start_posts_once(account):
 
     assert start(fake) == 7
     assert fake.posts == [29831]
-    assert fake.sleeps == []
+    assert fake.clock.sleeps == []
 
 
 def test_403_right_after_a_wake_is_retried_until_the_agent_accepts(account):
@@ -173,7 +172,7 @@ def test_403_right_after_a_wake_is_retried_until_the_agent_accepts(account):
 
     assert start(fake) == 7
     assert len(fake.posts) == 4
-    assert fake.sleeps == [_backups.START_FORBIDDEN_DELAY] * 3
+    assert fake.clock.sleeps == [_jobs.START_FORBIDDEN_DELAY] * 3
 
 
 def test_403_that_never_ends_is_a_clear_forbidden_after_the_bound(account):
@@ -182,7 +181,7 @@ def test_403_that_never_ends_is_a_clear_forbidden_after_the_bound(account):
     with pytest.raises(Forbidden) as raised:
         start(fake)
 
-    assert len(fake.posts) == _backups.START_FORBIDDEN_ATTEMPTS
+    assert len(fake.posts) == _jobs.START_FORBIDDEN_ATTEMPTS
     assert raised.value.msg.endswith("forbidden: check the user's role or that the agent is online and enabled")
     assert "configuration 29831" in raised.value.msg
     assert raised.value.status == 403
@@ -193,15 +192,15 @@ def test_403_retries_are_also_bounded_in_time(account, monkeypatch):
     slow_start = fake.request_start
 
     def start_taking_ten_seconds(client, configuration_id):
-        fake.now += 10
+        fake.clock.advance(10)
         return slow_start(client, configuration_id)
     monkeypatch.setattr(_backups, "request_start", start_taking_ten_seconds)
 
     with pytest.raises(Forbidden):
         start(fake)
 
-    assert len(fake.posts) < _backups.START_FORBIDDEN_ATTEMPTS
-    assert fake.now <= _backups.START_FORBIDDEN_WINDOW + 10
+    assert len(fake.posts) < _jobs.START_FORBIDDEN_ATTEMPTS
+    assert fake.clock.elapsed <= _jobs.START_FORBIDDEN_WINDOW + 10
 
 
 # --- start_backup_once: ambiguous failures -----------------------------------------------
@@ -249,7 +248,7 @@ def test_a_start_the_feed_shows_only_on_the_third_look_is_not_posted_again(accou
 
     assert start(fake) == 7
     assert len(fake.posts) == 1
-    assert fake.sleeps == [_backups.START_SETTLE_INTERVAL] * 2
+    assert fake.clock.sleeps == [_jobs.START_SETTLE_INTERVAL] * 2
 
 
 def test_a_last_run_that_moved_counts_as_the_start_the_feed_does_not_show(account):
@@ -265,17 +264,17 @@ def test_the_feed_is_watched_for_the_whole_settle_window_before_another_post(acc
 
     assert start(fake) == 8
     assert len(fake.posts) == 2
-    settle = REQUEST_TIMEOUT + _backups.START_SETTLE_WINDOW
-    assert sum(fake.sleeps) == settle
+    settle = REQUEST_TIMEOUT + _jobs.START_SETTLE_WINDOW
+    assert sum(fake.clock.sleeps) == settle
     # at each look of the settle window, and once after the second POST
-    assert fake.looks == (1 + settle / _backups.START_SETTLE_INTERVAL) + 1
+    assert fake.looks == (1 + settle / _jobs.START_SETTLE_INTERVAL) + 1
 
 
 def test_a_refused_connection_sent_nothing_so_the_post_is_repeated_after_a_moment(account):
     fake = account([failed(refused_connection()), accepted(8)])
 
     assert start(fake) == 8
-    assert (len(fake.posts), fake.sleeps, fake.looks) == (2, [_backups.START_SETTLE_INTERVAL], 1)
+    assert (len(fake.posts), fake.clock.sleeps, fake.looks) == (2, [_jobs.START_SETTLE_INTERVAL], 1)
 
 
 @pytest.mark.parametrize("error", [server_error(), dropped(), refused_connection()])
@@ -285,7 +284,7 @@ def test_ambiguous_failures_are_bounded(account, error):
     with pytest.raises(type(error)):
         start(fake)
 
-    assert len(fake.posts) == _backups.START_AMBIGUOUS_ATTEMPTS
+    assert len(fake.posts) == _jobs.START_AMBIGUOUS_ATTEMPTS
 
 
 def test_a_403_after_an_ambiguous_failure_still_gets_the_race_treatment(account):
@@ -339,7 +338,7 @@ def test_a_scheduled_run_that_fired_just_before_the_start_is_the_one_that_goes_o
     fake.feed.insert(0, run(7, "StartScheduled"))  # after the caller's read, before the POST
     warnings = []
 
-    assert _backups.start_backup_once(CLIENT, CONFIGURATION, {6}, sleep=fake.sleep, clock=fake.clock,
+    assert _backups.start_backup_once(CLIENT, CONFIGURATION, {6}, sleep=fake.clock.sleep, clock=fake.clock,
                                       warn=warnings.append) == 7
     assert fake.stops == [8]
     assert len(warnings) == 1
@@ -381,17 +380,17 @@ def test_a_stop_is_sent_until_the_state_shows_it(account, outcomes, stops, confi
     fake = account(feed=[run(7, "InProgress")])
     fake.stop_outcomes = list(outcomes)
 
-    assert _backups.stop_backup_confirmed(object(), 7, sleep=fake.sleep) is confirmed
+    assert _backups.stop_backup_confirmed(object(), 7, sleep=fake.clock.sleep) is confirmed
     assert len(fake.stops) == stops
 
 
 def test_a_stop_that_never_shows_fails_after_the_last_attempt(account):
     fake = account(feed=[run(7, "InProgress")])
-    fake.stop_outcomes = [("InProgress", server_error())] * _backups.STOP_ATTEMPTS
+    fake.stop_outcomes = [("InProgress", server_error())] * _jobs.STOP_ATTEMPTS
 
     with pytest.raises(ServerError):
-        _backups.stop_backup_confirmed(object(), 7, sleep=fake.sleep)
-    assert len(fake.stops) == _backups.STOP_ATTEMPTS
+        _backups.stop_backup_confirmed(object(), 7, sleep=fake.clock.sleep)
+    assert len(fake.stops) == _jobs.STOP_ATTEMPTS
 
 
 # --- latest_backup_id --------------------------------------------------------------------
@@ -441,19 +440,19 @@ def test_latest_backup_falls_back_to_the_newest_completed(monkeypatch, completed
 @pytest.mark.parametrize("reports, looks, sleeps", [
     ([{"backup_id": 7}], 1, []),
     # The report can lag the terminal state by a moment.
-    ([None, None, {"backup_id": 7}], 3, [_backups.REPORT_LOOK_DELAY] * 2),
+    ([None, None, {"backup_id": 7}], 3, [_jobs.REPORT_LOOK_DELAY] * 2),
 ])
-def test_report_of_ended_looks_again_while_the_report_lags(monkeypatch, reports, looks, sleeps):
-    answers, slept = list(reports), []
+def test_report_of_ended_looks_again_while_the_report_lags(monkeypatch, fake_clock, reports, looks, sleeps):
+    answers = list(reports)
     monkeypatch.setattr(_backups, "get_report", lambda client, backup_id: answers.pop(0))
 
-    assert _backups.report_of_ended(object(), 7, sleep=slept.append) == {"backup_id": 7}
-    assert (len(reports) - len(answers), slept) == (looks, sleeps)
+    assert _backups.report_of_ended(object(), 7, sleep=fake_clock.sleep) == {"backup_id": 7}
+    assert (len(reports) - len(answers), fake_clock.sleeps) == (looks, sleeps)
 
 
-def test_report_of_ended_is_none_for_a_run_that_never_gets_one(monkeypatch):
-    looks, slept = [], []
+def test_report_of_ended_is_none_for_a_run_that_never_gets_one(monkeypatch, fake_clock):
+    looks = []
     monkeypatch.setattr(_backups, "get_report", lambda client, backup_id: looks.append(backup_id))
 
-    assert _backups.report_of_ended(object(), 7, sleep=slept.append) is None
-    assert (len(looks), slept) == (_backups.REPORT_LOOKS, [_backups.REPORT_LOOK_DELAY] * (_backups.REPORT_LOOKS - 1))
+    assert _backups.report_of_ended(object(), 7, sleep=fake_clock.sleep) is None
+    assert (len(looks), fake_clock.sleeps) == (_jobs.REPORT_LOOKS, [_jobs.REPORT_LOOK_DELAY] * (_jobs.REPORT_LOOKS - 1))

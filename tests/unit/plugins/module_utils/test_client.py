@@ -50,71 +50,6 @@ def access(catalog=None, default_region="DFW", token="issued-token-1"):
     }}
 
 
-def make_response(method, url, status, body=b"", headers=None):
-    response = requests.Response()
-    response.status_code = status
-    response._content = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-    response.headers.update(headers or {})
-    response.url = url
-    response.request = requests.Request(method, url).prepare()
-    return response
-
-
-def reply_to(method, url, reply):
-    """A scripted reply: raise it if it is an exception, else build the response it describes."""
-    if isinstance(reply, Exception):
-        raise reply
-    return make_response(method, url, *reply)
-
-
-class FakeSession:
-    """A stand-in for requests.Session: scripted replies for Identity and for the API.
-
-    A scripted reply is (status, body[, headers]) or an exception to raise. When a script
-    runs out, Identity issues a fresh token (issued-token-1, -2...) and the API answers 200 {}.
-    """
-
-    def __init__(self, identity=None, api=None, catalog=None, default_region="DFW"):
-        self.identity_script = list(identity or [])
-        self.api_script = list(api or [])
-        self.catalog = catalog
-        self.default_region = default_region
-        self.calls = []
-        self.logins = 0
-
-    def request(self, method, url, headers=None, data=None, timeout=None, verify=None):
-        self.calls.append(dict(method=method, url=url, headers=headers, data=data, timeout=timeout, verify=verify))
-        is_identity = url.endswith("/tokens")
-        script = self.identity_script if is_identity else self.api_script
-        reply = script.pop(0) if script else (self._login() if is_identity else (200, {}))
-        return reply_to(method, url, reply)
-
-    def _login(self):
-        self.logins += 1
-        return 200, access(self.catalog, self.default_region, token="issued-token-%d" % self.logins)
-
-    def api_calls(self):
-        return [call for call in self.calls if not call["url"].endswith("/tokens")]
-
-    def identity_calls(self):
-        return [call for call in self.calls if call["url"].endswith("/tokens")]
-
-
-class FakeTime:
-    """A monotonic clock that only moves when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def credentials(**overrides):
     params = dict(username="demo", api_key=API_KEY, identity_url="https://identity.example.com/v2.0/", region=None,
                   validate_certs=True, timeout=30)
@@ -122,12 +57,20 @@ def credentials(**overrides):
     return params
 
 
-def make_client(params=None, **session_args):
-    session = FakeSession(**session_args)
-    fake_time = FakeTime()
-    client = CloudBackupClient(credentials() if params is None else params, session=session,
-                               sleep=fake_time.sleep, clock=fake_time.clock)
-    return client, session, fake_time
+@pytest.fixture
+def make_client(fake_session, fake_clock):
+    """Build a client on the fake session (scripted as given) and the fake clock: (client, session, clock).
+
+    When a script runs out, Identity issues a fresh token (issued-token-1, -2...) with
+    ``catalog`` and ``default_region``, and the API answers 200 {}.
+    """
+    def make(params=None, identity=(), api=(), catalog=None, default_region="DFW", **hooks):
+        fake_session.script(identity, api, login=lambda number: (
+            200, access(catalog, default_region, token="issued-token-%d" % number)))
+        client = CloudBackupClient(credentials() if params is None else params, session=fake_session,
+                                   sleep=fake_clock.sleep, clock=fake_clock, **hooks)
+        return client, fake_session, fake_clock
+    return make
 
 
 def assert_no_secret(error):
@@ -191,7 +134,7 @@ def test_no_region_and_no_default_region():
     assert "set region" in raised.value.msg
 
 
-def test_client_uses_the_catalog_endpoint_and_the_token_tenant():
+def test_client_uses_the_catalog_endpoint_and_the_token_tenant(make_client):
     client, session, _time = make_client(credentials(region="ord"))
 
     client.get_json("user", "agents")
@@ -206,7 +149,7 @@ def test_client_uses_the_catalog_endpoint_and_the_token_tenant():
     ("2013-06-05T05:20:28.306-05:00", "2013-06-05T10:20:28Z"),
     ("next Tuesday", "next Tuesday"),
 ])
-def test_token_expiry_is_given_in_utc_or_else_as_identity_wrote_it(expires, expected):
+def test_token_expiry_is_given_in_utc_or_else_as_identity_wrote_it(make_client, expires, expected):
     login = access()
     login["access"]["token"]["expires"] = expires
     client, _session, _time = make_client(identity=[(200, login)])
@@ -219,13 +162,13 @@ def test_token_expiry_is_given_in_utc_or_else_as_identity_wrote_it(expires, expe
     (credentials(), "ORD"),
     (dict(auth_token=GIVEN_TOKEN, tenant_id="123456", endpoint=DFW), None),
 ])
-def test_region_is_the_option_or_else_the_users_default(params, expected):
+def test_region_is_the_option_or_else_the_users_default(make_client, params, expected):
     client, _session, _time = make_client(params, default_region="ord")
 
     assert client.region == expected
 
 
-def test_endpoint_option_overrides_the_catalog():
+def test_endpoint_option_overrides_the_catalog(make_client):
     client, session, _time = make_client(credentials(region="ORD", endpoint="http://127.0.0.1:8080/v1.0/123456/"))
 
     client.get_json("activity")
@@ -253,7 +196,7 @@ def test_identity_url_is_accepted_with_or_without_version_and_tokens(identity_ur
     (credentials(), {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "demo", "apiKey": API_KEY}}}),
     (credentials(api_key=None, password=PASSWORD), {"auth": {"passwordCredentials": {"username": "demo", "password": PASSWORD}}}),
 ])
-def test_login_posts_api_key_or_password_credentials(params, body):
+def test_login_posts_api_key_or_password_credentials(make_client, params, body):
     client, session, _time = make_client(params)
 
     client.authenticate()
@@ -265,7 +208,7 @@ def test_login_posts_api_key_or_password_credentials(params, body):
     assert "X-Auth-Token" not in call["headers"]
 
 
-def test_one_login_serves_many_requests():
+def test_one_login_serves_many_requests(make_client):
     client, session, _time = make_client()
 
     for _attempt in range(3):
@@ -275,7 +218,7 @@ def test_one_login_serves_many_requests():
     assert [call["headers"]["X-Auth-Token"] for call in session.api_calls()] == ["issued-token-1"] * 3
 
 
-def test_401_renews_the_token_once_and_repeats_the_request():
+def test_401_renews_the_token_once_and_repeats_the_request(make_client):
     client, session, _time = make_client(api=[(401, {"message": "token expired"}), (200, {"ok": 1})])
 
     assert client.get_json("backup", 42) == {"ok": 1}
@@ -284,7 +227,7 @@ def test_401_renews_the_token_once_and_repeats_the_request():
     assert [call["headers"]["X-Auth-Token"] for call in session.api_calls()] == ["issued-token-1", "issued-token-2"]
 
 
-def test_second_401_in_a_row_says_the_token_was_rejected():
+def test_second_401_in_a_row_says_the_token_was_rejected(make_client):
     client, session, _time = make_client(api=[(401, {}), (401, {})])
 
     with pytest.raises(AuthenticationError) as raised:
@@ -297,7 +240,7 @@ def test_second_401_in_a_row_says_the_token_was_rejected():
     assert_no_secret(raised.value)
 
 
-def test_token_only_mode_makes_no_identity_call():
+def test_token_only_mode_makes_no_identity_call(make_client):
     params = dict(auth_token=GIVEN_TOKEN, tenant_id="123456", endpoint=DFW)
     client, session, _time = make_client(params)
 
@@ -308,7 +251,7 @@ def test_token_only_mode_makes_no_identity_call():
     assert (client.tenant_id, client.endpoint, client.token_expires) == ("123456", DFW, None)
 
 
-def test_token_only_mode_cannot_renew_a_rejected_token():
+def test_token_only_mode_cannot_renew_a_rejected_token(make_client):
     client, session, _time = make_client(dict(auth_token=GIVEN_TOKEN, tenant_id="123456", endpoint=DFW), api=[(401, {})])
 
     with pytest.raises(AuthenticationError) as raised:
@@ -319,7 +262,7 @@ def test_token_only_mode_cannot_renew_a_rejected_token():
     assert_no_secret(raised.value)
 
 
-def test_token_with_credentials_is_used_first_and_renewed_on_401():
+def test_token_with_credentials_is_used_first_and_renewed_on_401(make_client):
     params = credentials(auth_token=GIVEN_TOKEN, tenant_id="123456", endpoint=DFW)
     client, session, _time = make_client(params, api=[(200, {}), (401, {}), (200, {})])
 
@@ -332,14 +275,14 @@ def test_token_with_credentials_is_used_first_and_renewed_on_401():
     assert session.logins == 1
 
 
-def test_token_with_credentials_but_no_endpoint_logs_in_for_the_catalog():
+def test_token_with_credentials_but_no_endpoint_logs_in_for_the_catalog(make_client):
     client, session, _time = make_client(credentials(auth_token=GIVEN_TOKEN, tenant_id="123456"))
 
     assert client.endpoint == DFW
     assert session.logins == 1
 
 
-def test_identity_refusal_names_the_user_never_the_key():
+def test_identity_refusal_names_the_user_never_the_key(make_client):
     body = {"unauthorized": {"code": 401, "message": "Unable to authenticate user with credentials provided."}}
     client, session, _time = make_client(identity=[(401, body)])
 
@@ -352,7 +295,7 @@ def test_identity_refusal_names_the_user_never_the_key():
     assert_no_secret(raised.value)
 
 
-def test_identity_refusal_of_a_password_with_mfa_suggests_the_api_key():
+def test_identity_refusal_of_a_password_with_mfa_suggests_the_api_key(make_client):
     challenge = {"WWW-Authenticate": "OS-MF sessionId='1', factor='PASSCODE'"}
     client, _session, _time = make_client(credentials(api_key=None, password=PASSWORD), identity=[(401, {}, challenge)])
 
@@ -363,7 +306,7 @@ def test_identity_refusal_of_a_password_with_mfa_suggests_the_api_key():
     assert_no_secret(raised.value)
 
 
-def test_identity_is_retried_on_5xx_and_connection_errors():
+def test_identity_is_retried_on_5xx_and_connection_errors(make_client):
     client, session, fake_time = make_client(identity=[(503, "down"), requests.exceptions.ConnectionError("reset")])
 
     client.authenticate()
@@ -373,7 +316,7 @@ def test_identity_is_retried_on_5xx_and_connection_errors():
     assert client.token == "issued-token-1"
 
 
-def test_identity_400_is_not_retried():
+def test_identity_400_is_not_retried(make_client):
     client, session, _time = make_client(identity=[(400, {"badRequest": {"code": 400, "message": "Invalid request body"}})])
 
     with pytest.raises(APIError) as raised:
@@ -384,7 +327,7 @@ def test_identity_400_is_not_retried():
     assert_no_secret(raised.value)
 
 
-def test_identity_reply_without_a_tenant_is_invalid_and_not_quoted():
+def test_identity_reply_without_a_tenant_is_invalid_and_not_quoted(make_client):
     reply = {"access": {"token": {"id": "issued-token-1"}, "serviceCatalog": []}}
     client, session, _time = make_client(identity=[(200, reply)] * _client.RETRY_ATTEMPTS)
 
@@ -398,7 +341,7 @@ def test_identity_reply_without_a_tenant_is_invalid_and_not_quoted():
 
 # --- retries -----------------------------------------------------------------------------
 
-def test_get_is_retried_on_503_until_it_succeeds():
+def test_get_is_retried_on_503_until_it_succeeds(make_client):
     client, session, fake_time = make_client(api=[(503, "busy"), (503, "busy"), (200, [1])])
 
     assert client.get_json("user", "agents") == [1]
@@ -408,7 +351,7 @@ def test_get_is_retried_on_503_until_it_succeeds():
 
 
 @pytest.mark.parametrize("status", sorted(_client.RETRY_STATUSES))
-def test_get_retries_are_bounded_with_backoff(status):
+def test_get_retries_are_bounded_with_backoff(make_client, status):
     client, session, fake_time = make_client(api=[(status, {"message": "nope"})] * 10)
 
     with pytest.raises(CloudBackupError) as raised:
@@ -428,7 +371,7 @@ def test_get_retries_are_bounded_with_backoff(status):
     (email.utils.formatdate(time.time() + 3 * 3600, usegmt=True), _client.RETRY_AFTER_CAP),
     (email.utils.formatdate(time.time() - 3600, usegmt=True), 0.0),
 ])
-def test_retry_after_is_honoured_and_capped(retry_after, expected):
+def test_retry_after_is_honoured_and_capped(make_client, retry_after, expected):
     client, _session, fake_time = make_client(api=[(503, "", {"Retry-After": retry_after}), (200, {})])
 
     client.get_json("user", "agents")
@@ -436,7 +379,7 @@ def test_retry_after_is_honoured_and_capped(retry_after, expected):
     assert fake_time.sleeps == [expected]
 
 
-def test_retry_after_as_a_near_http_date():
+def test_retry_after_as_a_near_http_date(make_client):
     when = email.utils.formatdate(time.time() + 20, usegmt=True)
     client, _session, fake_time = make_client(api=[(429, "", {"Retry-After": when}), (200, {})])
 
@@ -445,7 +388,7 @@ def test_retry_after_as_a_near_http_date():
     assert 17 <= fake_time.sleeps[0] <= 20
 
 
-def test_unparsable_retry_after_falls_back_to_backoff():
+def test_unparsable_retry_after_falls_back_to_backoff(make_client):
     client, _session, fake_time = make_client(api=[(503, "", {"Retry-After": "soon"}), (200, {})])
 
     client.get_json("user", "agents")
@@ -453,7 +396,7 @@ def test_unparsable_retry_after_falls_back_to_backoff():
     assert _client.BACKOFF_BASE / 2 <= fake_time.sleeps[0] <= _client.BACKOFF_BASE
 
 
-def test_retries_stop_at_the_time_budget():
+def test_retries_stop_at_the_time_budget(make_client):
     client, session, fake_time = make_client(api=[(503, "", {"Retry-After": "60"})] * 10)
 
     with pytest.raises(ServerError):
@@ -463,7 +406,7 @@ def test_retries_stop_at_the_time_budget():
     assert len(session.api_calls()) == 3
 
 
-def test_post_is_not_retried_on_503():
+def test_post_is_not_retried_on_503(make_client):
     client, session, fake_time = make_client(api=[(503, "busy"), (200, "1")])
 
     with pytest.raises(ServerError):
@@ -473,7 +416,7 @@ def test_post_is_not_retried_on_503():
     assert fake_time.sleeps == []
 
 
-def test_a_post_refused_with_429_is_sent_again_after_retry_after():
+def test_a_post_refused_with_429_is_sent_again_after_retry_after(make_client):
     # 429 says nothing was done, so even a start that creates a backup is safe to repeat.
     client, session, fake_time = make_client(api=[(429, "slow down", {"Retry-After": "7"}), (200, b"368785")])
 
@@ -484,7 +427,7 @@ def test_a_post_refused_with_429_is_sent_again_after_retry_after():
     assert len(session.api_calls()) == 2
 
 
-def test_retries_within_a_wait_stop_at_the_time_left():
+def test_retries_within_a_wait_stop_at_the_time_left(make_client):
     client, session, fake_time = make_client(api=[(503, "busy", {"Retry-After": "50"})] * 5)
 
     with client.retrying_within(60):
@@ -503,7 +446,7 @@ def test_retries_within_a_wait_stop_at_the_time_left():
     ([(400, {"badRequest": {"message": "bad apiKey %s for demo" % API_KEY}})], []),
     ([], [(401, "token issued-token-1 expired")] * 2),
 ])
-def test_a_server_that_echoes_a_secret_never_gets_it_shown(identity, api):
+def test_a_server_that_echoes_a_secret_never_gets_it_shown(make_client, identity, api):
     client, _session, _time = make_client(identity=identity, api=api)
 
     with pytest.raises(CloudBackupError) as raised:
@@ -513,7 +456,7 @@ def test_a_server_that_echoes_a_secret_never_gets_it_shown(identity, api):
     assert_no_secret(raised.value)
 
 
-def test_a_token_echoed_where_the_message_is_cut_leaves_no_part_of_it():
+def test_a_token_echoed_where_the_message_is_cut_leaves_no_part_of_it(make_client):
     echo = "x" * 290 + " token issued-token-1 is not valid"
     client, _session, _time = make_client(api=[(400, {"message": echo})])
 
@@ -524,7 +467,7 @@ def test_a_token_echoed_where_the_message_is_cut_leaves_no_part_of_it():
     assert "issued-" not in shown and "********" in shown
 
 
-def test_a_token_quoted_by_an_exception_is_masked_too():
+def test_a_token_quoted_by_an_exception_is_masked_too(make_client):
     token = "issued-token\nsecret"  # Identity's to choose: options refuse such a token
     failure = requests.exceptions.InvalidHeader("Invalid return character or leading space in header: "
                                                 "X-Auth-Token: %r" % token)
@@ -536,10 +479,9 @@ def test_a_token_quoted_by_an_exception_is_masked_too():
     assert "secret" not in raised.value.msg + json.dumps(raised.value.fail_kwargs())
 
 
-def test_every_issued_token_is_told_before_it_is_used():
+def test_every_issued_token_is_told_before_it_is_used(make_client):
     told = []
-    session = FakeSession(api=[(401, "expired")])
-    client = CloudBackupClient(credentials(), session=session, sleep=FakeTime().sleep, on_secret=told.append)
+    client, _session, _time = make_client(api=[(401, "expired")], on_secret=told.append)
 
     client.get_json("user", "agents")
 
@@ -547,7 +489,7 @@ def test_every_issued_token_is_told_before_it_is_used():
     assert client.secrets == [API_KEY, "issued-token-1", "issued-token-2"]
 
 
-def test_a_long_api_message_is_cut_short():
+def test_a_long_api_message_is_cut_short(make_client):
     client, _session, _time = make_client(api=[(400, {"message": "x" * 5000})])
 
     with pytest.raises(CloudBackupError) as raised:
@@ -556,7 +498,7 @@ def test_a_long_api_message_is_cut_short():
     assert len(raised.value.msg) < 500
 
 
-def test_post_with_retry_true_is_retried():
+def test_post_with_retry_true_is_retried(make_client):
     client, session, _time = make_client(api=[(503, "busy"), (200, "")])
 
     client.request("POST", "user", "wakeupagents", retry=True)
@@ -564,7 +506,7 @@ def test_post_with_retry_true_is_retried():
     assert len(session.api_calls()) == 2
 
 
-def test_get_with_retry_false_is_not_retried():
+def test_get_with_retry_false_is_not_retried(make_client):
     client, session, _time = make_client(api=[(503, "busy")])
 
     with pytest.raises(ServerError):
@@ -579,14 +521,14 @@ def test_get_with_retry_false_is_not_retried():
     requests.exceptions.ConnectTimeout("connect timed out"),
     requests.exceptions.ChunkedEncodingError("connection dropped mid-body"),
 ])
-def test_get_is_retried_after_a_connection_failure(failure):
+def test_get_is_retried_after_a_connection_failure(make_client, failure):
     client, session, _time = make_client(api=[failure, (200, {"ok": True})])
 
     assert client.get_json("user", "agents") == {"ok": True}
     assert len(session.api_calls()) == 2
 
 
-def test_connection_failures_are_bounded_then_a_transport_error():
+def test_connection_failures_are_bounded_then_a_transport_error(make_client):
     client, session, _time = make_client(api=[requests.exceptions.ConnectionError("refused")] * 10)
 
     with pytest.raises(TransportError) as raised:
@@ -596,7 +538,7 @@ def test_connection_failures_are_bounded_then_a_transport_error():
     assert raised.value.msg.startswith("GET %s/user/agents failed: ConnectionError: refused" % DFW)
 
 
-def test_timeout_on_a_post_is_reported_not_retried():
+def test_timeout_on_a_post_is_reported_not_retried(make_client):
     client, session, _time = make_client(api=[requests.exceptions.ReadTimeout("read timed out")])
 
     with pytest.raises(TransportError) as raised:
@@ -619,7 +561,7 @@ def refused_connection():
     (requests.exceptions.ReadTimeout("read timed out"), True),
     (requests.exceptions.ChunkedEncodingError("connection dropped mid-body"), True),
 ])
-def test_a_transport_error_says_whether_the_request_may_have_been_sent(failure, sent):
+def test_a_transport_error_says_whether_the_request_may_have_been_sent(make_client, failure, sent):
     client, _session, _time = make_client(api=[failure])
 
     with pytest.raises(TransportError) as raised:
@@ -628,7 +570,7 @@ def test_a_transport_error_says_whether_the_request_may_have_been_sent(failure, 
     assert raised.value.sent is sent
 
 
-def test_tls_failure_is_not_retried_and_points_at_the_options():
+def test_tls_failure_is_not_retried_and_points_at_the_options(make_client):
     client, session, _time = make_client(api=[requests.exceptions.SSLError("certificate verify failed")])
 
     with pytest.raises(TransportError) as raised:
@@ -640,7 +582,7 @@ def test_tls_failure_is_not_retried_and_points_at_the_options():
 
 # --- requests on the wire ----------------------------------------------------------------
 
-def test_path_segments_are_quoted():
+def test_path_segments_are_quoted(make_client):
     client, session, _time = make_client()
 
     client.get_json("agent", "server", "../a/b c?d", 42)
@@ -648,7 +590,7 @@ def test_path_segments_are_quoted():
     assert session.api_calls()[0]["url"] == DFW + "/agent/server/..%2Fa%2Fb%20c%3Fd/42"
 
 
-def test_get_headers_timeout_and_verification():
+def test_get_headers_timeout_and_verification(make_client):
     client, session, _time = make_client(credentials(timeout=12.5, ca_path="/etc/ssl/rax.pem"))
 
     client.get_json("user", "agents")
@@ -668,7 +610,7 @@ def test_get_headers_timeout_and_verification():
     (False, "/ca.pem", False),
     (True, "/ca.pem", "/ca.pem"),
 ])
-def test_verify_follows_validate_certs_and_ca_path(validate_certs, ca_path, verify):
+def test_verify_follows_validate_certs_and_ca_path(make_client, validate_certs, ca_path, verify):
     client, session, _time = make_client(credentials(validate_certs=validate_certs, ca_path=ca_path))
 
     client.get_json("activity")
@@ -676,7 +618,7 @@ def test_verify_follows_validate_certs_and_ca_path(validate_certs, ca_path, veri
     assert {call["verify"] for call in session.calls} == {verify}
 
 
-def test_post_with_a_body_sends_json():
+def test_post_with_a_body_sends_json(make_client):
     client, session, _time = make_client()
 
     client.request("POST", "backup", "action-requested", body={"Action": "StopManual", "Id": 7})
@@ -686,7 +628,7 @@ def test_post_with_a_body_sends_json():
     assert call["headers"]["Content-Type"] == "application/json"
 
 
-def test_body_less_post_sends_content_length_zero():
+def test_body_less_post_sends_content_length_zero(make_client):
     client, session, _time = make_client()
 
     client.request("POST", "user", "wakeupagents", retry=True)
@@ -696,7 +638,7 @@ def test_body_less_post_sends_content_length_zero():
     assert call["headers"]["Content-Length"] == "0"
 
 
-def test_user_agent_names_the_collection_version_of_galaxy_yml():
+def test_user_agent_names_the_collection_version_of_galaxy_yml(make_client):
     with open(os.path.join(REPO_ROOT, "galaxy.yml")) as galaxy:
         version = yaml.safe_load(galaxy)["version"]
     client, session, _time = make_client()
@@ -707,7 +649,7 @@ def test_user_agent_names_the_collection_version_of_galaxy_yml():
     assert {call["headers"]["User-Agent"] for call in session.calls} == {expected}
 
 
-def test_non_2xx_becomes_the_mapped_error():
+def test_non_2xx_becomes_the_mapped_error(make_client):
     client, _session, _time = make_client(api=[(404, {"message": "no such backup"})])
 
     with pytest.raises(NotFound) as raised:
@@ -717,7 +659,7 @@ def test_non_2xx_becomes_the_mapped_error():
 
 
 @pytest.mark.parametrize("body", [b"<html>oops</html>", b"", b"{not json"])
-def test_a_body_that_is_not_json_is_fetched_again(body):
+def test_a_body_that_is_not_json_is_fetched_again(make_client, body):
     client, session, fake_time = make_client(api=[(200, body), (200, {"BackupId": 9})])
 
     assert client.get_json("backup", 9) == {"BackupId": 9}
@@ -725,7 +667,7 @@ def test_a_body_that_is_not_json_is_fetched_again(body):
     assert len(fake_time.sleeps) == 1
 
 
-def test_a_body_that_stays_garbled_is_an_invalid_response_after_the_last_try():
+def test_a_body_that_stays_garbled_is_an_invalid_response_after_the_last_try(make_client):
     client, session, _time = make_client(api=[(200, b"<html>oops</html>")] * _client.RETRY_ATTEMPTS)
 
     with pytest.raises(InvalidResponse) as raised:
@@ -736,7 +678,7 @@ def test_a_body_that_stays_garbled_is_an_invalid_response_after_the_last_try():
     assert len(session.api_calls()) == _client.RETRY_ATTEMPTS
 
 
-def test_json_of_the_wrong_type_is_an_invalid_response_at_once():
+def test_json_of_the_wrong_type_is_an_invalid_response_at_once(make_client):
     client, session, _time = make_client(api=[(200, {"not": "a list"})])
 
     with pytest.raises(InvalidResponse) as raised:
@@ -759,8 +701,8 @@ def test_json_of_the_wrong_type_is_an_invalid_response_at_once():
     (dict(tenant_id="1", endpoint=DFW), "no credentials"),
     (dict(username="demo", api_key=API_KEY, timeout=0), "timeout must be a positive number"),
 ])
-def test_missing_or_conflicting_options_fail_before_any_http_call(params, message):
-    session = FakeSession()
+def test_missing_or_conflicting_options_fail_before_any_http_call(fake_session, params, message):
+    session = fake_session
 
     with pytest.raises(ConfigurationError) as raised:
         CloudBackupClient(params, session=session)

@@ -6,7 +6,7 @@ its reads, so a test that only checked outcomes could not fail when that broke.
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import START_AMBIGUOUS_ATTEMPTS
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import START_AMBIGUOUS_ATTEMPTS
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
 
 

@@ -3,7 +3,7 @@
 
 """Unit tests for plugins/module_utils/_normalize.py.
 
-Wire examples come from the Cloud Backup reference (sections 1.3 and 3.3-3.13). Samples are
+Wire examples are the API's documented samples (see docs/dev/api-notes.md). Samples are
 kept as raw JSON text and decoded with json.loads, as the client does, so the escaped
 "\\/Date(...)\\/" form is exercised exactly as the server sends it.
 """
@@ -41,7 +41,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize i
     ("/Date(1357817400000)/", "2013-01-10T11:30:00Z"),
     ("/Date(0)/", "1970-01-01T00:00:00Z"),
     ("/Date(253402300799000)/", "9999-12-31T23:59:59Z"),
-    # .NET DateTime.MinValue shifted by 5 hours (reference 1.3 item 2), escaped and not.
+    # .NET DateTime.MinValue shifted by 5 hours (api-notes: Dates), escaped and not.
     (json.loads(r'"\/Date(-62135578800000)\/"'), None),
     ("/Date(-62135578800000)/", None),
     ("/Date(-1)/", None),
@@ -83,7 +83,7 @@ def test_parse_date_rejects_garbage(value):
     ("60 Kb", 61440),
     ("60KB", 61440),
     ("12 B", 12),
-    # BytesSearched in backup/completed is a plain integer (reference 3.9).
+    # BytesSearched in backup/completed is a plain integer (api-notes: Sizes and counts).
     (10245674584, 10245674584),
     ("10245674584", 10245674584),
     (0, 0),
@@ -156,40 +156,40 @@ def test_snake_case(name, expected):
     assert snake_case(name) == expected
 
 
-# Every field name in the reference's tables and request bodies (sections 3.2-3.13).
+# Every field name of the API's documented objects and request bodies.
 REFERENCE_FIELD_NAMES = (
-    # 3.3 agent
+    # agent details
     "MachineAgentId", "AgentVersion", "Architecture", "Flavor", "BackupVaultSize", "BackupContainer",
     "CleanupAllowed", "Datacenter", "BackupDatacenter", "IPAddress", "IsDisabled", "IsEncrypted",
     "MachineName", "OperatingSystem", "OperatingSystemVersion", "PublicKey", "ModulusHex", "ExponentHex",
     "Status", "TimeOfLastSuccessfulBackup", "UseServiceNet", "UseFailoverUri", "HostServerId",
-    # agent writes (3.1)
+    # agent writes
     "BackupDataCenter", "Enable", "EncryptedPasswordHex", "OldEncryptedPasswordHex",
     "NewEncryptedPasswordHex", "SourceMachineAgentId", "DestinationMachineAgentId", "LoggingLevelId",
-    # 3.6 configuration
+    # configuration
     "BackupConfigurationId", "BackupConfigurationName", "IsActive", "IsDeleted", "VersionRetention",
     "BackupConfigurationScheduleId", "MissedBackupActionId", "Frequency", "StartTimeHour",
     "StartTimeMinute", "StartTimeAmPm", "DayOfWeekId", "HourInterval", "TimeZoneId",
     "NextScheduledRunTime", "LastRunTime", "LastRunBackupReportId", "NotifyRecipients", "NotifySuccess",
     "NotifyFailure", "BackupPrescript", "BackupPostscript", "EncryptionKey", "BackupState", "Inclusions",
     "Exclusions", "FileId", "FilePath", "FileItemType", "ParentId", "Filter", "FilePathEncoded",
-    # 3.7 action request
+    # action request
     "Action", "Id",
-    # 3.8 backup
+    # backup details
     "BackupId", "CurrentState", "StateChangeTime",
-    # 3.9 completed backup
+    # completed backup
     "CompletedTime", "BytesSearched", "NumErrors",
-    # 3.10 report
+    # backup report
     "BackupConfigurationIsDeleted", "ComputerName", "State", "CanRestore", "StartTime", "Duration",
     "FilesSearched", "FilesBackedUp", "BytesBackedUp", "Reason", "Diagnostics", "ErrorList",
     "BackupReportID", "ListIndex", "ErrorType", "ErrorDesc", "ExceptionDesc", "ExceptionDetails",
     "ExceptionCode", "Path", "SnapshotId",
-    # 3.11 available for restore
+    # available for restore
     "PublicKeyHex", "PublicKeyMod", "LastSuccessfulBackupTime",
-    # 3.12 activity
+    # activity
     "ID", "Type", "DisplayName", "IsBackupConfigurationDeleted", "SourceMachineName",
     "DestinationMachineName", "TimeOfActivity",
-    # 3.13 restores
+    # restores
     "BackupMachineId", "DestinationMachineId", "DestinationPath", "OverwriteFiles", "RestoreId",
     "BackupRestorePoint", "BackupMachineName", "BackupFlavor", "EncryptedPassword", "RestoreStateId",
     "BackupReportId", "RestorePoint", "OriginatingComputerName", "NumFilesRestored", "NumBytesRestored",
@@ -207,7 +207,7 @@ def test_no_reference_field_normalizes_to_a_dict_method_name():
     assert not {snake_case(name) for name in REFERENCE_FIELD_NAMES} & DICT_METHOD_NAMES
 
 
-# --- normalize_record on the reference's samples ----------------------------------------
+# --- normalize_record on the API's documented samples ------------------------------------
 
 AGENT_3_3 = r"""
 {"MachineAgentId": 202743, "MachineName": "web2", "AgentVersion": "1.10.006176",
@@ -234,7 +234,8 @@ AGENT_3_3_TABLE_NORMALIZED = {
     "operating_system": "", "public_key": {"modulus_hex": "C6054E90", "exponent_hex": 10001},
 }
 
-# 3.5: an agent listing may carry a null vault size; ExponentHex may be a string (opaque).
+# An agent listing may carry a null vault size (api-notes: Sizes and counts); ExponentHex may be a string,
+# opaque (api-notes: Wire format).
 AGENT_LIST_3_5 = r"""
 [{"MachineAgentId": 202743, "BackupVaultSize": null, "Status": "Unknown",
   "PublicKey": {"ModulusHex": "AB", "ExponentHex": "09528"}}]
@@ -347,7 +348,7 @@ ACTIVITY_3_12_NORMALIZED = [{
     "time_of_activity": "2013-03-19T22:10:50Z",
 }]
 
-# 3.13: counts arrive as strings here, the size is in bytes, restores may use BackupDataCenter.
+# Counts arrive as strings here, the size is in bytes, restores may use BackupDataCenter (api-notes: Restores).
 RESTORE_REPORT_3_13 = r"""
 {"BackupConfigurationId": 158638, "BackupReportId": 134386, "RestorePoint": "\/Date(1358535352000)\/",
  "Duration": "00:00:14", "State": "Completed", "NumFilesRestored": "35", "NumBytesRestored": "318 bytes",
@@ -455,3 +456,38 @@ def test_parse_iso8601_utc(value, expected):
 def test_parse_iso8601_utc_wants_a_date_time_and_zone(value):
     with pytest.raises(ValueError):
         parse_iso8601_utc(value)
+
+
+# --- restores (api-notes: Restores, Restore states) ------------------------------------------
+
+RESTORE_SAMPLE = r"""{"RestoreId": 500001, "BackupId": 368785, "BackupConfigurationId": 174084,
+ "BackupConfigurationName": "web1 daily files", "BackupRestorePoint": "\/Date(1358535352000)\/",
+ "BackupMachineId": 202743, "DestinationMachineId": 202743, "DestinationPath": "/",
+ "OverwriteFiles": true, "BackupDataCenter": "DFW", "IsEncrypted": false, "EncryptedPassword": null,
+ "RestoreStateId": 8}"""
+RESTORE_REPORT_SAMPLE = r"""{"BackupReportId": 368785, "State": "Completed WithErrors", "NumFilesRestored": "35",
+ "NumBytesRestored": "178.1 MB", "NumErrors": "1", "Duration": "00:00:12", "Reason": "UnableToProcessSomeFiles",
+ "StartTime": "\/Date(1358535352000)\/", "RestoreDestinationMachineId": 202743, "ErrorList": []}"""
+
+
+def test_a_restore_gets_the_name_of_its_state_beside_the_number():
+    restore = normalize_record(json.loads(RESTORE_SAMPLE))
+    assert (restore["restore_state_id"], restore["state"]) == (8, "CompletedWithErrors")
+    assert restore["backup_restore_point"] == "2013-01-18T18:55:52Z"
+    assert restore["backup_datacenter"] == "DFW"  # BackupDataCenter, spelled like everywhere else
+
+
+@pytest.mark.parametrize("state_id, name", [
+    (0, "Creating"), (1, "Queued"), (2, "InProgress"), (3, "Completed"), (4, "Stopped"), (5, "Failed"),
+    (6, "StartRequested"), (7, "StopRequested"), (8, "CompletedWithErrors"), (9, "Preparing"),
+    ("3", "Completed"), (42, "RestoreState42"),
+])
+def test_restore_state_ids_map_to_names(state_id, name):
+    assert normalize_record({"RestoreStateId": state_id})["state"] == name
+
+
+def test_a_restore_report_has_numbers_where_the_wire_has_text():
+    report = normalize_record(json.loads(RESTORE_REPORT_SAMPLE))
+    assert (report["num_files_restored"], report["num_errors"]) == (35, 1)
+    assert (report["num_bytes_restored"], report["num_bytes_restored_text"]) == (186751385, "178.1 MB")
+    assert (report["state"], report["duration_seconds"]) == ("CompletedWithErrors", 12)

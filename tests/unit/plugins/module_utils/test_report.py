@@ -9,6 +9,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report impo
     healthy,
     human_duration,
     human_size,
+    restore_healthy,
+    restore_summary,
     summary,
 )
 
@@ -28,7 +30,7 @@ def report(**fields):
     ({}, True),
     ({"state": "completed"}, True),
     ({"state": "CompletedWithErrors", "diagnostics": "Completed With Errors", "num_errors": 2}, False),
-    # The reference's sample: Reason stays "Success" for CompletedWithErrors.
+    # The documented sample: Reason stays "Success" for CompletedWithErrors (api-notes: Reports).
     ({"state": "CompletedWithErrors"}, False),
     ({"reason": "UnableToProcessSomeFiles"}, False),
     ({"diagnostics": "Completed With Errors"}, False),
@@ -144,3 +146,47 @@ def test_gate(fields, accepted, max_errors, why):
 ])
 def test_no_report_never_passes_the_gate(state, why):
     assert gate_failure(None, state, ["Completed", "CompletedWithErrors"], None) == why
+
+
+# --- restore reports --------------------------------------------------------------------------
+
+RESTORE = {"restore_id": 500001, "backup_id": 368785, "backup_configuration_name": "web1 daily files",
+           "destination_machine_id": 202743, "destination_machine_name": "web1", "destination_path": "/",
+           "state": "InProgress"}
+
+
+def restore_report(**fields):
+    record = {"state": "Completed", "reason": "Success", "diagnostics": "No errors", "num_errors": 0,
+              "error_list": [], "num_files_restored": 1200, "num_bytes_restored": 367001600,
+              "num_bytes_restored_text": "350 MB", "duration_seconds": 12}
+    record.update(fields)
+    return record
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({}, True),
+    # What a restore's Diagnostics says on success is undocumented: it does not count.
+    ({"diagnostics": "Restore completed"}, True),
+    ({"state": "CompletedWithErrors", "reason": "UnableToProcessSomeFiles", "num_errors": 1}, False),
+    ({"num_errors": 2}, False),
+    ({"state": "Failed", "reason": "Failed"}, False),
+])
+def test_restore_healthy_is_completed_success_no_errors(fields, expected):
+    assert restore_healthy(restore_report(**fields)) is expected
+
+
+def test_restore_healthy_is_false_without_a_report():
+    assert restore_healthy(None) is False
+
+
+def test_restore_summary_with_a_report():
+    assert restore_summary(dict(RESTORE, state="Completed"), restore_report()) == (
+        "restore 500001 of backup 368785 (web1 daily files) to web1:/: Completed, 1200 files and 350 MB restored, "
+        "0 errors, 12s")
+
+
+def test_restore_summary_without_a_report_says_the_state():
+    assert restore_summary(RESTORE, None) == (
+        "restore 500001 of backup 368785 (web1 daily files) to web1:/: InProgress, no report yet")
+    assert restore_summary(dict(RESTORE, destination_machine_name=None, state="Failed"), None).endswith(
+        "to agent 202743:/: Failed, no report")

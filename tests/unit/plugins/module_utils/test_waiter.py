@@ -3,8 +3,9 @@
 
 """Unit tests for plugins/module_utils/_waiter.py.
 
-Every wait runs on FakeClock: sleep() advances the clock instead of sleeping, and each
-poll's time is recorded, so schedules are asserted exactly and no test ever waits.
+Every wait runs on the shared fake clock (``clock``, see tests/unit/conftest.py): sleep()
+advances the clock instead of sleeping, and each poll's time is recorded, so schedules are
+asserted exactly and no test ever waits.
 """
 
 from __future__ import annotations
@@ -25,45 +26,37 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
     is_terminal,
 )
 
-START = 1000.0  # a monotonic clock does not start at zero
 
-
-class FakeClock:
-    """A monotonic clock that only moves when slept on (or when a poll takes time)."""
-
-    def __init__(self) -> None:
-        self.now = START
-        self.sleeps = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds > 0, "sleeping for nothing means polling in a busy loop"
-        self.sleeps.append(seconds)
-        self.now += seconds
+@pytest.fixture
+def clock(fake_clock):
+    """The shared fake clock, refusing sleeps of nothing: sleeping for nothing means polling in a busy loop."""
+    fake_clock.forbid_zero_sleeps = True
+    return fake_clock
 
 
 class ScriptedPoll:
     """Returns the scripted values in order (repeating the last) and notes when it ran."""
 
-    def __init__(self, clock: FakeClock, values, cost: float = 0.0) -> None:
+    def __init__(self, clock, values, cost: float = 0.0) -> None:
         self.clock = clock
         self.values = list(values)
         self.cost = cost
         self.times = []
 
     def __call__(self):
-        self.times.append(self.clock.now - START)
-        self.clock.now += self.cost
+        self.times.append(self.clock.elapsed)
+        self.clock.advance(self.cost)
         return self.values[min(len(self.times), len(self.values)) - 1]
 
 
-def wait(values, timeout, interval, done=is_terminal, cost=0.0):
-    clock = FakeClock()
-    poll = ScriptedPoll(clock, values, cost)
-    result = Waiter(timeout, interval, clock=clock, sleep=clock.sleep).until(poll, done)
-    return result, poll, clock
+@pytest.fixture
+def wait(clock):
+    """Wait on ``values``, polled in turn, with the clock: returns (result, poll, clock)."""
+    def wait_on(values, timeout, interval, done=is_terminal, cost=0.0):
+        poll = ScriptedPoll(clock, values, cost)
+        result = Waiter(timeout, interval, clock=clock, sleep=clock.sleep).until(poll, done)
+        return result, poll, clock
+    return wait_on
 
 
 # --- states -----------------------------------------------------------------------------
@@ -106,7 +99,7 @@ def test_in_flight_and_unknown_states_are_not_terminal(state):
 
 # --- Waiter -----------------------------------------------------------------------------
 
-def test_stops_at_first_success_state():
+def test_stops_at_first_success_state(wait):
     result, poll, clock = wait(["Queued", "Preparing", "InProgress", "Completed", "Failed"], 600, 5)
     assert result == WaitResult("Completed", 15.0, 4, False)
     assert poll.times == [0, 5, 10, 15]
@@ -114,7 +107,7 @@ def test_stops_at_first_success_state():
 
 
 @pytest.mark.parametrize("final", ["Failed", "CompletedWithErrors", "Stopped", "Skipped", "Missed"])
-def test_failure_states_end_the_wait_too(final):
+def test_failure_states_end_the_wait_too(wait, final):
     result, poll, _clock = wait(["StartRequested", "InProgress", final, "Completed"], 600, 5)
     assert result.value == final
     assert result.timed_out is False
@@ -122,14 +115,14 @@ def test_failure_states_end_the_wait_too(final):
     assert poll.times == [0, 5, 10]
 
 
-def test_done_on_first_poll_never_sleeps():
+def test_done_on_first_poll_never_sleeps(wait):
     result, poll, clock = wait(["Completed"], 600, 5)
     assert result == WaitResult("Completed", 0.0, 1, False)
     assert poll.times == [0]
     assert clock.sleeps == []
 
 
-def test_done_sees_every_polled_value_in_order():
+def test_done_sees_every_polled_value_in_order(wait):
     seen = []
     result, _poll, _clock = wait(["Offline", "Offline", "Online"], 60, 2,
                                  done=lambda status: seen.append(status) or status == "Online")
@@ -137,7 +130,7 @@ def test_done_sees_every_polled_value_in_order():
     assert result.value == "Online"
 
 
-def test_timeout_returns_last_value():
+def test_timeout_returns_last_value(wait):
     result, poll, clock = wait(["Queued", "InProgress", "InProgress ", "InProgress  ", "never seen"], 12, 5)
     # Polls at 0, 5, 10 and once more at the deadline itself.
     assert poll.times == [0, 5, 10, 12]
@@ -145,14 +138,14 @@ def test_timeout_returns_last_value():
     assert clock.sleeps == [5, 5, 2]
 
 
-def test_state_reached_at_the_deadline_is_not_a_timeout():
+def test_state_reached_at_the_deadline_is_not_a_timeout(wait):
     result, poll, _clock = wait(["Queued", "Queued", "Queued", "Completed"], 12, 5)
     assert poll.times == [0, 5, 10, 12]
     assert result == WaitResult("Completed", 12.0, 4, False)
 
 
 @pytest.mark.parametrize("timeout, interval", [(10, 3), (12, 5), (7.5, 2), (1, 0.3), (100, 7)])
-def test_never_sleeps_or_polls_past_the_deadline(timeout, interval):
+def test_never_sleeps_or_polls_past_the_deadline(wait, timeout, interval):
     result, poll, clock = wait(["InProgress"], timeout, interval)
     assert result.timed_out is True
     assert all(seconds <= interval for seconds in clock.sleeps)
@@ -162,21 +155,21 @@ def test_never_sleeps_or_polls_past_the_deadline(timeout, interval):
     assert result.polls == len(poll.times) == len(clock.sleeps) + 1
 
 
-def test_interval_larger_than_timeout():
+def test_interval_larger_than_timeout(wait):
     result, poll, clock = wait(["Queued"], 5, 60)
     assert clock.sleeps == [5]
     assert poll.times == [0, 5]
     assert result == WaitResult("Queued", 5.0, 2, True)
 
 
-def test_zero_timeout_polls_once():
+def test_zero_timeout_polls_once(wait):
     result, poll, clock = wait(["Queued"], 0, 5)
     assert result == WaitResult("Queued", 0.0, 1, True)
     assert clock.sleeps == []
     assert poll.times == [0]
 
 
-def test_elapsed_counts_time_spent_polling():
+def test_elapsed_counts_time_spent_polling(wait):
     # Each poll takes 2 s (a slow API): the deadline is measured from the start, not from
     # the sum of the sleeps, and the last sleep is shortened to land on the deadline.
     result, poll, clock = wait(["InProgress"], 10, 5, cost=2)
@@ -185,8 +178,7 @@ def test_elapsed_counts_time_spent_polling():
     assert result == WaitResult("InProgress", 12.0, 3, True)
 
 
-def test_exceptions_from_poll_propagate():
-    clock = FakeClock()
+def test_exceptions_from_poll_propagate(clock):
 
     def poll():
         raise RuntimeError("boom")
@@ -227,34 +219,30 @@ def outage(clock, failures):
     return poll
 
 
-def test_a_wait_polls_through_an_api_outage_until_the_end():
-    clock = FakeClock()
+def test_a_wait_polls_through_an_api_outage_until_the_end(clock):
     failures = [ServerError(503, "GET", "u", "")] * 6 + [TransportError("GET", "u", "reset")]
     seen = Waiter(600, 10, clock=clock, sleep=clock.sleep).until(outage(clock, failures), lambda state: state == "Completed")
 
     assert (seen.value, seen.polls, seen.timed_out) == ("Completed", 8, False)
 
 
-def test_an_outage_that_outlasts_the_wait_raises_its_last_error_at_the_deadline():
-    clock = FakeClock()
+def test_an_outage_that_outlasts_the_wait_raises_its_last_error_at_the_deadline(clock):
     poll = outage(clock, [ServerError(503, "GET", "u", "")] * 100)
 
     with pytest.raises(ServerError):
         Waiter(30, 10, clock=clock, sleep=clock.sleep).until(poll, lambda state: True)
-    assert clock.now == START + 30
+    assert clock.elapsed == 30
 
 
-def test_an_error_that_is_not_transient_ends_the_wait_at_once():
-    clock = FakeClock()
+def test_an_error_that_is_not_transient_ends_the_wait_at_once(clock):
     poll = outage(clock, [NotFound(404, "GET", "u", "")])
 
     with pytest.raises(NotFound):
         Waiter(600, 10, clock=clock, sleep=clock.sleep).until(poll, lambda state: True)
-    assert clock.now == START
+    assert clock.elapsed == 0
 
 
-def test_each_poll_is_told_the_time_left_for_its_own_retries():
-    clock = FakeClock()
+def test_each_poll_is_told_the_time_left_for_its_own_retries(clock):
     bounds = []
 
     def within(seconds):

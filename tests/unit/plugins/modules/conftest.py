@@ -4,19 +4,29 @@
 patched in, the result printed as JSON on stdout, then SystemExit) and returns the decoded
 result. ``fake_api`` replaces the _api functions with an in-memory account of normalized
 records, and the real client with one that refuses to be used (``no_network``).
-``fake_time`` runs waits on a fake clock, so no test sleeps.
+Waits run on the shared ``fake_clock`` (tests/unit/conftest.py) or, with ``simulated_time``,
+on the simulator's clock, so no test sleeps.
 """
 import contextlib
 import functools
 import json
+import time
+import types
 
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _configurations, _module
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import CloudBackupClient
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.modules import (
+    cloudbackup_action,
+    cloudbackup_report,
+    cloudbackup_restore,
+)
 
 ENDPOINT = "https://dfw.backup.example.com/v1.0/123456"
 API_KEY = "apikey-0123456789abcdef-secret"
@@ -131,7 +141,10 @@ def _not_found(what, path):
 
 
 class FakeApi:
-    """The _api functions over an in-memory account; every call is recorded as (name, args).
+    """Stands for the _api read functions, over an in-memory account; each call is recorded as (name, args).
+
+    For a module that only reads (info, report); tests/unit/conftest.py says which fake suits
+    which layer.
 
     ``states[backup_id]`` scripts what successive get_backup calls see (the last state
     repeats); ``reports[backup_id]`` is the report, served once the backup is final.
@@ -179,7 +192,7 @@ class FakeApi:
         return next((dict(a) for a in self.agents.values() if a["host_server_id"] == server_id), None)
 
     def _list_agents(self):
-        # As the API does: the listing always says Offline (reference 3.5).
+        # As the API does: the listing always says Offline (api-notes: Agents and waking).
         return [dict(a, status="Offline") for a in self.agents.values()]
 
     def _list_configurations(self, agent_id=None, include_deleted=False):
@@ -229,25 +242,27 @@ def fake_api(monkeypatch, no_network):
     return api
 
 
-class FakeTime:
-    """A monotonic clock that moves only when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def patch_waiter(self, monkeypatch, namespace):
-        """Make ``namespace.Waiter`` run on this clock."""
-        monkeypatch.setattr(namespace, "Waiter", functools.partial(Waiter, clock=self.clock, sleep=self.sleep))
-
+# --- the in-process simulator on its own clock ---------------------------------------------------
 
 @pytest.fixture
-def fake_time():
-    return FakeTime()
+def simulated_time(monkeypatch, account):
+    """The modules' clocks and sleeps are the simulator's (see tests/unit/conftest.py): waits of minutes take no time.
+
+    ``account.real_share`` of each simulated second slept is also slept for real: a late
+    action (held in real seconds) then lands inside the settle window it must land in.
+    """
+    simulator = account.simulator
+    account.real_share = 0.0
+
+    def sleep(seconds):
+        account.sleep(seconds)
+        time.sleep(seconds * account.real_share)
+
+    simulated = types.SimpleNamespace(sleep=sleep, monotonic=account.clock, time=simulator.now)
+    monkeypatch.setattr(_module, "CloudBackupClient", functools.partial(CloudBackupClient, sleep=sleep, clock=account.clock))
+    monkeypatch.setattr(cloudbackup_action, "time", simulated)
+    monkeypatch.setattr(cloudbackup_restore, "time", simulated)
+    monkeypatch.setattr(cloudbackup_report, "Waiter", functools.partial(Waiter, clock=account.clock, sleep=sleep))
+    monkeypatch.setattr(cloudbackup_report, "watch_fleet", functools.partial(
+        watch_fleet, sleep=sleep, clock=account.clock, now=simulator.now))
+    return account

@@ -16,14 +16,18 @@ from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_auth,
     cloudbackup_info,
     cloudbackup_report,
+    cloudbackup_restore,
 )
 
 ACTION, AUTH, INFO, REPORT = cloudbackup_action, cloudbackup_auth, cloudbackup_info, cloudbackup_report
+RESTORE = cloudbackup_restore
 # The least each module needs besides the connection options.
-BASE = {ACTION: {"action": "wake_agents"}, AUTH: {}, INFO: {"resource": "agents"}, REPORT: {"backup_id": 1}}
+BASE = {ACTION: {"action": "wake_agents"}, AUTH: {}, INFO: {"resource": "agents"}, REPORT: {"backup_id": 1},
+        RESTORE: {"backup_id": 1, "destination_path": "/"}}
 START = {"action": "start", "configuration_id": 1}
 BATCH = {"action": "start", "wait": False}
-WAIT_MODULES = (ACTION, REPORT)
+WAIT_MODULES = (ACTION, REPORT, RESTORE)
+STOP_RESTORE = {"action": "stop", "restore_id": 1}
 NO_CREDENTIALS = {"username": None, "api_key": None}
 TOKEN = {"auth_token": "token-secret", "tenant_id": "123456"}
 DEEP_QUERY = "(" * 3000 + "a" + ")" * 3000
@@ -33,6 +37,10 @@ def target(**settings):
     return dict({"name": "web1", "agent_id": 300001}, **settings)
 
 
+def without_nulls(args):
+    return {name: value for name, value in args.items() if value is not None}
+
+
 def entry(**settings):
     return dict({"backup_id": 100001}, **settings)
 
@@ -40,7 +48,7 @@ def entry(**settings):
 # (module, arguments, what the message must name)
 ROWS = [
     # --- the connection options, for every module ----------------------------------------
-    *[(module, dict(BASE[module], **args), named) for module in (ACTION, AUTH, INFO, REPORT) for args, named in [
+    *[(module, dict(BASE[module], **args), named) for module in (ACTION, AUTH, INFO, REPORT, RESTORE) for args, named in [
         ({"username": "   "}, "username"),
         ({"api_key": " "}, "api_key"),
         ({"api_key": None}, "api_key"),
@@ -235,6 +243,50 @@ ROWS = [
               "backups": [entry(result={"ended": True, "timed_out": False, "gate_passed": False, "healthy": False})]},
      "backups[0].result"),
     (REPORT, {"backups": [entry(colour="blue")]}, "colour"),
+    # --- cloudbackup_restore ---------------------------------------------------------------
+    # None leaves an option of BASE out (AnsibleModule counts a null as given for mutually_exclusive).
+    *[(RESTORE, without_nulls(dict(BASE[RESTORE], **args)), named) for args, named in [
+        ({"action": "rollback"}, "action"),
+        ({"backup_id": None}, "backup_id"),
+        ({"backup_id": 0}, "backup_id"),
+        ({"backup_id": -1}, "backup_id"),
+        ({"backup_id": "abc"}, "backup_id"),
+        ({"backup_id": 1, "configuration_id": 1}, "configuration_id"),
+        ({"backup_id": None, "configuration_id": 0}, "configuration_id"),
+        ({"backup_id": None, "configuration_name": ""}, "configuration_name"),
+        ({"backup_id": None, "configuration_name": "  "}, "configuration_name"),
+        ({"backup_id": None, "configuration_name": "nightly", "agent_id": 0}, "agent_id"),
+        ({"agent_id": 300001}, "agent_id"),  # not the destination: that is destination_agent_id
+        ({"restore_id": 1}, "restore_id"),
+        ({"destination_path": None}, "destination_path"),
+        ({"destination_path": ""}, "destination_path"),
+        ({"destination_path": " "}, "destination_path"),
+        ({"destination_agent_id": 0}, "destination_agent_id"),
+        ({"destination_agent_id": "web1"}, "destination_agent_id"),
+        ({"overwrite": "maybe"}, "overwrite"),
+        ({"include": ["/etc/", ""]}, "include[1]"),
+        ({"exclude": [" "]}, "exclude[0]"),
+        ({"include": {"path": "/etc/"}}, "include"),
+        ({"online_timeout": -1}, "online_timeout"),
+        ({"online_timeout": "soon"}, "online_timeout"),
+        ({"allow_completed_with_errors": "maybe"}, "allow_completed_with_errors"),
+        ({"gate": "maybe"}, "gate"),
+        ({"gate": True, "acceptable_states": []}, "acceptable_states"),
+        ({"gate": True, "acceptable_states": ["Creating"]}, "acceptable_states"),
+        ({"gate": True, "max_errors": -1}, "max_errors"),
+        ({"gate": True, "max_errors": 1.5}, "max_errors"),
+        ({"action": "stop", "backup_id": None, "destination_path": None}, "restore_id"),
+        ({"action": "wait", "backup_id": None, "destination_path": None}, "restore_id"),
+        (dict(STOP_RESTORE, restore_id=0, backup_id=None, destination_path=None), "restore_id"),
+        (dict(STOP_RESTORE, destination_path=None), "backup_id"),
+        (dict(STOP_RESTORE, backup_id=None), "destination_path"),
+        (dict(STOP_RESTORE, backup_id=None, destination_path=None, include=["/etc/"]), "include"),
+    ]],
+    (INFO, {"resource": "restore"}, "restore_id"),
+    (INFO, {"resource": "restore", "restore_id": 0}, "restore_id"),
+    (INFO, {"resource": "restore_activity", "configuration_id": 1}, "configuration_id"),
+    (INFO, {"resource": "available_for_restore", "agent_id": 1}, "agent_id"),
+    (INFO, {"resource": "agents", "restore_id": 1}, "restore_id"),
 ]
 
 

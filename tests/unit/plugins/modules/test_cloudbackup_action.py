@@ -2,15 +2,15 @@
 
 The module runs for real down to the client: the api and _backups layers are real, and
 the client is a small in-memory Cloud Backup account (``FakeCloudBackup``) that answers in
-the API's own wire shapes. Time is fake, so no test sleeps.
+the API's own wire shapes. Time is the shared fake clock (tests/unit/conftest.py), so no
+test sleeps.
 """
 import contextlib
 import json
-import time as real_time
 
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _module
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _jobs, _module
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     APIError,
@@ -21,33 +21,11 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_action
 
 API_KEY = "apikey-0123456789abcdef-secret"  # the shared conftest's credentials
-WALL = 1_800_000_000.0  # the fake wall clock at the fake monotonic time 0
 ALPHA, BETA = 300001, 300002
 NIGHTLY, WEEKLY, BETA_NIGHTLY, RETIRED = 400001, 400002, 400003, 400004
 FIRST_NEW_ID = 368785
 RUN_TO_COMPLETION = ("StartRequested", "Queued", "InProgress", "Completed")
 DICT_METHODS = set(dir(dict))
-
-
-class FakeTime:
-    """Stands for the module's ``time``: a monotonic clock that only sleeping moves."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def time(self):
-        return WALL + self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    gmtime = staticmethod(real_time.gmtime)
-    strftime = staticmethod(real_time.strftime)
 
 
 class FakeResponse:
@@ -62,7 +40,7 @@ def wire_date(seconds):
 
 
 class FakeCloudBackup:
-    """One account, behind the two client methods the api layer calls.
+    """Stands for the client: one account, behind the two client methods the api layer calls.
 
     A backup is a list of states; each GET backup/{id} answers the current one and moves on
     (the last one repeats), while the activity feed only looks. Agent statuses work alike.
@@ -220,10 +198,10 @@ def configuration_record(configuration_id, name, agent_id, deleted=False):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(cloudbackup_action, "time", fake)
-    return fake
+def clock(monkeypatch, fake_clock):
+    """The shared fake clock, as the module's ``time``."""
+    monkeypatch.setattr(cloudbackup_action, "time", fake_clock)
+    return fake_clock
 
 
 @pytest.fixture
@@ -363,7 +341,7 @@ def test_an_agent_that_stays_offline_fails_telling_to_wake_it(run, account, cloc
     assert result["msg"] == ("agent 300001 (alpha) is Offline after waiting 30 seconds: "
                              "run this module with action=wake_agents and agent_id=300001 first")
     assert account.writes() == []
-    assert clock.now == 30
+    assert clock.elapsed == 30
 
 
 def test_online_timeout_zero_fails_at_once(run, account, clock):
@@ -442,7 +420,7 @@ def test_a_wait_that_times_out(run, account, clock, on_timeout):
 
     assert (result["timed_out"], result["state"], result["polls"], result["elapsed"]) == (True, "InProgress", 4, 30.0)
     assert result["backup_id"] == FIRST_NEW_ID
-    assert clock.now == 30
+    assert clock.elapsed == 30
     if on_timeout == "fail":
         assert result["failed"] is True
         assert result["msg"] == "backup 368785 is still InProgress after 30 seconds and 4 polls; it keeps running"
@@ -457,7 +435,7 @@ def test_no_wait_reads_the_backup_once(run, account, clock):
 
     assert (result["outcome"], result["state"], result["polls"], result["elapsed"]) == ("started", "StartRequested", 0, 0.0)
     assert result["report"] is None
-    assert clock.now == 0
+    assert clock.elapsed == 0
 
 
 # --- stop --------------------------------------------------------------------------------
@@ -520,7 +498,7 @@ def test_stop_refused_because_the_backup_just_ended_is_already_finished(run, acc
 @pytest.mark.parametrize("states_after_the_error, fails", [
     (["StopRequested", "Stopped"], False),
     (["InProgress", "StopRequested", "Stopped"], False),  # sent again, and this time it shows
-    (["InProgress"] * _backups.STOP_ATTEMPTS, True),
+    (["InProgress"] * _jobs.STOP_ATTEMPTS, True),
 ])
 def test_a_stop_whose_reply_was_lost_is_checked_against_the_backup(run, account, monkeypatch, states_after_the_error,
                                                                    fails):
@@ -602,7 +580,7 @@ def test_wake_without_waiting(run, account, clock):
 
     assert (result["changed"], result["outcome"], result["polls"], result["agent"]["status"]) == (True, "woken", 0, "Offline")
     assert len(account.writes()) == 1
-    assert clock.now == 0
+    assert clock.elapsed == 0
 
 
 def test_waking_a_disabled_agent_warns(run, account):

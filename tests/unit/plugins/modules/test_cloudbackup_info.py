@@ -187,7 +187,7 @@ def test_activity_filter_keeps_only_backups_of_the_configuration(run_module, api
     ({"resource": "configurations", "configuration_id": 1, "include_deleted": True},
      "include_deleted applies to lists: a configuration read by configuration_id is returned even when it is deleted"),
     ({"resource": "volumes"}, "value of resource must be one of: agents, configurations, backup, completed_backups, "
-                              "activity, got: volumes"),
+                              "activity, restore, restore_activity, available_for_restore, got: volumes"),
 ])
 def test_options_that_do_not_fit_fail_before_any_api_call(run_module, api, args, message):
     result = run_module(cloudbackup_info, args)

@@ -4,7 +4,8 @@ import functools
 import pytest
 import yaml
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _jobs
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_report
 
 ALPHA, BETA = 300001, 300002
@@ -34,11 +35,12 @@ def api(fake_api, monkeypatch):
 
 
 @pytest.fixture
-def clock(fake_time, monkeypatch):
-    fake_time.patch_waiter(monkeypatch, cloudbackup_report)
+def clock(fake_clock, monkeypatch):
+    """The module's waits (the Waiter and the looks for a late report) on the shared fake clock."""
+    monkeypatch.setattr(cloudbackup_report, "Waiter", functools.partial(Waiter, clock=fake_clock, sleep=fake_clock.sleep))
     monkeypatch.setattr(cloudbackup_report, "report_of_ended",
-                        functools.partial(_backups.report_of_ended, sleep=fake_time.sleep))
-    return fake_time
+                        functools.partial(_backups.report_of_ended, sleep=fake_clock.sleep))
+    return fake_clock
 
 
 def get_report(run_module, **args):
@@ -148,7 +150,7 @@ def test_a_report_that_lags_the_final_state_is_looked_for_again(run_module, api,
     result = get_report(run_module, backup_id=100005, wait=True, poll_interval=2, wait_timeout=60)
 
     assert (result["polls"], result["report"]["backup_id"]) == (1, 100005)
-    assert clock.sleeps == [_backups.REPORT_LOOK_DELAY]
+    assert clock.sleeps == [_jobs.REPORT_LOOK_DELAY]
 
 
 @pytest.mark.parametrize("unrun", ["Skipped", "Missed"])
@@ -158,7 +160,7 @@ def test_the_wait_ends_with_a_backup_that_never_ran_and_has_no_report(run_module
     result = get_report(run_module, backup_id=100005, wait=True, poll_interval=5, wait_timeout=3600, gate=True)
 
     assert (result["state"], result["report"], result["timed_out"], result["polls"]) == (unrun, None, False, 2)
-    assert clock.sleeps == [5] + [_backups.REPORT_LOOK_DELAY] * (_backups.REPORT_LOOKS - 1)
+    assert clock.sleeps == [5] + [_jobs.REPORT_LOOK_DELAY] * (_jobs.REPORT_LOOKS - 1)
     assert result["failed"] is True
     assert result["msg"] == "nightly (backup 100005): %s, no report; gate failed: no report (state %s)" % (unrun, unrun)
 

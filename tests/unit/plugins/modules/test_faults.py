@@ -13,21 +13,16 @@ The outage rows at the end check the other side: a fault that lasts ends the wai
 Time is the simulator's: the modules' sleeps move its clock, so a 15 s poll costs nothing;
 only the late and slow replies take real time (fractions of a second).
 """
-import functools
 import itertools
 import time
-import types
 
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _module
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import CloudBackupClient
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
     cloudbackup_info,
     cloudbackup_report,
+    cloudbackup_restore,
 )
 
 # About a minute in all: the main pass of `make test` runs the table, the other two do not.
@@ -91,34 +86,16 @@ OPERATIONS = {
     "info: completed backups": (cloudbackup_info, dict(resource="completed_backups", configuration_id=NIGHTLY), {},
                                 ["backup.completed"]),
     "info: activity": (cloudbackup_info, dict(resource="activity"), {}, ["activity.user"]),
+    "restore and wait": (cloudbackup_restore, dict(backup_id=FINISHED_BACKUP, destination_path="/", online_timeout=60),
+                         {}, ["backup.get", "activity.user", "agent.get", "restore.create", "restore.start",
+                              "restore.get", "restore.report"]),
+    "restore stop": (cloudbackup_restore, dict(action="stop", restore_id="running"), {}, ["restore.get", "restore.stop"]),
+    "info: restore activity": (cloudbackup_info, dict(resource="restore_activity"), {}, ["activity.user"]),
 }
 
 CELLS = [pytest.param(operation, route, fault, id="%s | %s | %s" % (operation, route, fault))
          for operation, (_module_, _args, _created, routes) in OPERATIONS.items()
          for route, fault in itertools.product(routes, FAULTS)]
-
-
-@pytest.fixture
-def simulated_time(monkeypatch, account):
-    """The modules' clocks and sleeps are the simulator's: waits of minutes take no time.
-
-    ``account.real_share`` of each simulated second slept is also slept for real: a late
-    action (held in real seconds) then lands inside the settle window it must land in.
-    """
-    simulator = account.simulator
-    account.real_share = 0.0
-
-    def sleep(seconds):
-        account.sleep(seconds)
-        time.sleep(seconds * account.real_share)
-
-    monkeypatch.setattr(_module, "CloudBackupClient", functools.partial(CloudBackupClient, sleep=sleep, clock=account.clock))
-    monkeypatch.setattr(cloudbackup_action, "time",
-                        types.SimpleNamespace(sleep=sleep, monotonic=account.clock, time=simulator.now))
-    monkeypatch.setattr(cloudbackup_report, "Waiter", functools.partial(Waiter, clock=account.clock, sleep=sleep))
-    monkeypatch.setattr(cloudbackup_report, "watch_fleet", functools.partial(
-        watch_fleet, sleep=sleep, clock=account.clock, now=simulator.now))
-    return account
 
 
 def pace_for(account, fault):
@@ -136,6 +113,8 @@ def run_operation(run_module, account, operation):
         del args["wait_timeout"], args["poll_interval"]
     if args.get("backup_id") == "running":
         args["backup_id"] = running_backup(account)
+    if args.get("restore_id") == "running":
+        args["restore_id"] = running_restore(account)
     started = account.clock()
     result = run_module(module, dict(args, username="admin", api_key="admin-key"), credentials=False)
     return result, account.clock() - started
@@ -148,6 +127,16 @@ def running_backup(account):
     response = account.client.request("POST", "backup", "action-requested",
                                       body={"Action": "StartManual", "Id": SLOW_FILES}, retry=False)
     return int(response.text)
+
+
+def running_restore(account):
+    """A restore of the finished backup in flight, made before the faults start."""
+    restore = account.client.request("PUT", "restore", retry=False, body={
+        "BackupId": FINISHED_BACKUP, "BackupMachineId": ALPHA, "DestinationMachineId": ALPHA,
+        "DestinationPath": "/", "OverwriteFiles": False}).json()
+    account.client.request("POST", "restore", "action-requested", body={"Action": "StartManual",
+                                                                        "Id": restore["RestoreId"]}, retry=False)
+    return restore["RestoreId"]
 
 
 def awake(account):
@@ -182,6 +171,12 @@ def test_fault_cell(run_module, simulated_time, operation, route, fault):
         assert len(runs) == count, runs
     if operation.startswith("start"):
         assert result["backup_id"] == runs[0]["BackupId"]
+    if operation.startswith("restore"):
+        # One restore, started (no draft left behind), and the one the task returned.
+        (restore,) = account.simulator.state()["restores"]
+        assert restore["RestoreStateId"] != 0 and result["restore_id"] == restore["RestoreId"]
+    if operation == "restore and wait":
+        assert result["state"] == "Completed"
 
 
 # --- faults that last: the task fails clearly, on time, and says what it changed ----------------

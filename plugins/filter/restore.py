@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of playbooks/restore.yml: which backup each server gets, what became of it, the table.
+
+The playbook's YAML only runs the modules and moves their results; the decisions (which
+source of a backup id wins, when a server failed, how the table reads) are made here, once,
+and unit-tested. Each filter is documented in the .yml file of its name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
+
+# Where a server's backup id came from, besides the record file (named by its path).
+GIVEN = "restore_backup_id"
+RECORDED = "pre_upgrade_backups"
+NEWEST = "newest"
+NOT_RECORDED = "not recorded"
+NOTHING_TO_RESTORE = ("nothing to restore: no restore_backup_id, no recorded backup, and no single configuration "
+                      "found for its agent")
+TABLE_COLUMNS = "%-10s %-8s %-8s %-20s %7s %6s %8s  %s"
+
+
+def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], record_file: str,
+                   from_file: Optional[Dict[str, Any]], unrecorded: str = "skip") -> dict:
+    """The backup to restore on ``host`` and where its id came from: ``{backup_id, source}``.
+
+    The first of: the host's own ``given`` id; the ``recorded`` mapping (pre_upgrade_backups,
+    an extra variable); ``from_file``, the mapping read from ``record_file``. Without an id,
+    the server's newest restorable backup (backup_id None, source "newest") - unless a record
+    was given and the server is not in it: its backup did not pass, so it was not upgraded,
+    and it is left alone (source "not recorded") unless ``unrecorded`` is "newest".
+    """
+    for backup_id, source in ((given, GIVEN), ((recorded or {}).get(host), RECORDED),
+                              ((from_file or {}).get(host), record_file)):
+        if backup_id not in (None, ""):
+            return {"backup_id": backup_id, "source": source}  # the module checks that it is an id
+    a_record_was_given = recorded is not None or bool(record_file)
+    return {"backup_id": None, "source": NOT_RECORDED if a_record_was_given and unrecorded != NEWEST else NEWEST}
+
+
+def restore_configuration(configurations: List[dict], configuration_id: Any = None,
+                          configuration_name: Optional[str] = None) -> Any:
+    """The configuration whose newest backup a server without a recorded one gets, or None.
+
+    ``configurations`` are the server's agent's; the run_backup_* variables pick one as the
+    role does: its id, else its name, else the agent's only configuration.
+    """
+    if configuration_id not in (None, ""):
+        return configuration_id
+    if configuration_name:
+        named = [item for item in configurations if item.get("backup_configuration_name") == configuration_name]
+        return named[0]["backup_configuration_id"] if named else None
+    return configurations[0]["backup_configuration_id"] if len(configurations) == 1 else None
+
+
+def restore_result(start: dict, chunks: List[dict], choice: dict, check_mode: bool, on_timeout: str,
+                   timeout: float) -> dict:
+    """A server's restore_result: what its restore (``start``, then the wait ``chunks``) came to.
+
+    ``start`` and ``chunks`` are the registered results of the start task and of the wait
+    loop's items; the last chunk that ran has the last word. ``failure`` says why the server
+    fails, or is None; ``verdict`` is the table's last column.
+    """
+    last = ([chunk for chunk in chunks if not chunk.get("skipped")] or [start])[-1]
+    failure = _failure(start, last, choice, check_mode, on_timeout, timeout)
+    return {
+        "backup_id": last.get("backup_id") or choice.get("backup_id"),
+        "backup_source": choice.get("source"),
+        "restore_id": last.get("restore_id"),
+        "outcome": start.get("outcome"),
+        "state": last.get("state"),
+        "summary": last.get("summary"),
+        "report": last.get("report"),
+        "gate_passed": last.get("gate_passed"),
+        "timed_out": bool(last.get("timed_out")),
+        "check_mode": check_mode,
+        "failure": failure,
+        "verdict": _verdict(failure, choice, check_mode, bool(last.get("timed_out"))),
+    }
+
+
+def restore_table(hosts: List[dict]) -> List[str]:
+    """One row per server that has a restore_result (``hosts`` are hostvars entries), then each failure."""
+    lines = [TABLE_COLUMNS % ("server", "backup", "restore", "state", "files", "errors", "duration", "verdict")]
+    judged = [(host["inventory_hostname"], host["restore_result"]) for host in hosts if host.get("restore_result")]
+    for name, result in judged:
+        report = result.get("report") or {}
+        lines.append(TABLE_COLUMNS % (
+            name, _cell(result.get("backup_id")), _cell(result.get("restore_id")), _cell(result.get("state")),
+            _cell(report.get("num_files_restored")), _cell(report.get("num_errors")),
+            _cell(human_duration(report.get("duration_seconds"))), result.get("verdict")))
+    lines += ["%s: %s" % (name, result["failure"]) for name, result in judged if result.get("failure")]
+    return lines
+
+
+def _failure(start: dict, last: dict, choice: dict, check_mode: bool, on_timeout: str, timeout: float) -> Optional[str]:
+    if choice.get("source") == NOT_RECORDED:
+        return None
+    if start.get("skipped"):
+        return NOTHING_TO_RESTORE
+    if start.get("failed"):
+        return start.get("msg") or "the restore did not start"
+    if check_mode:
+        return None
+    ended = "restore %s ended %s" % (last.get("restore_id"), last.get("state"))
+    if last.get("failed"):
+        return last.get("msg") or ended
+    if last.get("timed_out"):
+        if on_timeout == "continue":
+            return None
+        return "restore %s is still %s after %s seconds" % (last.get("restore_id"), last.get("state"), timeout)
+    return None if last.get("gate_passed") else ended
+
+
+def _verdict(failure: Optional[str], choice: dict, check_mode: bool, timed_out: bool) -> str:
+    if failure:
+        return "FAILED"
+    if choice.get("source") == NOT_RECORDED:
+        return "skipped: not in the record"
+    if check_mode:
+        return "check mode: would restore"
+    return "still running" if timed_out else "ok"
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+class FilterModule:
+    """The restore playbook's filters."""
+
+    def filters(self) -> Dict[str, Any]:
+        return {
+            "restore_choice": restore_choice,
+            "restore_configuration": restore_configuration,
+            "restore_result": restore_result,
+            "restore_table": restore_table,
+        }

@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Is an agent ready to run a job: enabled, and online within a while.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: the check that both a backup start and a restore make before they write
+anything, worded the same way, so that an asleep or disabled agent fails the task with what
+to do about it rather than with the API's 403.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_agent, is_online
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
+
+# An agent woken a moment ago comes online within seconds (api-notes: Agents and waking): it is
+# read this often, whatever the task's poll_interval for the job itself.
+ONLINE_POLL_INTERVAL = 2.0
+
+
+def ready_agent(client: Any, agent_id: int, timeout: float, check_mode: bool, warn: Callable[[str], Any],
+                label: str, work: str, hint: str, clock: Callable[[], float] = time.monotonic,
+                sleep: Callable[[float], Any] = time.sleep) -> dict:
+    """The agent, once online within ``timeout`` seconds; fails if it is disabled or stays offline.
+
+    In check mode an offline agent is only a warning: the wake-up that would come first did
+    not happen either. ``label`` names the agent's part ("agent", "destination agent"),
+    ``work`` what a disabled one does not do, ``hint`` (with a %s for the id) what to run.
+    """
+    waiter = Waiter(timeout, ONLINE_POLL_INTERVAL, clock=clock, sleep=sleep, within=client.retrying_within)
+    seen = waiter.until(lambda: get_agent(client, agent_id), lambda agent: is_online(agent) or agent.get("is_disabled"))
+    agent = seen.value
+    name = "%s %s (%s)" % (label, agent_id, agent.get("machine_name"))
+    if agent.get("is_disabled"):
+        raise CloudBackupError("%s is disabled: it %s until it is enabled again" % (name, work), agent_id=agent_id)
+    if not is_online(agent):
+        waited = " after waiting %d seconds" % seen.elapsed if timeout else ""
+        msg = "%s is %s%s: %s" % (name, agent.get("status"), waited, hint % agent_id)
+        if not check_mode:
+            raise CloudBackupError(msg, agent_id=agent_id, status=agent.get("status"))
+        warn(msg)
+    return agent

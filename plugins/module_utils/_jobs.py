@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What starting and stopping a job (a backup or a restore) have in common.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: the two rules of the action-requested calls that hold for backups and
+restores alike. A StartManual refused with 403 right after a wake-up is the agent race and
+is sent again for a while; a StopManual is judged by the job's state, not by its reply;
+the report of a job that has just ended may take a moment to appear.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import wake_agents
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state, is_terminal
+
+# A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
+# is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart; the time bound keeps
+# a slow 403 reply from stretching that. A 403 that outlasts both is a real refusal.
+START_FORBIDDEN_ATTEMPTS = 20
+START_FORBIDDEN_DELAY = 1.0
+START_FORBIDDEN_WINDOW = 30.0
+FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online and enabled"
+# A 5xx or a lost reply may hide an accepted start or creation (api-notes: Starting a backup exactly once): each one
+# is followed by looks for what it made (a new backup run, a restore configuration), and the
+# request is sent at most this many times in all, a connection that was refused (nothing
+# sent) included: enough to ride out a burst of 5xx replies, each of which costs the request
+# timeout plus the settle window, and few enough to end an outage.
+START_AMBIGUOUS_ATTEMPTS = 5
+# How long the feed may take to show what a request made is undocumented, and a second one
+# costs a Skipped backup (or an orphan restore configuration): look every few seconds for
+# half a minute before sending another, counted from the moment the unclear request could
+# last have been acted on (its timeout).
+START_SETTLE_INTERVAL = 3.0
+START_SETTLE_WINDOW = 30.0
+# A stop is confirmed by the job's state; a StopManual whose effect does not show is sent
+# again this many times in all, STOP_CONFIRM_DELAY apart.
+STOP_ATTEMPTS = 5
+STOP_CONFIRM_DELAY = 3.0
+# A report may appear a moment after its job's terminal state, and a backup run the scheduler
+# turned away (Skipped, Missed) may never get one (api-notes: Reports): a few looks, then None.
+REPORT_LOOKS = 3
+REPORT_LOOK_DELAY = 2.0
+
+
+def start_through_forbidden(start: Callable[[], Any], what: str, sleep: Callable[[float], Any],
+                            clock: Callable[[], float], sent_at: List[float],
+                            on_first_refusal: Callable[[], Any] = lambda: None) -> Any:
+    """``start()``, repeated while the API answers 403 and the race may still be on.
+
+    Each attempt's time is appended to ``sent_at``. ``on_first_refusal`` runs after the
+    first 403 (a caller that suspects the agent dozed off posts the wake-up again there).
+    """
+    deadline = clock() + START_FORBIDDEN_WINDOW
+    attempt = 0
+    while True:
+        attempt += 1
+        sent_at.append(clock())
+        try:
+            return start()
+        except Forbidden as err:
+            if attempt >= START_FORBIDDEN_ATTEMPTS or clock() + START_FORBIDDEN_DELAY > deadline:
+                msg = "StartManual for %s was refused with HTTP 403 %d times: %s" % (what, attempt, FORBIDDEN_HINT)
+                raise Forbidden(err.status, err.method, err.url, err.body, msg=msg) from None
+        if attempt == 1:
+            on_first_refusal()
+        sleep(START_FORBIDDEN_DELAY)
+
+
+def wake_again(client: Any) -> None:
+    """Post the wake-up once more, best effort: a failed one leaves the 403s to tell, and must not pass for an unclear start."""
+    try:
+        wake_agents(client)
+    except CloudBackupError:
+        pass
+
+
+def stop_confirmed(stop: Callable[[], Any], read_state: Callable[[], Optional[str]], what: str,
+                   sleep: Callable[[float], Any], **details: Any) -> bool:
+    """Send ``stop()`` until ``read_state()`` shows it; False when the job had ended by itself first.
+
+    The reply proves little: a lost or garbled one may hide an accepted stop, and the
+    answer to stopping a finished job is undocumented (api-notes: Backup states). So each attempt is
+    judged by reading the state; a transient failure is sent again, a lasting one raised.
+    """
+    for attempt in range(1, STOP_ATTEMPTS + 1):
+        try:
+            stop()
+            failure = None
+        except CloudBackupError as err:
+            failure = err
+        state = canonical_state(read_state())
+        if state in ("StopRequested", "Stopped"):
+            return True
+        if is_terminal(state):
+            return False
+        if failure is not None and (not failure.transient or attempt == STOP_ATTEMPTS):
+            raise failure
+        if attempt < STOP_ATTEMPTS:
+            sleep(STOP_CONFIRM_DELAY)
+    raise CloudBackupError("%s is still %s after %d StopManual requests" % (what, state, STOP_ATTEMPTS),
+                           state=state, **details)
+
+
+def report_after_end(read_report: Callable[[], Optional[dict]], sleep: Callable[[float], Any]) -> Optional[dict]:
+    """The report of a job that has just reached a terminal state; None if it has none."""
+    for look in range(REPORT_LOOKS):
+        if look:
+            sleep(REPORT_LOOK_DELAY)
+        report = read_report()
+        if report is not None:
+            return report
+    return None

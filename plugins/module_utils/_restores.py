@@ -1,0 +1,317 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Restore operations that take several API calls.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: the restore life cycle rules that no single endpoint states. A restore is
+a configuration of its own (api-notes: Restores): created in state Creating, given its file
+filters, then started by id. Which restore of a backup to a destination is in flight (read
+from the account's activity feed), how to create exactly one despite a lost reply, how to
+start it despite the 403 race and an unclear answer, and that a restore configuration the
+task could not start is deleted again.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Collection, Iterable, List, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    add_restore_path,
+    create_restore,
+    delete_restore,
+    get_backup,
+    get_restore,
+    list_activity,
+    list_completed_backups,
+    request_restore_start,
+    request_restore_stop,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    Forbidden,
+    InvalidResponse,
+    NotFound,
+    ServerError,
+    TransportError,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
+    START_AMBIGUOUS_ATTEMPTS,
+    START_SETTLE_INTERVAL,
+    START_SETTLE_WINDOW,
+    start_through_forbidden,
+    stop_confirmed,
+    wake_again,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
+
+# A restore that has been created but not started (RestoreStateId 0; api-notes: Restore states).
+DRAFT_STATE = "Creating"
+# The backup states a restore can come from: a run that saved its files (api-notes: Completed backups).
+RESTORABLE_STATES = ("Completed", "CompletedWithErrors")
+# The unclear answers to a write: the server may have acted all the same.
+UNCLEAR = (ServerError, TransportError, InvalidResponse)
+
+
+def backup_to_restore(client: Any, backup_id: int) -> dict:
+    """The backup ``backup_id`` (GET backup/{id}), provided it is one that can be restored."""
+    backup = get_backup(client, backup_id)
+    state = canonical_state(backup.get("current_state"))
+    if state not in RESTORABLE_STATES:
+        raise CloudBackupError("backup %s is %s: only a backup that ended %s can be restored"
+                               % (backup_id, state, " or ".join(RESTORABLE_STATES)), backup_id=backup_id, state=state)
+    return backup
+
+
+def newest_restorable_backup(client: Any, configuration: dict) -> dict:
+    """The newest backup of ``configuration`` that can still be restored (GET backup/completed)."""
+    completed = list_completed_backups(client, configuration["backup_configuration_id"])
+    if not completed:
+        raise CloudBackupError("backup configuration %s (%s) has no backup that can be restored"
+                               % (configuration["backup_configuration_id"], configuration.get("backup_configuration_name")),
+                               configuration_id=configuration["backup_configuration_id"])
+    return backup_to_restore(client, completed[0]["backup_id"])
+
+
+def restore_items(activity: Iterable[dict]) -> List[dict]:
+    """The restores among activity items (``id`` is the restore id, api-notes: Activity feed)."""
+    return [item for item in activity if str(item.get("type")).lower() == "restore"]
+
+
+def same_path(one: Optional[str], other: Optional[str]) -> bool:
+    """Whether two destination paths name the same folder: "/srv/" is "/srv", "C:\\Data\\" is "C:\\Data"."""
+    def folder(path: Optional[str]) -> str:
+        path = path or ""
+        return path.rstrip("/\\") or path[:1]
+    return folder(one) == folder(other)
+
+
+class RestoreRequest:
+    """What the task asks for: ``backup`` (as get_backup returns it) to an agent and a path."""
+
+    def __init__(self, backup: dict, destination_agent_id: int, destination_path: str, overwrite: bool,
+                 include: Collection[str] = (), exclude: Collection[str] = ()) -> None:
+        self.backup = backup
+        self.backup_id = backup["backup_id"]
+        self.destination_agent_id = destination_agent_id
+        self.destination_path = destination_path
+        self.overwrite = overwrite
+        self.include = list(include)
+        self.exclude = list(exclude)
+
+    def may_be(self, item: dict) -> bool:
+        """Whether an activity item may be a restore of this request (its path is not in the feed)."""
+        backup_id = item.get("backup_id")  # absent before 2014 (api-notes: Activity feed)
+        return (item.get("destination_machine_agent_id") == self.destination_agent_id
+                and backup_id in (None, self.backup_id))
+
+    def matches(self, restore: dict) -> bool:
+        """Whether a restore (as get_restore returns it) restores this backup to this destination."""
+        return (restore.get("backup_id") == self.backup_id
+                and restore.get("destination_machine_id") == self.destination_agent_id
+                and same_path(restore.get("destination_path"), self.destination_path))
+
+
+def in_flight_restore(client: Any, request: RestoreRequest, activity: List[dict]) -> Optional[dict]:
+    """A started restore of the request that goes on (from ``activity``, the account's feed), or None.
+
+    A draft was never started, and a restore asked to stop will not restore anything: neither
+    is joined. The feed's lag is undocumented (api-notes: Activity feed): a restore started a
+    moment ago by another task may not show yet.
+    """
+    candidates = [item for item in restore_items(activity) if request.may_be(item) and goes_on(item.get("current_state"))]
+    return _first_matching(client, request, candidates, lambda restore: goes_on(restore.get("state")))
+
+
+def goes_on(state: Optional[str]) -> bool:
+    """Whether a restore in ``state`` was started and is neither over nor stopping."""
+    return not is_terminal(state) and canonical_state(state) not in (DRAFT_STATE, "StopRequested")
+
+
+def create_restore_once(client: Any, request: RestoreRequest, known_ids: Collection[Any],
+                        sleep: Callable[[float], Any] = time.sleep,
+                        clock: Callable[[], float] = time.monotonic,
+                        warn: Callable[[str], Any] = lambda msg: None) -> dict:
+    """Create one restore configuration for ``request`` and return it (state Creating).
+
+    ``known_ids`` are the ids of the restores in the account's feed read just before. A
+    PUT answered with a 5xx, a lost or a garbled reply may have created it all the same:
+    before another PUT, the feed is searched for a new draft of the request until the
+    request's timeout plus a settle window have passed; a draft found is taken as ours.
+    Once one is ours, any other new draft of the request (an unclear PUT that the feed
+    showed late) is deleted. This rests on drafts showing in the feed, which is
+    undocumented (api-notes: Restores): where they never do, an unclear PUT may leave one,
+    and the error or warning says so.
+    """
+    attempt, unclear = 0, 0
+    while True:
+        attempt += 1
+        sent_at = clock()
+        try:
+            draft = create_restore(client, request.backup, request.destination_agent_id, request.destination_path,
+                                   request.overwrite)
+        except UNCLEAR as err:
+            refused = isinstance(err, TransportError) and not err.sent  # nothing was sent: nothing created
+            unclear += 0 if refused else 1
+            if attempt == START_AMBIGUOUS_ATTEMPTS:
+                raise _maybe_left(err, request, unclear) from None
+            if refused:
+                sleep(START_SETTLE_INTERVAL)
+                continue
+            window = sent_at + client.timeout + START_SETTLE_WINDOW - clock()
+            waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep,
+                            within=client.retrying_within)
+            draft = waiter.until(lambda: _new_draft(client, request, known_ids), lambda found: found is not None).value
+            if draft is None:
+                continue
+            return _only_draft(client, request, known_ids, draft, unclear - 1, warn)
+        return _only_draft(client, request, known_ids, draft, unclear, warn) if unclear else draft
+
+
+def prepare_and_start(client: Any, request: RestoreRequest, draft: dict,
+                      sleep: Callable[[float], Any] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic) -> None:
+    """Give the draft its file filters and start it; a draft that does not start is deleted again.
+
+    The error raised then says whether the restore configuration was deleted, and its
+    ``changed`` detail is true only when something was left behind.
+    """
+    restore_id = draft["restore_id"]
+    try:
+        for path in request.include:
+            add_restore_path(client, restore_id, path, include=True)
+        for path in request.exclude:
+            add_restore_path(client, restore_id, path, include=False)
+        start_restore_once(client, restore_id, sleep, clock)
+    except CloudBackupError as err:
+        if not _still_a_draft(client, restore_id):
+            return  # an unclear start took effect after all
+        raise _after_cleanup(client, restore_id, err) from None
+
+
+def start_restore_once(client: Any, restore_id: int, sleep: Callable[[float], Any] = time.sleep,
+                       clock: Callable[[], float] = time.monotonic) -> None:
+    """Start the draft ``restore_id``; its state, not the reply, says whether it started.
+
+    Unlike a backup's, a restore's StartManual acts on one restore configuration: sending it
+    again can never make a second restore. So an unclear answer is checked by reading the
+    restore, and sent again while it is still a draft. The destination agent was online
+    when the draft was made; a 403 now may mean that it dozed off since (agents sleep again
+    about 70 s after a wake-up), so the first one also re-posts the wake-up.
+    """
+    for attempt in range(1, START_AMBIGUOUS_ATTEMPTS + 1):
+        try:
+            start_through_forbidden(lambda: request_restore_start(client, restore_id), "restore %s" % restore_id,
+                                    sleep, clock, [], on_first_refusal=lambda: wake_again(client))
+            return
+        except Forbidden:
+            raise
+        except CloudBackupError as err:
+            # A 400 may answer a start that an earlier, unclear one already made.
+            if get_restore(client, restore_id).get("state") != DRAFT_STATE:
+                return
+            if not err.transient or attempt == START_AMBIGUOUS_ATTEMPTS:
+                raise
+            sleep(START_SETTLE_INTERVAL)
+
+
+def stop_restore_confirmed(client: Any, restore_id: int, sleep: Callable[[float], Any] = time.sleep) -> bool:
+    """Send StopManual until the restore's state shows it; False when it had ended by itself first."""
+    return stop_confirmed(lambda: request_restore_stop(client, restore_id),
+                          lambda: get_restore(client, restore_id).get("state"),
+                          "restore %s" % restore_id, sleep, restore_id=restore_id)
+
+
+def _new_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any]) -> Optional[dict]:
+    drafts = _new_drafts(client, request, known_ids)
+    return drafts[0] if drafts else None
+
+
+def _new_drafts(client: Any, request: RestoreRequest, known_ids: Collection[Any]) -> List[dict]:
+    """The drafts of the request in the feed now that were not there before, newest first, read by id."""
+    candidates = [item for item in restore_items(list_activity(client))
+                  if item.get("id") not in known_ids and request.may_be(item)]
+    found = []
+    for item in sorted(candidates, key=lambda item: item.get("id") or 0, reverse=True):
+        restore = get_restore(client, item["id"])
+        if request.matches(restore) and restore.get("state") == DRAFT_STATE:
+            found.append(restore)
+    return found
+
+
+def _only_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any], ours: dict, unclear: int,
+                warn: Callable[[str], Any]) -> dict:
+    """``ours``, once the drafts that ``unclear`` other PUTs made are deleted; best effort, as ours is made.
+
+    A draft the feed does not show (yet) cannot be deleted: when fewer drafts than unclear
+    PUTs were found, a warning says what to look for.
+    """
+    found = []
+    try:
+        found = [draft["restore_id"] for draft in _new_drafts(client, request, known_ids)]
+        for restore_id in found:
+            if restore_id != ours["restore_id"]:
+                _delete(client, restore_id)
+    except CloudBackupError as err:
+        warn("deleting the restore configurations that creations without a clear answer made beside %s failed: %s"
+             % (ours["restore_id"], err.msg))
+    unseen = unclear - len(set(found) - {ours["restore_id"]})
+    if unseen > 0:
+        warn("restore configuration %s is this task's; %d creation(s) without a clear answer may have made others "
+             "that the activity feed does not show (yet): look for restores of backup %s in state Creating and "
+             "delete them" % (ours["restore_id"], unseen, request.backup_id))
+    return ours
+
+
+def _maybe_left(err: CloudBackupError, request: RestoreRequest, unclear: int) -> CloudBackupError:
+    """``err``, saying that unclear creations may have left drafts that the feed never showed."""
+    if unclear:
+        err.msg += ("; %d creation(s) got no clear answer and no restore configuration of them showed in the "
+                    "activity feed: look for restores of backup %s in state Creating, and delete them"
+                    % (unclear, request.backup_id))
+        err.args = (err.msg,)
+    return err
+
+
+def _first_matching(client: Any, request: RestoreRequest, items: List[dict],
+                    wanted: Callable[[dict], bool]) -> Optional[dict]:
+    """The newest restore among ``items`` that matches the request and ``wanted``, read by its id."""
+    for item in sorted(items, key=lambda item: item.get("id") or 0, reverse=True):
+        restore = get_restore(client, item["id"])
+        if request.matches(restore) and wanted(restore):
+            return restore
+    return None
+
+
+def _delete(client: Any, restore_id: int) -> None:
+    """delete_restore; a 404 means it is gone already (a retried DELETE whose first try worked)."""
+    try:
+        delete_restore(client, restore_id)
+    except NotFound:
+        pass
+
+
+def _still_a_draft(client: Any, restore_id: int) -> bool:
+    """True unless the restore can be read and has left state Creating (a draft is deleted)."""
+    try:
+        return get_restore(client, restore_id).get("state") == DRAFT_STATE
+    except CloudBackupError:
+        return True
+
+
+def _after_cleanup(client: Any, restore_id: int, err: CloudBackupError) -> CloudBackupError:
+    """``err``, once the draft it left is deleted (best effort), saying what became of it."""
+    try:
+        _delete(client, restore_id)
+    except CloudBackupError as cleanup:
+        err.msg += ("; the restore configuration %s that the task created could not be deleted (%s): delete it "
+                    "with DELETE restore/files/%s or the Control Panel" % (restore_id, cleanup.msg, restore_id))
+        err.details.update(restore_id=restore_id, changed=True)
+    else:
+        err.msg += "; the restore configuration %s that the task created was deleted again" % restore_id
+        err.details.update(changed=False)
+    err.args = (err.msg,)
+    return err

@@ -1,0 +1,706 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cloudbackup_restore
+short_description: Restore a Rackspace Cloud Backup to a server, and wait until the files are back
+version_added: 0.3.0
+description:
+  - Restores a backup, given by its id or as the newest restorable backup of a backup configuration, to a
+    destination agent (by default the backup's own) and a path, then waits until the restore ends.
+  - A restore of the same backup to the same agent and path that is already running is joined instead of
+    starting a second one.
+  - Stops a running restore, or follows one (waits for it and reads its report) without starting anything.
+  - Waiting ends at the first final state. C(Failed) and an unexpected C(Stopped) fail the task with the
+    restore report attached; C(CompletedWithErrors) fails it only with O(allow_completed_with_errors=false).
+options:
+  action:
+    description:
+      - V(start) restores the backup given by O(backup_id), O(configuration_id) or O(configuration_name) to
+        O(destination_path) on O(destination_agent_id), unless a restore of it to that agent and path is
+        already running (then it is joined, RV(outcome=attached)).
+      - V(stop) stops the restore given by O(restore_id). A restore that has already ended is left alone.
+      - V(wait) follows the restore given by O(restore_id) - it waits for its end (with O(wait=true)) or reads
+        it once, and returns its report - without starting anything. Use it to wait for a long restore in
+        chunks; repeating O(action=start) would start a new restore once the first one has ended. A restore
+        read once (O(wait=false)) never fails the task by its state; O(gate) still applies.
+    type: str
+    choices: [start, stop, wait]
+    default: start
+  backup_id:
+    description:
+      - Id of the backup to restore (see RV(rackspace.cloudbackup.cloudbackup_action#module:backup_id) and
+        O(rackspace.cloudbackup.cloudbackup_info#module:resource=completed_backups)). It must have ended
+        C(Completed) or C(CompletedWithErrors). At least V(1).
+      - Mutually exclusive with O(configuration_id) and O(configuration_name).
+    type: int
+  configuration_id:
+    description:
+      - Id of a backup configuration, to restore its newest backup that can still be restored. At least V(1).
+      - Mutually exclusive with O(backup_id) and O(configuration_name).
+    type: int
+  configuration_name:
+    description:
+      - Name of a backup configuration, instead of O(configuration_id). It must match exactly one live
+        configuration of the account, or of O(agent_id) when that is set. It must not be empty or blank.
+      - Mutually exclusive with O(backup_id) and O(configuration_id).
+    type: str
+  agent_id:
+    description:
+      - The agent whose configurations O(configuration_name) is looked up among. At least V(1).
+      - This is not where the files go; see O(destination_agent_id).
+    type: int
+  restore_id:
+    description:
+      - With O(action=stop) and O(action=wait), the restore, as returned in RV(restore_id). At least V(1).
+    type: int
+  destination_agent_id:
+    description:
+      - Id of the agent to restore the files to. At least V(1).
+      - By default the agent that made the backup. Another agent of the account restores a server's files
+        onto another server (for example a replacement one).
+    type: int
+  destination_path:
+    description:
+      - Where to restore the files on the destination, for example V(/) to put them back where they were, or
+        V(/srv/restored/) to restore them beside the live files. Required with O(action=start).
+      - It must not be empty or blank. A trailing separator makes no difference when restores are compared.
+    type: str
+  overwrite:
+    description:
+      - Whether files that exist at the destination are overwritten by the backup's copies.
+    type: bool
+    default: false
+  include:
+    description:
+      - Restore only these paths of the backup. A path that ends with V(/) (or V(\\), on Windows) is a folder,
+        any other a file.
+      - By default the whole backup is restored. No element may be empty or blank.
+    type: list
+    elements: str
+  exclude:
+    description:
+      - Leave these paths of the backup out. A path that ends with V(/) (or V(\\)) is a folder, any other a file.
+        No element may be empty or blank.
+    type: list
+    elements: str
+  online_timeout:
+    description:
+      - With O(action=start), seconds to wait for the destination agent to report itself online before the
+        restore is created, for an agent woken a moment ago. It does not wake it - run
+        M(rackspace.cloudbackup.cloudbackup_action) with O(rackspace.cloudbackup.cloudbackup_action#module:action=wake_agents)
+        first. Set V(0) to fail at once when the agent is offline. At least V(0).
+      - Should the agent refuse the start (HTTP 403) all the same, having dozed off while the restore was
+        created, the module posts the wake-up once more and tries again for up to 30 seconds.
+    type: int
+    default: 120
+  allow_completed_with_errors:
+    description:
+      - Whether a restore that ends C(CompletedWithErrors) (some files could not be written) counts as a success.
+    type: bool
+    default: true
+  gate:
+    description:
+      - Whether to fail the task unless the restore ended in one of O(acceptable_states) with at most
+        O(max_errors) errors, as O(rackspace.cloudbackup.cloudbackup_report#module:gate) does for backups. The
+        failed result still carries the restore, its report and the summary.
+      - A restore without a report (still running) never passes the gate; with O(on_timeout=continue) a timed
+        out wait leaves RV(gate_passed) null.
+    type: bool
+    default: false
+  acceptable_states:
+    description:
+      - With O(gate=true), the final states that pass the gate, in any case; not empty.
+    type: list
+    elements: str
+    default: [Completed]
+  max_errors:
+    description:
+      - With O(gate=true), the most errors (files not restored) that still pass the gate. At least V(0).
+    type: int
+extends_documentation_fragment:
+  - rackspace.cloudbackup.connection
+  - rackspace.cloudbackup.wait
+  - rackspace.cloudbackup.attributes
+  - rackspace.cloudbackup.attributes.action_group
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Every read is made, so credentials, ids, the backup and the destination agent are checked; nothing is
+        created, started or stopped and nothing is waited for. C(changed) is the prediction, and RV(restore_id)
+        is null when a restore would be started.
+  diff_mode:
+    support: full
+    details:
+      - Shows what would be restored where (backup, destination agent and path, overwrite, paths), and a
+        restore's state before and after a stop.
+  idempotent:
+    support: full
+    details:
+      - O(action=start) joins a running restore of the same backup to the same destination agent and path
+        instead of starting a second one (a restore asked to stop is not joined). Once it has ended, running the
+        task again restores again.
+      - Running restores are found in the account's activity feed, whose delay is undocumented - two tasks
+        started within moments of each other can both start a restore.
+      - O(action=stop) reports no change for a restore that has already ended or is already stopping;
+        O(action=wait) never changes anything.
+notes:
+  - A restore is made of several requests - create a restore configuration, add its O(include) and
+    O(exclude) paths, start it. When a step after the creation fails, the restore configuration is deleted
+    again, and the failure says so; C(changed) is then false. Should that deletion fail too, the message
+    names the restore configuration left behind, and C(changed) is true.
+  - A creation answered with a server error (5xx) or a lost reply may have been done anyway. Before trying
+    again, the module looks for the new restore configuration in the account's activity feed for the request
+    timeout plus 30 seconds, takes it if it is there, and deletes any other one that such a creation made.
+    Whether the API shows restore configurations that were never started in that feed is undocumented; where
+    it does not, such a creation may leave one, and the warning or failure says so. A start answered that way
+    is checked by reading the restore, so a fault never starts two restores.
+  - Right after a wake-up the API refuses starts with HTTP 403 until the agent is connected; the module tries
+    again, 1 second apart, for up to 30 seconds.
+  - Restoring from an encrypted vault needs the vault's password, which this module does not send; such a
+    backup fails the task before anything is created.
+seealso:
+  - module: rackspace.cloudbackup.cloudbackup_info
+    description: Find backups to restore, read a restore and the account's restore activity.
+  - module: rackspace.cloudbackup.cloudbackup_action
+    description: Wake the agents before a restore, and start backups.
+author:
+  - rackspace.cloudbackup maintainers (@rackspace)
+requirements:
+  - requests
+"""
+
+EXAMPLES = r"""
+- name: Roll a server back to the backup taken before its upgrade
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/rackspace.cloudbackup.cloudbackup:
+      username: "{{ rax_username }}"
+      api_key: "{{ rax_api_key }}"
+      region: DFW
+  tasks:
+    - name: Wake the agents and wait until the web server's agent is online
+      rackspace.cloudbackup.cloudbackup_action:
+        action: wake_agents
+        agent_id: 300001
+
+    - name: Put the files of backup 368785 back where they were, and wait until they are
+      rackspace.cloudbackup.cloudbackup_restore:
+        backup_id: 368785
+        destination_path: /
+        overwrite: true
+        wait_timeout: 7200
+      register: restored
+
+    - name: Show what was restored
+      ansible.builtin.debug:
+        msg: "{{ restored.summary }}"
+
+    - name: Restore the newest backup of the nightly configuration of agent 300001 beside the live files
+      rackspace.cloudbackup.cloudbackup_restore:
+        configuration_name: nightly
+        agent_id: 300001
+        destination_path: /srv/restored/
+        include: [/etc/nginx/, /var/www/index.html]
+        exclude: [/var/www/cache/]
+        wait: false
+      register: started
+
+    - name: Wait for it in chunks of 10 minutes, with a line of progress after each
+      rackspace.cloudbackup.cloudbackup_restore:
+        action: wait
+        restore_id: "{{ started.restore_id }}"
+        wait_timeout: 600
+        on_timeout: continue
+      register: chunk
+      until: not chunk.timed_out
+      retries: 12
+      delay: 0
+
+    - name: Restore a server's backup onto its replacement, and fail unless it is clean
+      rackspace.cloudbackup.cloudbackup_restore:
+        backup_id: 368785
+        destination_agent_id: 300009
+        destination_path: /
+        gate: true
+        max_errors: 0
+
+    - name: Stop the restore started above if it is still running
+      rackspace.cloudbackup.cloudbackup_restore:
+        action: stop
+        restore_id: "{{ started.restore_id }}"
+"""
+
+RETURN = r"""
+outcome:
+  description:
+    - What the task did, in one word.
+    - V(started) a new restore (or would have, in check mode); V(attached) joined a restore of the same backup
+      to the same destination that was already running; V(stop_requested) asked a running restore to stop;
+      V(already_finished) found the restore to stop already ended; V(followed) read or waited for the restore
+      given with O(action=wait).
+  returned: always
+  type: str
+  sample: started
+restore_id:
+  description: Id of the restore. Null when check mode predicts a start.
+  returned: always
+  type: int
+  sample: 500001
+backup_id:
+  description: Id of the backup restored.
+  returned: always
+  type: int
+  sample: 368785
+restore:
+  description:
+    - The restore's details (C(GET /restore/{id})), as last read, normalized. Null when check mode predicts a start.
+  returned: always
+  type: dict
+  sample:
+    restore_id: 500001
+    backup_id: 368785
+    backup_configuration_id: 174084
+    backup_configuration_name: web1 daily files
+    backup_restore_point: "2026-03-02T10:15:07Z"
+    backup_machine_id: 202743
+    backup_machine_name: web1
+    destination_machine_id: 202743
+    destination_machine_name: web1
+    destination_path: /
+    overwrite_files: true
+    backup_datacenter: DFW
+    is_encrypted: false
+    restore_state_id: 3
+    state: Completed
+  contains:
+    restore_id:
+      description: Id of the restore.
+      type: int
+    backup_id:
+      description: Id of the backup restored.
+      type: int
+    backup_configuration_id:
+      description: Id of the backup's configuration.
+      type: int
+    backup_configuration_name:
+      description: Name of the backup's configuration.
+      type: str
+    backup_restore_point:
+      description: When the backup restored was taken (ISO 8601 UTC).
+      type: str
+    backup_machine_id:
+      description: Id of the agent that made the backup.
+      type: int
+    backup_machine_name:
+      description: Machine name of that agent.
+      type: str
+    destination_machine_id:
+      description: Id of the agent the files are restored to.
+      type: int
+    destination_machine_name:
+      description: Machine name of that agent.
+      type: str
+    destination_path:
+      description: Where the files are restored.
+      type: str
+    overwrite_files:
+      description: Whether existing files are overwritten.
+      type: bool
+    restore_state_id:
+      description: The API's number for the state (C(RestoreStateId)).
+      type: int
+    state:
+      description:
+        - The state's name - V(Creating) (not started), V(StartRequested), V(Queued), V(Preparing),
+          V(InProgress), V(StopRequested), V(Completed), V(CompletedWithErrors), V(Failed) or V(Stopped).
+      type: str
+state:
+  description: The restore's last known state (the same as RV(restore.state)); null when check mode predicts a start.
+  returned: always
+  type: str
+  sample: Completed
+report:
+  description:
+    - The restore's report (C(GET /restore/report/{id})), normalized, once the restore has ended; null before.
+  returned: always
+  type: dict
+  sample:
+    backup_report_id: 368785
+    backup_configuration_id: 174084
+    backup_configuration_name: web1 daily files
+    restore_point: "2026-03-02T10:15:07Z"
+    start_time: "2026-03-03T08:00:02Z"
+    completed_time: "2026-03-03T08:00:14Z"
+    duration: "00:00:12"
+    duration_seconds: 12
+    originating_computer_name: web1
+    restore_destination: web1
+    restore_destination_machine_id: 202743
+    state: Completed
+    num_files_restored: 1200
+    num_bytes_restored: 367001600
+    num_bytes_restored_text: 350 MB
+    num_errors: 0
+    reason: Success
+    diagnostics: No errors
+    error_list: []
+  contains:
+    state:
+      description: The final state's name.
+      type: str
+    num_files_restored:
+      description: Files restored.
+      type: int
+    num_bytes_restored:
+      description: Bytes restored; C(num_bytes_restored_text) has the API's own text.
+      type: int
+    num_errors:
+      description: Files that could not be restored.
+      type: int
+    error_list:
+      description: One element per file that could not be restored, as the API describes it.
+      type: list
+      elements: dict
+    duration_seconds:
+      description: How long the restore ran.
+      type: int
+    reason:
+      description: The API's reason, for example V(Success) or V(UnableToProcessSomeFiles).
+      type: str
+healthy:
+  description: Whether the report says C(Completed), reason C(Success) and no errors. False without a report.
+  returned: always
+  type: bool
+  sample: true
+summary:
+  description: One line for humans about the restore, or about the restore check mode predicts.
+  returned: always
+  type: str
+  sample: "restore 500001 of backup 368785 (web1 daily files) to web1:/: Completed, 1200 files and 350 MB restored, 0 errors, 12s"
+gate_passed:
+  description: With O(gate=true), whether the restore passed the gate; null otherwise.
+  returned: always
+  type: bool
+  sample: true
+elapsed:
+  description: Seconds spent waiting for the restore to end.
+  returned: always
+  type: float
+  sample: 42.5
+polls:
+  description: How many times the restore's state was read while waiting.
+  returned: always
+  type: int
+  sample: 4
+timed_out:
+  description:
+    - Whether the wait ended because O(wait_timeout) passed. Only ever true in a successful result with
+      O(on_timeout=continue); the restore keeps running.
+  returned: always
+  type: bool
+  sample: false
+diff:
+  description: What would be (or was) restored where, or the restore's state before and after a stop, in diff mode.
+  returned: when diff mode is on
+  type: dict
+  sample:
+    before:
+      restore: null
+    after:
+      restore:
+        backup_id: 368785
+        destination_agent_id: 202743
+        destination_path: /
+        overwrite: true
+        include: []
+        exclude: []
+"""
+
+import time
+from typing import Any, Dict, Optional
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_restore, get_restore_report, list_activity
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    ConfigurationError,
+    ReportFailed,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import report_after_end
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import RESTORE_RULES, check, check_unused
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
+    acceptable_states,
+    gate_failure,
+    good_states,
+    restore_healthy,
+    restore_summary,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
+    DRAFT_STATE,
+    RestoreRequest,
+    backup_to_restore,
+    create_restore_once,
+    in_flight_restore,
+    newest_restorable_backup,
+    prepare_and_start,
+    restore_items,
+    stop_restore_confirmed,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, is_terminal
+
+START_OPTIONS = ("backup_id", "configuration_id", "configuration_name", "agent_id", "destination_agent_id",
+                 "destination_path", "include", "exclude")
+# Options that an action does not use: passing one is a mistake worth a clear message.
+UNUSED_OPTIONS = {
+    "start": ("restore_id",),
+    "stop": START_OPTIONS,
+    "wait": START_OPTIONS,
+}
+NOT_WAITED = WaitResult(None, 0.0, 0, False)
+
+
+def main() -> None:
+    module = CloudBackupModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        mutually_exclusive=[("backup_id", "configuration_id", "configuration_name")],
+    )
+    module.run(perform_action)
+
+
+def argument_spec() -> dict:
+    spec = dict(
+        action=dict(type="str", choices=["start", "stop", "wait"], default="start"),
+        backup_id=dict(type="int"),
+        configuration_id=dict(type="int"),
+        configuration_name=dict(type="str"),
+        agent_id=dict(type="int"),
+        restore_id=dict(type="int"),
+        destination_agent_id=dict(type="int"),
+        destination_path=dict(type="str"),
+        overwrite=dict(type="bool", default=False),
+        include=dict(type="list", elements="str"),
+        exclude=dict(type="list", elements="str"),
+        online_timeout=dict(type="int", default=120),
+        allow_completed_with_errors=dict(type="bool", default=True),
+        gate=dict(type="bool", default=False),
+        acceptable_states=dict(type="list", elements="str", default=["Completed"]),
+        max_errors=dict(type="int"),
+    )
+    spec.update(wait_argument_spec())
+    return spec
+
+
+def perform_action(module: CloudBackupModule) -> dict:
+    check_options(module.params)
+    action = {"start": start_restore, "stop": stop_restore, "wait": follow_given_restore}[module.params["action"]]
+    return action(module)
+
+
+def check_options(params: dict) -> None:
+    """Catch what the argument spec cannot express, before any HTTP call."""
+    check_unused(params, UNUSED_OPTIONS)
+    check(params, RESTORE_RULES)
+    if params["agent_id"] is not None and params["configuration_name"] is None:
+        raise ConfigurationError("agent_id only says whose configuration configuration_name is; the agent to "
+                                 "restore to is destination_agent_id")
+
+
+# --- start -------------------------------------------------------------------------------
+
+def start_restore(module: CloudBackupModule) -> dict:
+    client = module.client
+    request = restore_request(module)
+    planned = {"restore": {"backup_id": request.backup_id, "destination_agent_id": request.destination_agent_id,
+                           "destination_path": request.destination_path, "overwrite": request.overwrite,
+                           "include": request.include, "exclude": request.exclude}}
+    activity = list_activity(client)
+    running = in_flight_restore(client, request, activity)
+    if running is not None:
+        return follow_restore(module, running["restore_id"], "attached", changed=False, restore=running)
+    agent_ready_to_restore(module, request.destination_agent_id)
+    if module.check_mode:
+        return dict(result_of("started", True, backup_id=request.backup_id, summary=planned_summary(request)),
+                    **module.diff({"restore": None}, planned))
+    known_ids = {item.get("id") for item in restore_items(activity)}
+    draft = create_restore_once(client, request, known_ids, sleep=time.sleep, clock=time.monotonic, warn=module.warn)
+    prepare_and_start(client, request, draft, sleep=time.sleep, clock=time.monotonic)
+    return follow_restore(module, draft["restore_id"], "started", changed=True, diff=({"restore": None}, planned))
+
+
+def restore_request(module: CloudBackupModule) -> RestoreRequest:
+    """What to restore where: the backup (read and checked), the destination agent and path."""
+    params = module.params
+    backup = backup_given(module)
+    if backup.get("is_encrypted"):
+        raise CloudBackupError("backup %s comes from an encrypted vault: restoring it needs the vault's password, "
+                               "which this module does not send; restore it from the Control Panel"
+                               % backup["backup_id"], backup_id=backup["backup_id"])
+    destination = params["destination_agent_id"] or backup["machine_agent_id"]
+    return RestoreRequest(backup, destination, params["destination_path"], params["overwrite"],
+                          params["include"] or (), params["exclude"] or ())
+
+
+def backup_given(module: CloudBackupModule) -> dict:
+    params = module.params
+    if params["backup_id"] is not None:
+        return backup_to_restore(module.client, params["backup_id"])
+    configuration = resolve_configuration(module.client, params["configuration_id"], params["configuration_name"],
+                                          params["agent_id"])
+    return newest_restorable_backup(module.client, configuration)
+
+
+def agent_ready_to_restore(module: CloudBackupModule, agent_id: int) -> dict:
+    """The destination agent, once online; fails if it is disabled or stays offline (warns in check mode)."""
+    timeout = 0 if module.check_mode else module.params["online_timeout"]
+    return ready_agent(module.client, agent_id, timeout, module.check_mode, module.warn,
+                       "destination agent", "restores nothing", "wake it first with rackspace.cloudbackup."
+                       "cloudbackup_action, action=wake_agents and agent_id=%s", clock=time.monotonic, sleep=time.sleep)
+
+
+def planned_summary(request: RestoreRequest) -> str:
+    backup = request.backup
+    return "would restore backup %s (%s) to agent %s:%s" % (
+        request.backup_id, backup.get("backup_configuration_name"), request.destination_agent_id,
+        request.destination_path)
+
+
+# --- stop and wait -----------------------------------------------------------------------
+
+def stop_restore(module: CloudBackupModule) -> dict:
+    restore = restore_given(module)
+    restore_id, state = restore["restore_id"], restore.get("state")
+    before = {"restore_id": restore_id, "state": state}
+    if is_terminal(state):
+        return follow_restore(module, restore_id, "already_finished", changed=False, restore=restore,
+                              diff=(before, before))
+    if state == "StopRequested":  # asked to stop already: follow it to its end
+        return follow_restore(module, restore_id, "stop_requested", changed=False, restore=restore,
+                              diff=(before, before), stopping=True)
+    if module.check_mode:
+        after = dict(before, state="StopRequested")
+        return dict(result_of("stop_requested", True, restore=restore), **module.diff(before, after))
+    if not stop_restore_confirmed(module.client, restore_id, sleep=time.sleep):
+        return follow_restore(module, restore_id, "already_finished", changed=False, diff=(before, None))
+    return follow_restore(module, restore_id, "stop_requested", changed=True, diff=(before, None), stopping=True)
+
+
+def follow_given_restore(module: CloudBackupModule) -> dict:
+    restore = restore_given(module)
+    return follow_restore(module, restore["restore_id"], "followed", changed=False, restore=restore)
+
+
+def restore_given(module: CloudBackupModule) -> dict:
+    """The restore given by restore_id; a draft (never started) has nothing to stop or wait for."""
+    restore = get_restore(module.client, module.params["restore_id"])
+    if restore.get("state") == DRAFT_STATE:
+        raise CloudBackupError("restore %s has not been started (state %s): there is nothing to %s"
+                               % (restore["restore_id"], DRAFT_STATE, module.params["action"]),
+                               restore_id=restore["restore_id"], state=DRAFT_STATE)
+    return restore
+
+
+# --- following a restore -----------------------------------------------------------------
+
+def follow_restore(module: CloudBackupModule, restore_id: int, outcome: str, changed: bool,
+                   restore: Optional[dict] = None, diff: Optional[tuple] = None, stopping: bool = False) -> dict:
+    """Wait for the restore when asked to, read its report once it has ended, and judge its end.
+
+    ``restore`` is the restore as just read, if it was (else it is read here). ``diff`` is
+    (before, after); an ``after`` of None means the state as last read. A task that started
+    or stopped the restore says ``changed`` even when it fails.
+    """
+    params = module.params
+    waiting = params["wait"] and not module.check_mode and outcome != "already_finished"
+    try:
+        if waiting:
+            seen = wait_for_end(module, restore_id, params["wait_timeout"])
+        else:
+            seen = WaitResult(restore or get_restore(module.client, restore_id), 0.0, 0, False)
+        restore = seen.value
+        report = (report_after_end(lambda: get_restore_report(module.client, restore["restore_id"]), time.sleep)
+                  if is_terminal(restore.get("state")) else None)
+    except CloudBackupError as err:
+        err.details["changed"] = changed
+        raise
+    result = result_of(outcome, changed, restore=restore, report=report, waited=seen)
+    if diff is not None:
+        before, after = diff
+        result.update(module.diff(before, after or {"restore_id": restore["restore_id"], "state": restore.get("state")}))
+    failure = judge(params, result, waiting, stopping)
+    if failure is not None:
+        raise ReportFailed(failure, result)
+    return result
+
+
+def wait_for_end(module: CloudBackupModule, restore_id: int, timeout: float) -> WaitResult:
+    """Poll the restore until its first final state, good or bad, or until ``timeout``."""
+    return waiter(module, timeout).until(lambda: get_restore(module.client, restore_id),
+                                         lambda restore: is_terminal(restore.get("state")))
+
+
+def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
+    # This module's time is passed on explicitly rather than left to the defaults (bound when
+    # _waiter was imported): the unit tests swap it for a fake clock.
+    return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep,
+                  within=module.client.retrying_within)
+
+
+def judge(params: dict, result: dict, waiting: bool, stopping: bool) -> Optional[str]:
+    """Set gate_passed; return why the task fails (a timeout, a bad end, a closed gate), or None."""
+    state = result["state"]
+    if result["timed_out"]:
+        if params["on_timeout"] == "fail":
+            return "%s; gave up waiting after %d seconds and %d polls, the restore keeps running" % (
+                result["summary"], result["elapsed"], result["polls"])
+        return None  # no verdict yet, and none from the gate either
+    good = good_states(params["allow_completed_with_errors"]) + (["Stopped"] if stopping else [])
+    if waiting and is_terminal(state) and state not in good:
+        if params["gate"]:
+            result["gate_passed"] = False
+        report = result["report"] or {}
+        why = " (%s: %s)" % (report.get("reason"), report.get("diagnostics")) if report else ""
+        if state == "CompletedWithErrors":
+            why += "; allow_completed_with_errors is false"
+        return "%s%s" % (result["summary"], why)
+    if params["gate"]:
+        why = gate_failure(result["report"], state, acceptable_states(params["acceptable_states"]),
+                           params["max_errors"])
+        result["gate_passed"] = why is None
+        if why is not None:
+            return "%s; gate failed: %s" % (result["summary"], why)
+    return None
+
+
+def result_of(outcome: str, changed: bool, restore: Optional[dict] = None, report: Optional[dict] = None,
+              waited: WaitResult = NOT_WAITED, backup_id: Optional[int] = None,
+              summary: Optional[str] = None) -> Dict[str, Any]:
+    """The module's result; every key is always present so playbooks can rely on it."""
+    return dict(
+        changed=changed,
+        outcome=outcome,
+        restore_id=restore["restore_id"] if restore else None,
+        backup_id=restore.get("backup_id") if restore else backup_id,
+        restore=restore,
+        state=restore.get("state") if restore else None,
+        report=report,
+        healthy=restore_healthy(report),
+        summary=restore_summary(restore, report) if restore else summary,
+        gate_passed=None,
+        elapsed=round(waited.elapsed, 1),
+        polls=waited.polls,
+        timed_out=waited.timed_out,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -17,7 +17,7 @@ task could not start is deleted again.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Collection, Iterable, List, Optional
+from typing import Any, Callable, Collection, Iterable, Iterator, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     add_restore_path,
@@ -123,7 +123,7 @@ def in_flight_restore(client: Any, request: RestoreRequest, activity: List[dict]
     moment ago by another task may not show yet.
     """
     candidates = [item for item in restore_items(activity) if request.may_be(item) and goes_on(item.get("current_state"))]
-    return _first_matching(client, request, candidates, lambda restore: goes_on(restore.get("state")))
+    return next(_matching(client, request, candidates, lambda restore: goes_on(restore.get("state"))), None)
 
 
 def goes_on(state: Optional[str]) -> bool:
@@ -234,12 +234,7 @@ def _new_drafts(client: Any, request: RestoreRequest, known_ids: Collection[Any]
     """The drafts of the request in the feed now that were not there before, newest first, read by id."""
     candidates = [item for item in restore_items(list_activity(client))
                   if item.get("id") not in known_ids and request.may_be(item)]
-    found = []
-    for item in sorted(candidates, key=lambda item: item.get("id") or 0, reverse=True):
-        restore = get_restore(client, item["id"])
-        if request.matches(restore) and restore.get("state") == DRAFT_STATE:
-            found.append(restore)
-    return found
+    return list(_matching(client, request, candidates, lambda restore: restore.get("state") == DRAFT_STATE))
 
 
 def _only_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any], ours: dict, unclear: int,
@@ -276,14 +271,17 @@ def _maybe_left(err: CloudBackupError, request: RestoreRequest, unclear: int) ->
     return err
 
 
-def _first_matching(client: Any, request: RestoreRequest, items: List[dict],
-                    wanted: Callable[[dict], bool]) -> Optional[dict]:
-    """The newest restore among ``items`` that matches the request and ``wanted``, read by its id."""
+def _matching(client: Any, request: RestoreRequest, items: List[dict],
+              wanted: Callable[[dict], bool]) -> Iterator[dict]:
+    """The restores among ``items`` that match the request and ``wanted``, newest first.
+
+    Each is read by its id only when the caller asks for the next one: one that needs the
+    first match reads no further.
+    """
     for item in sorted(items, key=lambda item: item.get("id") or 0, reverse=True):
         restore = get_restore(client, item["id"])
         if request.matches(restore) and wanted(restore):
-            return restore
-    return None
+            yield restore
 
 
 def _delete(client: Any, restore_id: int) -> None:

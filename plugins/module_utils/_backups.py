@@ -35,10 +35,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     START_AMBIGUOUS_ATTEMPTS,
     START_SETTLE_INTERVAL,
-    START_SETTLE_WINDOW,
     report_after_end,
     start_through_forbidden,
     stop_confirmed,
+    unclear_look_ends,
     wake_again,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
@@ -98,7 +98,7 @@ def start_backup_once(client: Any, configuration: dict, known_ids: Collection[An
                 sleep(START_SETTLE_INTERVAL)  # a refused connection sent nothing: give it a moment
                 continue
             # A 5xx, a lost reply or a garbled one: the start may have been acted on all the same.
-            settle = sent_at[-1] + client.timeout + START_SETTLE_WINDOW - clock()
+            settle = unclear_look_ends(err, sent_at[-1], clock(), client.timeout) - clock()
             started = _accepted_start(client, configuration, known_ids, settle, sleep, clock)
             if started is not None:
                 return started

@@ -36,6 +36,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     api_message,
     error_for_response,
     excerpt,
+    is_rate_limited,
     mask_secrets,
     redact_url,
 )
@@ -52,13 +53,15 @@ CATALOG_NAME = "cloudBackup"
 CATALOG_TYPE = "rax:backup"
 
 # Statuses worth another try (api-notes: Errors and retries), for GETs and for requests marked retry=True:
-#   429       no rate limit is documented, but a throttling front end that answers 429
-#             also says when to come back (Retry-After);
 #   500       the API's generic "Instance Fault", which may wrap a passing failure;
 #   502, 504  the load balancer lost or timed out the backend: the API may never have seen it;
 #   503       "Service Unavailable", documented on every operation.
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# A refusal for the account's rate limit (every 429, a 413 overLimit: _errors.is_rate_limited)
+# is sent again whatever the method: nothing was done.
+RETRY_STATUSES = frozenset((500, 502, 503, 504))
 # Attempts in all, the first included: a blip is retried, an outage fails within seconds.
+# Rate-limit refusals are not counted: a throttled account is slow, not down, so only the
+# time (RETRY_BUDGET, the task's deadline) bounds them.
 RETRY_ATTEMPTS = 5
 # Backoff before retry n is up to BACKOFF_BASE * BACKOFF_FACTOR ** (n - 1) seconds (1, 2,
 # 4, 8), never more than BACKOFF_CAP; half of it is random so that the hosts of one play
@@ -72,8 +75,6 @@ BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 60.0
 # The most one request may spend retrying, measured on the monotonic clock.
 RETRY_BUDGET = 120.0
-# Statuses that say the request was not acted on: retried even for a POST that creates.
-NOT_ACTED_STATUSES = frozenset((429,))
 
 _RequestFailure = Union[Exception, None]
 
@@ -115,6 +116,11 @@ class CloudBackupClient:
         self._secrets = [value for value in (self._api_key, self._password, self._token) if value]
         # Retries of one request end by this moment (on self._clock) too: see retrying_within.
         self._retry_deadline: Optional[float] = None
+        # After a rate-limit refusal, no request of that method leaves before this moment (on
+        # self._clock): the whole batch of a module run slows down instead of each of its
+        # requests meeting the limit in turn.
+        self._held_until: dict = {}
+        self.rate_limited = 0  # refusals for the account's rate limit met so far
 
     @property
     def endpoint(self) -> str:
@@ -293,15 +299,21 @@ class CloudBackupClient:
     def _send(self, method: str, url: str, body: Any, retry: bool, authenticated: bool) -> Any:
         """Send, retrying transient failures when ``retry``; return the last reply.
 
-        Without ``retry``, only a reply that says nothing was done (429) is retried.
+        Without ``retry``, only a reply that says nothing was done (a rate-limit refusal) is retried.
         """
         started = self._clock()
         attempt = 0
         while True:
-            attempt += 1
+            self._keep_to_rate_limit(method)
             response, failure = self._attempt(method, url, body, authenticated)
-            worth_retrying = is_transient(response, failure) if retry else not_acted_on(response)
+            limited = is_rate_limited(response)
+            attempt += 1
+            worth_retrying = is_transient(response, failure) if retry else limited
             delay = self._retry_delay(attempt, started, response) if worth_retrying else None
+            if limited:
+                self.rate_limited += 1
+                hold = delay if delay is not None else retry_after_seconds(response) or backoff_delay(attempt)
+                self._held_until[method] = self._clock() + hold
             if delay is None:
                 break
             self._sleep(delay)
@@ -323,9 +335,17 @@ class CloudBackupClient:
         except requests.exceptions.RequestException as exc:
             return None, exc
 
+    def _keep_to_rate_limit(self, method: str) -> None:
+        """Wait until a rate-limit refusal's Retry-After has passed for ``method`` (within the deadline)."""
+        wait = self._held_until.get(method, 0.0) - self._clock()
+        if self._retry_deadline is not None:
+            wait = min(wait, self._retry_deadline - self._clock())
+        if wait > 0:
+            self._sleep(wait)
+
     def _retry_delay(self, attempt: int, started: float, response: Any) -> Optional[float]:
         """Seconds to wait before another attempt, or None when the attempts or the time are used up."""
-        if attempt >= RETRY_ATTEMPTS:
+        if attempt >= RETRY_ATTEMPTS and not is_rate_limited(response):
             return None
         delay = retry_after_seconds(response)
         if delay is None:
@@ -447,17 +467,12 @@ def request_headers(method: str, body: Any, token: Optional[str]) -> dict:
 def is_transient(response: Any, failure: _RequestFailure) -> bool:
     """A reply status or a connection failure that another attempt may well not meet."""
     if failure is None:
-        return response.status_code in RETRY_STATUSES
+        return response.status_code in RETRY_STATUSES or is_rate_limited(response)
     # A certificate problem will be the same next time; a dropped or slow connection may not.
     if isinstance(failure, requests.exceptions.SSLError):
         return False
     return isinstance(failure, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                                 requests.exceptions.ChunkedEncodingError))
-
-
-def not_acted_on(response: Any) -> bool:
-    """A reply that says the server did nothing with the request, so even a start may be sent again."""
-    return response is not None and response.status_code in NOT_ACTED_STATUSES
 
 
 def never_connected(failure: Exception) -> bool:

@@ -121,10 +121,11 @@ class APIError(CloudBackupError):
         self.url = url
         self.body = excerpt(body)
 
-    @property
-    def transient(self) -> bool:
-        # 429 asks the client to come back later; nothing was done.
-        return self.status == 429
+
+class RateLimited(APIError):
+    """The account is over its rate limit (see ``is_rate_limited``): nothing was done; send it again later."""
+
+    transient = True
 
 
 class Forbidden(APIError):
@@ -176,6 +177,22 @@ class ReportFailed(CloudBackupError):
 
 
 _ERROR_BY_STATUS = {403: Forbidden, 404: NotFound}
+# How a Rackspace front end names an over-limit refusal in a 413 body (api-notes: Errors and retries).
+OVER_LIMIT_MARK = "overlimit"
+
+
+def is_rate_limited(response: Any) -> bool:
+    """True for a reply that refuses a request for the account's rate limit, so nothing was done.
+
+    Every 429 is one. Rackspace's front ends answer 413 ``overLimit`` with Retry-After for
+    a request over the account's limits, and Identity documents "413 overLimit ...
+    resubmit"; a 413 with neither sign is an ordinary error (a body too large) and stays one.
+    """
+    if response is None or response.status_code not in (413, 429):
+        return False
+    if response.status_code == 429 or response.headers.get("Retry-After", "").strip():
+        return True
+    return OVER_LIMIT_MARK in (response.text or "")[:BODY_EXCERPT_LIMIT].lower()
 
 
 def error_for_response(response: Any, text: Optional[str] = None) -> APIError:
@@ -194,7 +211,13 @@ def error_for_response(response: Any, text: Optional[str] = None) -> APIError:
     message = api_message(text)
     if message:
         msg = "%s: %s" % (msg, message)
-    error_class = ServerError if status >= 500 else _ERROR_BY_STATUS.get(status, APIError)
+    if is_rate_limited(response):
+        # The client has already sent it again for as long as the task's time allowed.
+        msg = ("%s: the account's rate limit refused it until the time allowed ran out; run fewer jobs or "
+               "slices at once on this account" % msg)
+        error_class = RateLimited
+    else:
+        error_class = ServerError if status >= 500 else _ERROR_BY_STATUS.get(status, APIError)
     return error_class(status, method, url, text, msg=msg)
 
 

@@ -118,6 +118,8 @@ def host_result(started: dict, watched: Optional[dict], policy: dict, check_mode
         timed_out=False, check_mode=check_mode, agent_id=started.get("agent_id"),
         machine_name=started.get("machine_name"), configuration_id=started.get("configuration_id"),
         configuration_name=started.get("configuration_name"), failure=None,
+        # This host's backup was started by the play (or would be, in check mode).
+        changed=bool(started.get("changed")),
     )
     name = started["name"]
     if started.get("outcome") == "failed":

@@ -45,14 +45,15 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     Forbidden,
     InvalidResponse,
     NotFound,
+    RateLimited,
     ServerError,
     TransportError,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     FORBIDDEN_HINT,
     START_AMBIGUOUS_ATTEMPTS,
-    START_SETTLE_INTERVAL,
-    START_SETTLE_WINDOW,
+    unclear_look_ends,
+    wake_again,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
@@ -84,8 +85,14 @@ class FleetTarget:
         self.state: Optional[str] = None
         self.msg: Optional[str] = None
         self.requested_at: Optional[float] = None
-        # POSTs that got no clear answer: the server may have acted on them (a 403 did not).
+        # StartManuals that may have reached the server (a 403 or a rate-limit refusal did not count).
+        self.attempts = 0
+        # Of those, the ones that got no clear answer: the server may have acted on them.
         self.unclear_starts = 0
+        # While set, the last start got no clear answer: its run is looked for until then.
+        self.look_until: Optional[float] = None
+        # How the last start was refused, when it was (nothing was done): "403" or "rate limit".
+        self.refused: Optional[str] = None
 
     def finish(self, outcome: str, backup_id: Optional[int] = None, state: Optional[str] = None) -> None:
         self.outcome, self.backup_id, self.state = outcome, backup_id, state
@@ -247,11 +254,17 @@ def _live(targets: List[FleetTarget]) -> List[FleetTarget]:
 class FleetStarter:
     """Starts one backup per target, waking the agents once and again only when needed.
 
-    A start that an agent refuses with 403 (asleep, or just woken and not connected yet;
-    api-notes: The 403 race) created nothing and is tried again in the next round; the wake-up is
-    re-posted at most once per awake window for the whole batch. A start answered with a
-    5xx or lost on the way back may have been accepted: the activity feed is watched for
-    its run before another POST, so a fault never makes two backups of one configuration.
+    The batch goes in rounds, START_ROUND_DELAY apart, and no target ever holds another
+    back. In a round every target that is due gets its StartManual; one read of the
+    account's activity feed then serves every target whose last StartManual got no clear
+    answer. A start that an agent refused with 403 (asleep, or just woken and not connected
+    yet; api-notes: The 403 race) or that the account's rate limit refused created nothing
+    and is due again next round; the wake-up is re-posted at most once per WAKE_TAKES while
+    refusals go on. A start answered with a 5xx, or lost on the way back, may have been
+    accepted: its run is looked for round after round until its look window ends
+    (_jobs.unclear_look_ends), and only then is it due again, at most
+    START_AMBIGUOUS_ATTEMPTS times in all, so a fault never makes two backups of one
+    configuration and never delays another server's start.
     """
 
     def __init__(self, client: Any, wake: bool, online_timeout: float,
@@ -271,25 +284,31 @@ class FleetStarter:
         deadline = self.clock() + self.online_timeout
         self.wake_up()
         self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)), deadline)
-        pending = targets
+        pending = list(targets)
         while True:
-            refused = self.start_round(pending, known_ids)
-            if not refused:
-                return
+            refused = self.start_round([target for target in pending if target.look_until is None])
+            self.look_for_unclear_starts([target for target in pending if target.look_until is not None], known_ids)
+            pending = _live(pending)
             if self.clock() + START_ROUND_DELAY > deadline:
-                self.give_up(refused)
+                # Refused starts stop here; unclear ones were answered, so their look goes on.
+                self.give_up([target for target in pending if target.refused])
+                pending = _live(pending)
+            if not pending:
                 return
             self.sleep(START_ROUND_DELAY)
-            self.wake_up(again=True)
-            pending = refused
+            if refused:
+                self.wake_up(again=True)
 
     def wake_up(self, again: bool = False) -> None:
-        """Post the wake-up (first call), or re-post it once the last one may have lapsed."""
+        """Post the wake-up (first call), or re-post it once the last one may have lapsed (best effort)."""
         if not self.wake:
             return
-        if again and self.clock() - self._last_wake < WAKE_TAKES:
-            return
-        wake_agents(self.client)
+        if again:
+            if self.clock() - self._last_wake < WAKE_TAKES:
+                return
+            wake_again(self.client)
+        else:
+            wake_agents(self.client)
         self.wakes += 1
         self._last_wake = self.clock()
 
@@ -312,56 +331,71 @@ class FleetStarter:
 
         waiter.until(read, is_online)
 
-    def start_round(self, targets: List[FleetTarget], known_ids: set) -> List[FleetTarget]:
-        """POST StartManual once for each target; return those to try again."""
-        retry, ambiguous = [], []
-        for target in targets:
+    def start_round(self, due: List[FleetTarget]) -> bool:
+        """POST StartManual once for each due target; True when an agent refused one (403)."""
+        refused = False
+        for target in due:
+            target.refused = None
+            sent_at = self.clock()
             try:
                 target.finish("started", request_start(self.client, target.configuration_id))
             except Forbidden:
-                retry.append(target)
+                target.refused, refused = "403", True
+            except RateLimited:
+                target.refused = "rate limit"  # the client holds the next POSTs back for its Retry-After
             except (ServerError, TransportError, InvalidResponse) as err:
-                if isinstance(err, TransportError) and not err.sent:
-                    retry.append(target)
-                else:
-                    target.unclear_starts += 1
-                    ambiguous.append(target)
+                self.unclear(target, err, sent_at)
             except APIError as err:
                 target.fail(err.msg)
-        for target in self.settle(ambiguous, known_ids):
-            if target.unclear_starts >= START_AMBIGUOUS_ATTEMPTS:
-                _fail_unclear(target)
-            else:
-                retry.append(target)
-        return retry
+        return refused
 
-    def settle(self, ambiguous: List[FleetTarget], known_ids: set) -> List[FleetTarget]:
-        """Watch the feed for the runs of ambiguous starts; return the targets whose run never showed."""
-        if not ambiguous:
-            return []
-        # As for one start: until an unclear request can no longer be acted on (its timeout), and a settle window.
-        waiter = Waiter(self.client.timeout + START_SETTLE_WINDOW, START_SETTLE_INTERVAL, clock=self.clock,
-                        sleep=self.sleep, within=self.client.retrying_within)
+    def unclear(self, target: FleetTarget, err: CloudBackupError, sent_at: float) -> None:
+        """Note a start without a clear answer: look for its run, or send it again if it never left."""
+        target.attempts += 1
+        if isinstance(err, TransportError) and not err.sent:
+            if target.attempts >= START_AMBIGUOUS_ATTEMPTS:
+                target.fail(err.msg)
+            return  # nothing was sent: due again next round
+        target.unclear_starts += 1
+        target.look_until = unclear_look_ends(err, sent_at, self.clock(), self.client.timeout)
 
-        def look() -> List[FleetTarget]:
+    def look_for_unclear_starts(self, unclear: List[FleetTarget], known_ids: set) -> None:
+        """One feed read for every unclear start: its run found, or due again once its look window ends."""
+        if not unclear:
+            return
+        try:
             activity = list_activity(self.client)
-            for target in [target for target in ambiguous if target.outcome is None]:
+            for target in unclear:
                 run_id = new_run_since(self.client, target.configuration, activity, known_ids)
                 if run_id is not None:
                     target.finish("started", run_id)
-            return [target for target in ambiguous if target.outcome is None]
-
-        return waiter.until(look, lambda unseen: not unseen).value
+        except CloudBackupError as err:
+            if not err.transient:
+                raise
+            # The next round looks again; a window that ends meanwhile is judged below.
+        for target in _live(unclear):
+            if self.clock() < target.look_until:
+                continue
+            if target.attempts >= START_AMBIGUOUS_ATTEMPTS:
+                _fail_unclear(target)
+            else:
+                target.look_until = None  # never acted on: due again
 
     def give_up(self, refused: List[FleetTarget]) -> None:
         """Fail the targets still refused at the deadline, saying whether their agent is asleep."""
         for target in refused:
+            try:
+                agent = get_agent(self.client, target.agent["machine_agent_id"])
+            except CloudBackupError:
+                agent = dict(target.agent, status=None)
+            status = agent.get("status")
             if target.unclear_starts:
                 _fail_unclear(target)
-                continue
-            agent = get_agent(self.client, target.agent["machine_agent_id"])
-            status = agent.get("status")
-            if is_online(agent):
+            elif target.refused == "rate limit":
+                target.fail("StartManual for backup configuration %s was refused by the account's rate limit for %d "
+                            "seconds: run fewer jobs or slices at once on this account, or raise online_timeout"
+                            % (target.configuration_id, self.online_timeout))
+            elif status is None or is_online(agent):
                 target.fail("StartManual for backup configuration %s was refused with HTTP 403 for %d seconds: %s"
                             % (target.configuration_id, self.online_timeout, FORBIDDEN_HINT))
             else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import wake_agents
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden, TransportError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state, is_terminal
 
 # A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
@@ -39,6 +39,20 @@ START_AMBIGUOUS_ATTEMPTS = 5
 # last have been acted on (its timeout).
 START_SETTLE_INTERVAL = 3.0
 START_SETTLE_WINDOW = 30.0
+
+
+def unclear_look_ends(err: CloudBackupError, sent_at: float, now: float, timeout: float) -> float:
+    """When the look for what an unclear request made may end (on the clock of ``sent_at`` and ``now``).
+
+    ``err`` is what the request got instead of a clear answer, ``now``. The look lasts
+    START_SETTLE_WINDOW after the last moment the request could have been acted on: its
+    reply, when one came (a 5xx, a garbled body); else the moment the server must have
+    given up on it, ``timeout`` after it was sent.
+    """
+    replied = not isinstance(err, TransportError)
+    return (now if replied else sent_at + timeout) + START_SETTLE_WINDOW
+
+
 # A stop is confirmed by the job's state; a StopManual whose effect does not show is sent
 # again this many times in all, STOP_CONFIRM_DELAY apart.
 STOP_ATTEMPTS = 5

@@ -41,9 +41,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     START_AMBIGUOUS_ATTEMPTS,
     START_SETTLE_INTERVAL,
-    START_SETTLE_WINDOW,
     start_through_forbidden,
     stop_confirmed,
+    unclear_look_ends,
     wake_again,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
@@ -161,7 +161,7 @@ def create_restore_once(client: Any, request: RestoreRequest, known_ids: Collect
             if refused:
                 sleep(START_SETTLE_INTERVAL)
                 continue
-            window = sent_at + client.timeout + START_SETTLE_WINDOW - clock()
+            window = unclear_look_ends(err, sent_at, clock(), client.timeout) - clock()
             waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep,
                             within=client.retrying_within)
             draft = waiter.until(lambda: _new_draft(client, request, known_ids), lambda found: found is not None).value

@@ -1,12 +1,14 @@
-"""The WSGI application: route, inject faults, authenticate, handle, log.
+"""The WSGI application: route, rate-limit, inject faults, authenticate, handle, log.
 
 Order for an API request:
 1. route it (the body's Action names backup.start / backup.stop, restore.start / restore.stop),
-2. take the first matching fault: it may expire tokens, add latency, or replace the
-   response (before the request has any effect, or after it when ``apply`` is set) or
-   its body,
-3. authenticate and run the handler under the state lock,
-4. log the exchange (never the token or credentials).
+2. check the rate limits: a request over one is refused (413/429), logged, and does
+   nothing else (it counts in no window and takes no fault),
+3. take the first matching fault, else draw one of ``random_faults``: it may expire
+   tokens, add latency, or replace the response (before the request has any effect, or
+   after it when ``apply`` is set) or its body,
+4. authenticate and run the handler under the state lock,
+5. log the exchange (never the token or credentials).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, Tuple
 
 from werkzeug.wrappers import Request, Response
 
@@ -24,10 +26,12 @@ from .backup_api import HANDLERS as BACKUP_HANDLERS, Call
 from .core import Core
 from .errors import ApiError
 from .faults import Fault
+from .limits import Refusal
 from .requestlog import make_entry
 from .restore_api import HANDLERS as RESTORE_HANDLERS
-from .responses import error_response, read_json, replace_body
+from .responses import error_response, over_limit, read_json, replace_body
 from .routes import ACTION_ROUTES, CONTROL_PREFIX, Match, action_route, match
+from .wire import iso8601_front_end
 
 # What an echo_token fault repeats from an Identity request body.
 _ECHOED_FIELDS = ("username", "apiKey", "password")
@@ -53,26 +57,49 @@ class SimulatorApp:
     def serve_api(self, request: Request) -> Response:
         found = match(request.method, request.path)
         route = _route_name(found, request)
-        fault = self._take_fault(route, request.method)
+        refusal = self._over_limit(route, request.method)
+        if refusal is not None:
+            response = self._refusal_response(refusal)
+            self._log(request, route, response, rate_limit=refusal.summary())
+            return response
+        fault, drawn = self._take_fault(route, request.method)
         response = None
         if fault is None or not fault.replaces_response or fault.apply:
             response = self._respond(found, request, fault is not None and fault.scheduled_first)
         if fault is not None:
             response = self._fault_response(fault, request, response)  # None for a dropped connection
-        self._log(request, route, response, fault)
+        self._log(request, route, response, fault=_fault_summary(fault, drawn))
         if response is None:
             raise DropConnection("fault injection: connection dropped")
         return response
 
-    def _take_fault(self, route: Optional[str], method: str) -> Optional[Fault]:
-        """Use up the first matching fault and apply its side effects (expiry, latency)."""
+    def _over_limit(self, route: Optional[str], method: str) -> Optional[Refusal]:
+        """Count the request against the rate limits; the refusal when one of them is full."""
+        core = self.core
+        with core.lock:
+            return core.limits.admit(core.settings.rate_limits, route, method, core.clock.client_seconds())
+
+    def _refusal_response(self, refusal: Refusal) -> Response:
+        """The overLimit wrapper of Rackspace's front ends, or the ordinary error body ("plain")."""
+        rule, clock = refusal.rule, self.core.clock
+        if rule.body == "plain":
+            return error_response(rule.status, refusal.message, self.core.settings, refusal.headers)
+        # retryAfter is a date like every other the simulator writes: simulated time.
+        retry_at = clock.now() + refusal.retry_seconds * clock.speed
+        return over_limit(rule.status, iso8601_front_end(retry_at), refusal.headers)
+
+    def _take_fault(self, route: Optional[str], method: str) -> Tuple[Optional[Fault], bool]:
+        """Use up the first matching fault, else draw one of random_faults (then True), and
+        apply its side effects (expiry, latency)."""
         with self.core.lock:
             fault = self.core.faults.take(route, method)
+            drawn = self.core.draws.draw(self.core.settings.random_faults, route, method) if fault is None else None
+            fault = fault or drawn
             if fault is not None and fault.expire_tokens:
                 self.core.world.expire_tokens(self.core.now())
         if fault is not None and fault.delay:
             time.sleep(fault.delay)  # real seconds: it is the client's real timeout that matters
-        return fault
+        return fault, drawn is not None
 
     def _respond(self, found: Optional[Match], request: Request, scheduled_first: bool = False) -> Response:
         settings = self.core.settings
@@ -106,7 +133,12 @@ class SimulatorApp:
         return response
 
     def _log(
-        self, request: Request, route: Optional[str], response: Optional[Response], fault: Optional[Fault]
+        self,
+        request: Request,
+        route: Optional[str],
+        response: Optional[Response],
+        fault: Optional[dict] = None,
+        rate_limit: Optional[dict] = None,
     ) -> None:
         entry = make_entry(
             method=request.method,
@@ -115,7 +147,8 @@ class SimulatorApp:
             route=route,
             body=request.get_data(cache=True),
             status=response.status_code if response is not None else None,
-            fault=_fault_summary(fault),
+            fault=fault,
+            rate_limit=rate_limit,
             sim_time=self.core.now(),
             real_time=time.time(),
         )
@@ -167,12 +200,14 @@ def _credentials(value: Any) -> List[tuple]:
     return found + [pair for item in value.values() for pair in _credentials(item)]
 
 
-def _fault_summary(fault: Optional[Fault]) -> Optional[dict]:
-    """The options that acted on the request, for the log (unset ones left out)."""
+def _fault_summary(fault: Optional[Fault], drawn: bool = False) -> Optional[dict]:
+    """The options that acted on the request, for the log (unset ones left out); a fault
+    of ``random_faults`` is logged like the explicit one it equals, plus ``"random": true``."""
     if fault is None:
         return None
-    options = asdict(fault)
-    return {key: value for key, value in options.items() if key not in _MATCH_OPTIONS and value not in (None, False, 0)}
+    acted = {key: value for key, value in asdict(fault).items() if key not in _MATCH_OPTIONS}
+    summary = {key: value for key, value in acted.items() if value not in (None, False, 0)}
+    return dict(summary, random=True) if drawn else summary
 
 
 def base_url(request: Request) -> str:

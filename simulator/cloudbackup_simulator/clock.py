@@ -44,6 +44,14 @@ class SimClock:
         elapsed = self._monotonic() - self._origin_monotonic
         return self._origin_wall + elapsed * self.speed + self.offset
 
+    def client_seconds(self) -> float:
+        """Simulated time divided by the speed: seconds as the client's own clock counts them.
+
+        Rate limits are real-time limits of the front end, so at --speed 10 a minute is
+        still 60 real seconds; advance() moves this time too, so tests need not sleep.
+        """
+        return self.now() / self.speed
+
     def advance(self, seconds: float) -> float:
         """Jump forward by ``seconds`` of simulated time; returns the new time."""
         if seconds < 0:

@@ -1,4 +1,4 @@
-"""The in-process simulator: scenario, clock, live state, faults and request log.
+"""The in-process simulator: scenario, clock, live state, rate limits, faults and request log.
 
 Both the HTTP control path and the Python ``Simulator`` API call these methods, so the
 two can never disagree. One re-entrant lock serialises every read and change of state.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict
-from typing import Any, Dict, List, Optional
+from typing import Any, Container, Dict, List, Optional
 
 from . import restore_views, views
 from .clock import SimClock
 from .faults import FaultBook, make_fault
+from .limits import RateLimitBook
 from .model import World
+from .random_faults import FaultDraws
 from .requestlog import RequestLog
 from .scenario import Scenario, Settings, settings_update
 from .wire import iso8601
@@ -25,6 +27,8 @@ class Core:
         self.clock = SimClock(speed)
         self.lock = threading.RLock()
         self.faults = FaultBook()
+        self.limits = RateLimitBook()
+        self.draws = FaultDraws()
         self.log = RequestLog()
         self.reset()
 
@@ -37,10 +41,11 @@ class Core:
         return self.clock.now()
 
     def reset(self) -> None:
-        """Back to the scenario's initial state: clock, state, settings, faults, log."""
+        """Back to the scenario's initial state: clock, state, settings, rate limits, faults, log."""
         with self.lock:
             self.clock.restart()
             self.world = World(self.scenario, self.clock.origin)
+            self._restart_counting(("rate_limits", "random_faults"))
             self.faults.clear()
             for fault in self.scenario.faults:
                 self.faults.add(fault)
@@ -54,7 +59,16 @@ class Core:
         """Change settings at run time; returns every setting's current value."""
         with self.lock:
             self.world.settings = settings_update(self.world.settings, changes)
+            self._restart_counting(changes)
             return self.settings_info()
+
+    def _restart_counting(self, names: Container[str]) -> None:
+        """New rate limits start with empty windows; random_faults given again (even unchanged)
+        starts its sequence again, so a test can replay the same faults."""
+        if "rate_limits" in names:
+            self.limits.clear()
+        if "random_faults" in names:
+            self.draws.restart(self.settings.random_faults)
 
     def settings_info(self) -> Dict[str, Any]:
         return asdict(self.settings)

@@ -47,6 +47,7 @@ def make_entry(
     fault: Optional[Dict[str, Any]],
     sim_time: float,
     real_time: float,
+    rate_limit: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
     return {
         "time": iso8601(sim_time),
@@ -57,7 +58,8 @@ def make_entry(
         "query": query,
         "route": route,
         "status": status,  # None when the connection was dropped
-        "fault": fault,
+        "fault": fault,  # the explicit or random fault that acted, or None
+        "rate_limit": rate_limit,  # the rule that refused the request, or None
         "body": loggable_body(body, masked=route == "identity.tokens"),
     }
 

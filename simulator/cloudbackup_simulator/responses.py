@@ -55,6 +55,16 @@ def identity_fault(status: int, name: str, message: str) -> Response:
     return json_response({name: {"code": status, "message": message}}, status=status)
 
 
+def over_limit(status: int, retry_at: str, headers: Dict[str, str]) -> Response:
+    """Rackspace's front-end refusal (Rackspace API docs, "Rate limits"), written by the front end,
+    not by the .NET service, so never slash-escaped:
+    {"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "Error Details...", "retryAfter": ...}}."""
+    body = {"code": status, "message": "OverLimit Retry...", "details": "Error Details...", "retryAfter": retry_at}
+    response = json_response({"overLimit": body}, status=status)
+    response.headers.update(headers)
+    return response
+
+
 def integer_field(body: Dict[str, Any], name: str) -> int:
     """A required integer of a request body. The docs type ids as strings while every client
     sends integers: both are accepted (api-notes: Wire format); anything else is 400 naming the field."""

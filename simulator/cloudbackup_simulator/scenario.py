@@ -15,6 +15,8 @@ import yaml
 from . import scenarios as _packaged
 from .faults import Fault, fault_from_fields
 from .lifecycle import HISTORY_OUTCOMES, RUN_OUTCOMES, TERMINAL_STATES, Durations, Totals
+from .limits import RateLimit, rate_limits_setting
+from .random_faults import RandomFaults, random_faults_setting
 from .schedule import FREQUENCIES, Schedule
 from .validation import Fields, ScenarioError
 from .wire import parse_size
@@ -59,6 +61,9 @@ class Settings:
     restore_activity_creating: bool = True
     restore_outcome: Optional[str] = None
     restore_durations: Durations = Durations()
+    # The front end and soak tests (README "Rate limits and random faults"): off by default.
+    rate_limits: Tuple[RateLimit, ...] = ()
+    random_faults: Optional[RandomFaults] = None
     first_backup_id: int = 368785
     wake_delay: float = 15.0
     awake_window: float = 70.0
@@ -278,6 +283,8 @@ def _settings(fields: Fields, defaults: Settings = Settings()) -> Settings:
         restore_activity_creating=fields.boolean("restore_activity_creating", defaults.restore_activity_creating),
         restore_outcome=_optional_choice(fields, "restore_outcome", RUN_OUTCOMES, defaults.restore_outcome),
         restore_durations=_durations(fields, "restore_durations", defaults.restore_durations),
+        rate_limits=rate_limits_setting(fields, "rate_limits", defaults.rate_limits),
+        random_faults=random_faults_setting(fields, "random_faults", defaults.random_faults),
         first_backup_id=fields.integer("first_backup_id", defaults.first_backup_id, minimum=1000),
         wake_delay=fields.seconds("wake_delay", defaults.wake_delay),
         awake_window=fields.seconds("awake_window", defaults.awake_window),

@@ -46,6 +46,13 @@ def iso8601(timestamp: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def iso8601_front_end(timestamp: float) -> str:
+    """The front end's format, 2012-06-28T20:08:45Z (overLimit's retryAfter): whole seconds,
+    rounded up so a client that waits until then is never early."""
+    moment = datetime.datetime.fromtimestamp(math.ceil(timestamp), tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def human_size(size: Optional[int], base: int = 1024) -> Optional[str]:
     """12345678 -> "11.8 MB"; below one KB -> "318 bytes"; one decimal, ".0" dropped."""
     if size is None:

@@ -119,7 +119,7 @@ def test_pre_upgrade_stops_the_servers_whose_backup_failed(run_playbook, simulat
     assert re.match(r"beta +\d+ +started +Completed .* ok$", table[2])
     assert re.match(r"racy +\d+ +started +Completed .* ok$", table[3])
     assert table[4].startswith("alpha: ") and "gate failed" in table[4]
-    assert run.status("rackspace.cloudbackup.run_backup : Fail the server whose backup is not good", "alpha") == "failed"
+    assert run.status("rackspace.cloudbackup.run_backup : Report this server's backup", "alpha") == "failed"
     assert hosts_that_ran(run, "My upgrade") == ["beta", "racy"]
     assert "upgrading beta after backup" in run.output
 

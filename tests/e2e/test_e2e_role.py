@@ -9,6 +9,7 @@ time out, attach to and watch progress on) and "locked" (CompletedWithErrors) ex
 these tests.
 """
 import re
+from xml.etree import ElementTree
 import threading
 import time
 from typing import Any, Dict, List, Optional
@@ -31,7 +32,7 @@ PROGRESS_LINE = re.compile(
     r"(?:; longest: (?P<host>\S+) (?P<state>\w+) (?P<elapsed>(?:\d+h)?(?:\d+m)?\d+s))?\)$",
     re.MULTILINE,
 )
-FAIL_TASK = "rackspace.cloudbackup.run_backup : Fail the server whose backup is not good"
+FAIL_TASK = "rackspace.cloudbackup.run_backup : Report this server's backup"
 
 
 THREE_SERVERS = {
@@ -145,10 +146,13 @@ def test_a_second_run_attaches_to_the_backup_in_flight(run_playbook, simulator, 
     assert len(simulator.requests(route="agent.wake")) == 1
 
 
-def test_a_failing_server_does_not_hide_the_others(run_playbook, simulator, servers):
+def test_a_failing_server_does_not_hide_the_others(run_playbook, simulator, servers, tmp_path):
     hosts = dict(THREE_SERVERS, alpha={"run_backup_configuration_name": "always fails"})
+    junit = tmp_path / "junit"
 
-    run = run_playbook(PLAYBOOK, *servers(hosts))
+    run = run_playbook(PLAYBOOK, *servers(hosts), env=dict(
+        ANSIBLE_CALLBACKS_ENABLED="record_results,ansible.builtin.junit", JUNIT_OUTPUT_DIR=str(junit),
+        JUNIT_HIDE_TASK_ARGUMENTS="true"))
 
     assert run.rc != 0
     failed = role_result(run, "alpha")
@@ -163,6 +167,18 @@ def test_a_failing_server_does_not_hide_the_others(run_playbook, simulator, serv
         assert result["state"] == "Completed" and result["gate_passed"] is True
     assert re.search(r"^alpha\s+: .*failed=1", run.output, re.MULTILINE)
     assert re.search(r"^beta\s+: .*failed=0", run.output, re.MULTILINE)
+    # Each server's own recap line says its backup was started, not only the batch's host's.
+    for host in hosts:
+        assert run.status(FAIL_TASK, host) == ("failed" if host == "alpha" else "ok")
+        assert run.result(FAIL_TASK, host)["changed"] is True
+        assert re.search(r"^%s\s+: ok=\d+\s+changed=[1-9]" % host, run.output, re.MULTILINE), run.output
+    # A pipeline's junit report: one test case per server with its verdict.
+    cases = {case.get("name"): case for report in junit.glob("*.xml")
+             for case in ElementTree.parse(report).iter("testcase") if "Report this server" in case.get("name")}
+    case_name = "[%s] Back up the servers: " + FAIL_TASK
+    assert sorted(cases) == sorted(case_name % host for host in hosts)
+    assert [name for name, case in cases.items() if case.find("failure") is not None or case.find("error") is not None
+            ] == [case_name % "alpha"]
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     EndpointNotFound,
     InvalidResponse,
     NotFound,
+    RateLimited,
     ServerError,
     TransportError,
 )
@@ -425,6 +426,72 @@ def test_a_post_refused_with_429_is_sent_again_after_retry_after(make_client):
     assert response.text == "368785"
     assert fake_time.sleeps == [7.0]
     assert len(session.api_calls()) == 2
+
+
+OVER_LIMIT = {"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "Error Details..."}}
+START = dict(body={"Action": "StartManual", "Id": 1}, retry=False)
+
+
+def test_a_throttled_post_is_sent_again_as_long_as_the_time_allows(make_client):
+    # A 413 overLimit says nothing was done; a throttled account is slow, not down, so the
+    # refusals do not count toward RETRY_ATTEMPTS.
+    refusals = [(413, OVER_LIMIT, {"Retry-After": "2"})] * (_client.RETRY_ATTEMPTS + 2)
+    client, session, fake_time = make_client(api=refusals + [(200, b"368785")])
+
+    response = client.request("POST", "backup", "action-requested", **START)
+
+    assert response.text == "368785"
+    assert fake_time.sleeps == [2.0] * len(refusals)
+    assert client.rate_limited == len(refusals)
+
+
+def test_a_throttle_that_outlasts_the_time_left_fails_naming_the_rate_limit(make_client):
+    client, session, fake_time = make_client(api=[(413, OVER_LIMIT, {"Retry-After": "20"})] * 10)
+
+    with client.retrying_within(50):
+        with pytest.raises(RateLimited) as raised:
+            client.request("POST", "backup", "action-requested", **START)
+
+    assert fake_time.sleeps == [20.0, 20.0]
+    assert "rate limit" in raised.value.msg and raised.value.status == 413 and raised.value.transient
+
+
+def test_after_a_refusal_the_next_request_of_that_method_waits_its_turn(make_client):
+    # One module run drives a whole batch: after a refusal its next POST waits for the
+    # Retry-After instead of meeting the limit again; reads go on.
+    client, session, fake_time = make_client(api=[(429, "", {"Retry-After": "30"}), (200, {}), (200, b"1")])
+    with client.retrying_within(10):
+        with pytest.raises(RateLimited):
+            client.request("POST", "user", "wakeupagents", retry=False)
+    client.get_json("user", "agents")
+    assert fake_time.sleeps == []
+
+    client.request("POST", "backup", "action-requested", **START)
+
+    assert fake_time.sleeps == [30.0]
+
+
+@pytest.mark.parametrize("reply", [
+    (413, {"message": "Request Entity Too Large", "code": 413}),
+    (413, ""),
+])
+def test_a_413_without_the_signs_of_a_rate_limit_stays_an_error(make_client, reply):
+    client, session, fake_time = make_client(api=[reply, (200, b"1")])
+
+    with pytest.raises(APIError) as raised:
+        client.request("POST", "backup", "action-requested", **START)
+
+    assert not isinstance(raised.value, RateLimited)
+    assert len(session.api_calls()) == 1 and fake_time.sleeps == []
+
+
+def test_a_throttled_login_is_sent_again(make_client):
+    client, session, fake_time = make_client(identity=[(413, OVER_LIMIT, {"Retry-After": "1"})] * 3)
+
+    client.get_json("user", "agents")
+
+    assert fake_time.sleeps == [1.0, 1.0, 1.0]
+    assert client.rate_limited == 3
 
 
 def test_retries_within_a_wait_stop_at_the_time_left(make_client):

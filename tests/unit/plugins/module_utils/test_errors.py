@@ -11,10 +11,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     CloudBackupError,
     Forbidden,
     NotFound,
+    RateLimited,
     ServerError,
     TransportError,
     WaitTimeout,
     error_for_response,
+    is_rate_limited,
 )
 
 URL = "https://dfw.backup.api.rackspacecloud.com/v1.0/123456/backup/42"
@@ -42,7 +44,8 @@ def make_response(status, body="", method="GET", url=URL, reason=None):
     (503, ServerError),
     (504, ServerError),
     (405, APIError),
-    (429, APIError),
+    (413, APIError),
+    (429, RateLimited),
 ])
 def test_status_chooses_the_class(status, error_class):
     error = error_for_response(make_response(status, "{}"))
@@ -50,6 +53,32 @@ def test_status_chooses_the_class(status, error_class):
     assert error.__class__ is error_class
     assert error.status == status
     assert error.fail_kwargs()["status"] == status
+
+
+OVER_LIMIT = '{"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "Error Details..."}}'
+
+
+@pytest.mark.parametrize("status, body, headers, limited", [
+    (429, "", {}, True),
+    (429, "Too Many Requests", {"Retry-After": "3"}, True),
+    (413, OVER_LIMIT, {}, True),
+    (413, OVER_LIMIT, {"Retry-After": "12"}, True),
+    (413, "", {"Retry-After": "12"}, True),
+    (413, '{"message": "Request Entity Too Large", "code": 413}', {}, False),
+    (413, "", {}, False),
+    (503, OVER_LIMIT, {"Retry-After": "5"}, False),
+    (400, OVER_LIMIT, {}, False),
+])
+def test_a_rate_limit_refusal_is_a_429_or_a_413_with_its_signs(status, body, headers, limited):
+    response = make_response(status, body)
+    response.headers.update(headers)
+
+    assert is_rate_limited(response) is limited
+    error = error_for_response(response)
+    assert isinstance(error, RateLimited) is limited
+    assert error.transient is (limited or status >= 500)
+    if limited:
+        assert "rate limit" in error.msg
 
 
 @pytest.mark.parametrize("body, expected", [

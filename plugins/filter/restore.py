@@ -11,7 +11,9 @@ and unit-tested. Each filter is documented in the .yml file of its name.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import hashlib
+import re
+from typing import Any, Dict, Iterable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
 
@@ -23,6 +25,11 @@ NOT_RECORDED = "not recorded"
 NOTHING_TO_RESTORE = ("nothing to restore: no restore_backup_id, no recorded backup, and no single configuration "
                       "found for its agent")
 TABLE_COLUMNS = "%-10s %-8s %-8s %-20s %7s %6s %8s  %s"
+# The keys pre_upgrade_backup.yml records under: RECORDED, and RECORDED_<id of its hosts>. AWX
+# merges the artifacts of a sliced job's slices with dict.update, so each slice's own key
+# survives where RECORDED holds only the last slice's servers.
+RECORD_KEY = re.compile(r"^%s(_[0-9a-f]+)?$" % RECORDED)
+RECORD_KEY_DIGITS = 12
 
 
 def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], record_file: str,
@@ -41,6 +48,31 @@ def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], re
             return {"backup_id": backup_id, "source": source}  # the module checks that it is an id
     a_record_was_given = recorded is not None or bool(record_file)
     return {"backup_id": None, "source": NOT_RECORDED if a_record_was_given and unrecorded != NEWEST else NEWEST}
+
+
+def restore_record_key(hosts: Iterable[str]) -> str:
+    """The key one run of pre_upgrade_backup.yml records its backups under, beside ``pre_upgrade_backups``.
+
+    The same hosts always give the same key, so a run again of one slice replaces its own
+    record, and slices (which share no host) never replace each other's.
+    """
+    digest = hashlib.sha1(",".join(sorted(hosts)).encode("utf-8")).hexdigest()
+    return "%s_%s" % (RECORDED, digest[:RECORD_KEY_DIGITS])
+
+
+def restore_recorded(sources: Iterable[Optional[Dict[str, Any]]]) -> Optional[Dict[str, Any]]:
+    """Every server's recorded backup id, merged from the record keys of ``sources``; None when none has one.
+
+    A source is a mapping of variables (the play's extra variables) or a record file's
+    content. Keys other than the record keys are ignored. A server recorded twice keeps the
+    id of its slice's own key over the plain ``pre_upgrade_backups`` (the last slice's).
+    """
+    merged: Optional[Dict[str, Any]] = None
+    for source in sources:
+        for key in sorted(source or {}, key=len):  # the plain key first, each slice's own over it
+            if RECORD_KEY.match(key) and isinstance(source[key], dict):
+                merged = dict(merged or {}, **source[key])
+    return merged
 
 
 def restore_configuration(configurations: List[dict], configuration_id: Any = None,
@@ -138,6 +170,8 @@ class FilterModule:
         return {
             "restore_choice": restore_choice,
             "restore_configuration": restore_configuration,
+            "restore_record_key": restore_record_key,
+            "restore_recorded": restore_recorded,
             "restore_result": restore_result,
             "restore_table": restore_table,
         }

@@ -81,6 +81,15 @@ def wake_agents(simulator) -> None:
     simulator.advance(30)
 
 
+def recorded_keys(record: Dict[str, Any]) -> Dict[str, Any]:
+    """What a record of pre_upgrade_backup.yml holds: one mapping, under pre_upgrade_backups and the run's own key."""
+    assert sorted(record)[0] == "pre_upgrade_backups" and len(record) == 2, record
+    assert re.fullmatch(r"pre_upgrade_backups_[0-9a-f]{12}", sorted(record)[1]), record
+    first, second = record.values()
+    assert first == second
+    return first
+
+
 def table(run) -> List[str]:
     """The table's lines (the task runs once, on the first host of the play)."""
     shown = [entry["result"]["msg"] for entry in run.results if entry["task"] == TABLE_TASK]
@@ -337,11 +346,11 @@ def test_pre_upgrade_records_the_good_backups_and_the_rollback_restores_only_tho
     assert backed_up.rc == 2, backed_up.output
     assert sorted(entry["body"]["Id"] for entry in simulator.requests("backup.start")) == [400002, 400003]
     beta_backup = json.loads(record.read_text())["pre_upgrade_backups"]["beta"]
-    assert json.loads(record.read_text()) == {"pre_upgrade_backups": {"beta": beta_backup}}
+    assert recorded_keys(json.loads(record.read_text())) == {"beta": beta_backup}
     assert {backup["BackupConfigurationId"]: backup["BackupId"] for backup in simulator.state()["backups"]
             if backup["BackupId"] == beta_backup} == {400003: beta_backup}
     stats = backed_up.result("Record the good backups for a later restore (pre_upgrade_backups)", "alpha")
-    assert stats["ansible_stats"]["data"] == {"pre_upgrade_backups": {"beta": beta_backup}}
+    assert recorded_keys(stats["ansible_stats"]["data"]) == {"beta": beta_backup}
     simulator.clear_requests()
 
     run = run_playbook(RESTORE, *inventory, "-e", "@%s" % record)
@@ -419,3 +428,33 @@ class TestTheRollbackOnTheDemoScenario:
             progress = re.findall(r"\(item=%s: (restore \d+ of backup \d+ .*)\)$" % host, run.output, re.MULTILINE)
             assert progress and progress[-1].startswith("restore %s of backup %d " % (row(lines, host)[2], backup_id))
             assert ": Completed, " in progress[-1], progress
+
+    def test_the_rollback_after_a_sliced_backup_job_restores_every_slice(self, run_playbook, simulator, tmp_path):
+        # As AWX runs a job with job_slice_count=3: one ansible-playbook per slice over
+        # hosts[i::3] of the name-sorted inventory, each with its own artifacts; the next
+        # job of the workflow gets them merged with dict.update, slice after slice.
+        demo = ["-i", os.path.join(PLAYBOOKS, "inventory", "demo.yml")]
+        records = tmp_path / "records"
+        records.mkdir()
+        artifacts = {}
+        for host in ["db1", "files1", "web1"]:
+            run = run_playbook(PRE_UPGRADE, *demo, "--limit", host, "--skip-tags", "upgrade",
+                               "-e", "pre_upgrade_backup_record=%s/" % records)
+            assert run.rc == 0, run.output
+            artifacts.update(run.result("Record the good backups for a later restore (pre_upgrade_backups)",
+                                        host)["ansible_stats"]["data"])
+        backups = {entry["body"]["Id"] for entry in simulator.requests("backup.start")}
+        assert len(backups) == 3 and len(artifacts) == 4  # the last slice's pre_upgrade_backups, a key per slice
+        assert len(list(records.glob("pre_upgrade_backups_*.json"))) == 3
+        extra_vars = tmp_path / "artifacts.json"
+        extra_vars.write_text(json.dumps(artifacts))
+
+        for source in (["-e", "@%s" % extra_vars], ["-e", "restore_record=%s" % records]):
+            simulator.clear_requests()
+
+            run = run_playbook(RESTORE, *demo, *source, "-e", "restore_progress_interval=3 restore_poll_interval=1")
+
+            assert run.rc == 0, run.output
+            lines = table(run)
+            assert [row(lines, host)[-1] for host in ("db1", "files1", "web1")] == ["ok"] * 3, lines
+            assert writes(simulator).count("restore.start") == 3

@@ -2,6 +2,8 @@
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.filter.restore import (
+    restore_record_key,
+    restore_recorded,
     NOTHING_TO_RESTORE,
     restore_choice,
     restore_configuration,
@@ -95,3 +97,36 @@ OWN = [{"backup_configuration_id": 1, "backup_configuration_name": "files"},
 ])
 def test_restore_configuration_picks_as_the_role_does(configurations, configuration_id, configuration_name, expected):
     assert restore_configuration(configurations, configuration_id, configuration_name) == expected
+
+
+# --- the records of pre_upgrade_backup.yml, slice by slice ----------------------------------
+
+def test_a_record_key_names_its_hosts_whatever_their_order():
+    key = restore_record_key(["web1", "db1"])
+
+    assert key == restore_record_key(["db1", "web1"])
+    assert key != restore_record_key(["db1"])
+    assert key.startswith("pre_upgrade_backups_") and len(key) == len("pre_upgrade_backups_") + 12
+
+
+def test_the_slices_of_a_sliced_job_are_merged_back():
+    # AWX merged three slices' artifacts with dict.update: pre_upgrade_backups is the last slice's.
+    slices = [{"db1": 1}, {"files1": 2}, {"web1": 3}]
+    artifacts = {}
+    for record in slices:
+        artifacts.update({"pre_upgrade_backups": record, restore_record_key(record): record})
+
+    assert restore_recorded([artifacts]) == {"db1": 1, "files1": 2, "web1": 3}
+
+
+@pytest.mark.parametrize("sources, merged", [
+    ([], None),
+    ([None, {}], None),
+    ([{"unrelated": {"db1": 1}, "pre_upgrade_backups_zz": {"db1": 1}}], None),
+    ([{"pre_upgrade_backups": {}}], {}),
+    ([{"pre_upgrade_backups": {"db1": 1}}, {"pre_upgrade_backups_00ff": {"web1": 2}}], {"db1": 1, "web1": 2}),
+    # A slice's own key wins over the plain one (the last slice's), whatever the order.
+    ([{"pre_upgrade_backups_00ff": {"db1": 5}, "pre_upgrade_backups": {"db1": 1}}], {"db1": 5}),
+])
+def test_record_keys_and_only_those_are_merged(sources, merged):
+    assert restore_recorded(sources) == merged

@@ -29,6 +29,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 
+# The connection settings that name an account and a region (never a secret): the batch
+# runs on the settings of the play's first host, so a host that gives other values for
+# these would be backed up through the wrong account or region.
+CONNECTION_KEYS = ("region", "username", "tenant_id", "identity_url", "endpoint")
 # The keys of a host target that cloudbackup_action's targets option takes.
 START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
               "skip_if_completed_within", "allow_completed_with_errors")
@@ -44,9 +48,29 @@ def target_problems(target: dict) -> List[str]:
     return problems(target, ROLE_TARGET_RULES, "run_backup_%s")
 
 
-def target_problem(target: dict) -> Optional[str]:
-    """Why a host's run_backup_* settings cannot work (every problem, "; "-separated), or None."""
-    return "; ".join(target_problems(target)) or None
+def target_problem(target: dict, batch_host: Optional[dict] = None) -> Optional[str]:
+    """Why a host's run_backup_* settings cannot work (every problem, "; "-separated), or None.
+
+    ``batch_host`` is the target of the host whose connection settings the batch uses
+    (the first of the play): a host that names another account or region is not part of it.
+    """
+    found = target_problems(target)
+    if batch_host is not None:
+        found += connection_problems(target, batch_host)
+    return "; ".join(found) or None
+
+
+def connection_problems(target: dict, batch_host: dict) -> List[str]:
+    """A message for each account or region setting of ``target`` that differs from ``batch_host``'s."""
+    mine, batch = target.get("connection") or {}, batch_host.get("connection") or {}
+    return ["run_backup_%s is %s here but %s on %s, whose connection settings this play's batch uses: back up "
+            "each account and region in a play of its own (one hosts: pattern or --limit each)"
+            % (key, _shown(mine.get(key)), _shown(batch.get(key)), batch_host["name"])
+            for key in CONNECTION_KEYS if (mine.get(key) or None) != (batch.get(key) or None)]
+
+
+def _shown(value: Any) -> str:
+    return '"%s"' % value if value else "not set"
 
 
 def run_backup_carry(entries: List[dict]) -> List[dict]:
@@ -63,7 +87,8 @@ def run_backup_carry(entries: List[dict]) -> List[dict]:
 
 def run_backup_targets(targets: List[dict]) -> List[dict]:
     """The ``targets`` of the batch start: the hosts whose settings are sound, with the keys it takes."""
-    return [{key: target.get(key) for key in START_KEYS} for target in targets if target_problem(target) is None]
+    return [{key: target.get(key) for key in START_KEYS} for target in targets
+            if target_problem(target, targets[0]) is None]
 
 
 def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict]:
@@ -112,7 +137,7 @@ def run_backup_results(started: List[dict], waits: Optional[dict], targets: List
     results = {}
     for target in targets:
         name = target["name"]
-        problem = target_problem(target)
+        problem = target_problem(target, targets[0])
         backup = started_by_name.get(name) or dict(name=name, outcome="failed", msg="run_backup: %s" % problem)
         results[name] = host_result(backup, watched_by_name.get(name), target, bool(check_mode))
     return results

@@ -122,6 +122,21 @@ def test_three_servers_are_backed_up_in_parallel(run_playbook, simulator, server
     assert len(simulator.requests(route="backup.report")) == 3
 
 
+def test_a_server_of_another_region_fails_alone_before_any_call_for_it(run_playbook, simulator, servers):
+    # The batch runs with the first host's connection settings; beta's region differs, so
+    # its agent would be looked for (and maybe found and started) through the wrong endpoint.
+    hosts = dict(THREE_SERVERS, beta={"run_backup_configuration_name": "nightly", "run_backup_region": "ORD"})
+
+    run = run_playbook(PLAYBOOK, *servers(hosts))
+
+    assert run.rc != 0
+    assert run.status(FAIL_TASK, "beta") == "failed"
+    assert 'run_backup_region is "ORD" here but not set on alpha' in run.result(FAIL_TASK, "beta")["msg"]
+    assert sorted(started_ids(simulator)) == [400001, 400006]  # alpha and racy; beta's 400003 never
+    for host in ("alpha", "racy"):
+        assert run.status(FAIL_TASK, host) == "ok" and role_result(host=host, run=run)["gate_passed"] is True
+
+
 def test_a_second_run_attaches_to_the_backup_in_flight(run_playbook, simulator, servers):
     inventory = servers({"slow": {}})
     first = run_playbook(PLAYBOOK, *inventory, "-e", "run_backup_timeout=1", "-e", "run_backup_on_timeout=continue")

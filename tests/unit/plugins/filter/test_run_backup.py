@@ -85,6 +85,23 @@ def test_a_host_with_unworkable_settings_fails_alone():
     assert results["db1"]["failure"] == "db1: run_backup: run_backup_timeout must be at least 1 second, got 0"
 
 
+@pytest.mark.parametrize("first, other, message", [
+    (dict(region="DFW"), dict(region="ORD"), 'run_backup_region is "ORD" here but "DFW" on web1'),
+    ({}, dict(region="ORD"), 'run_backup_region is "ORD" here but not set on web1'),
+    (dict(username="ops"), dict(username="other-account"), 'run_backup_username is "other-account" here but "ops"'),
+    (dict(region="DFW"), {}, 'run_backup_region is not set here but "DFW" on web1'),
+])
+def test_a_host_of_another_account_or_region_fails_alone_and_is_never_started(first, other, message):
+    # The batch runs with the first host's connection settings: the other account's or
+    # region's server would be looked for, and maybe started, in the wrong place.
+    targets = [host("web1", connection=first), host("db1", connection=other), host("files1", connection=dict(first))]
+
+    assert [target["name"] for target in run_backup_targets(targets)] == ["web1", "files1"]
+    failure = run_backup_results([], None, targets)["db1"]["failure"]
+    assert message in failure and "in a play of its own" in failure
+    assert target_problem(targets[2], targets[0]) is None
+
+
 def test_the_watch_list_carries_each_hosts_gate_and_deadline():
     started = [dict(name="web1", outcome="started", backup_id=7, configuration_id=1, configuration_name="f",
                     requested_at=1000.0, state=None),

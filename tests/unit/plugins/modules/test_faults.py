@@ -38,11 +38,16 @@ SLOW_FILES = 400010  # a backup of about 30 s: still running through a stop's re
 ALPHA, BETA = 300001, 300002
 FINISHED_BACKUP = 100001  # from the scenario's history: Completed, with a report
 
+OVER_LIMIT = '{"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "Error Details..."}}'
+
 FAULTS = {
     "503 burst": dict(status=503, count=3),
     "503 burst with Retry-After": dict(status=503, count=3, retry_after=5),
     "500": dict(status=500),
     "429 with Retry-After": dict(status=429, count=2, retry_after=5),
+    # Rackspace's front ends refuse a request over the account's rate limit with 413 overLimit.
+    "413 overLimit with Retry-After": dict(status=413, count=2, retry_after=5, body=OVER_LIMIT),
+    "413 overLimit body": dict(status=413, count=2, body=OVER_LIMIT),
     "dropped connection": dict(drop=True),
     "late action": dict(delay=LATE),
     "slow reply": dict(delay=SLOW),

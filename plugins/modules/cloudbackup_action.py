@@ -619,6 +619,9 @@ def start_batch(module: CloudBackupModule) -> dict:
     params = module.params
     backups = start_fleet(module.client, params["targets"], params["wake_agents"], params["online_timeout"],
                           module.check_mode, sleep=time.sleep, clock=time.monotonic)
+    if module.client.rate_limited:
+        module.warn("the account's rate limit refused %d requests of this task: they were sent again after the "
+                    "Retry-After the API asked for" % module.client.rate_limited)
     return dict(result_of("batch", any(backup["changed"] for backup in backups)), backups=backups)
 
 

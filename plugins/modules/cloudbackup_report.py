@@ -403,7 +403,7 @@ backups:
       type: dict
 progress:
   description: One line on the whole batch - how many ended (ok, with accepted errors, failed), ran out of time or run,
-    and the one running longest.
+    the one running longest, and how many requests the account's rate limit refused during the task, if any.
   returned: with O(backups)
   type: str
   version_added: 0.2.0
@@ -525,6 +525,8 @@ def fleet_task(client: Any, params: dict) -> dict:
         watched = WaitResult(poll_fleet(client, entries), 0.0, 1, bool(pending(entries)))
     running = len(pending(entries))
     progress = progress_line(entries, time.time())
+    if client.rate_limited:
+        progress += "; the API throttled %d requests (account rate limit)" % client.rate_limited
     result = dict(changed=False, backup_id=None, state=None, backup=None, report=None, errors=[], healthy=False,
                   summary=progress, gate_passed=None, elapsed=round(watched.elapsed, 1), polls=watched.polls,
                   timed_out=running > 0, backups=entries, running=running, progress=progress)

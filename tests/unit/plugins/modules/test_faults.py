@@ -200,6 +200,8 @@ LASTING = {
     "every stop unclear": (dict(action="stop", backup_id="running", configuration_id=SLOW_FILES), "backup.stop",
                            dict(status=503, count=None), "HTTP 503", False),
     "a backup that fails": (dict(start(), configuration_id=ALWAYS_FAILS), None, None, "ended in state Failed", True),
+    "a rate limit through the whole wait": (start(), "backup.get", dict(status=413, body=OVER_LIMIT, retry_after=50,
+                                                                        count=None), "rate limit", True),
 }
 
 
@@ -230,6 +232,16 @@ def test_a_lasting_fault_fails_on_time(run_module, simulated_time, case):
     account.sleep(60)
     assert len([backup for backup in account.backups_of(counted)
                 if backup["CurrentState"] != "Skipped" and backup["BackupId"] not in before]) <= 1
+
+
+def test_a_throttled_batch_wait_says_so_in_its_progress_line(run_module, simulated_time):
+    account = simulated_time
+    account.simulator.add_fault(route="activity.user", status=413, body=OVER_LIMIT, retry_after=5, count=2)
+
+    result, _elapsed = run_operation(run_module, account, "batch report")
+
+    assert not result.get("failed"), result.get("msg")
+    assert result["progress"].endswith("; the API throttled 2 requests (account rate limit)"), result["progress"]
 
 
 # --- starts that race with something else: still one backup, and the id of the one that runs ----

@@ -1,7 +1,8 @@
 """The WSGI application: route, rate-limit, inject faults, authenticate, handle, log.
 
 Order for an API request:
-1. route it (the body's Action names backup.start / backup.stop, restore.start / restore.stop),
+1. route it (the body's Action names backup.start / backup.stop, restore.start / restore.stop;
+   "/ord/v1.0/..." is ORD's regional endpoint with settings.regional_endpoints, else no API path),
 2. check the rate limits: a request over one is refused (413/429), logged, and does
    nothing else (it counts in no window and takes no fault),
 3. take the first matching fault, else draw one of ``random_faults``: it may expire
@@ -56,11 +57,14 @@ class SimulatorApp:
 
     def serve_api(self, request: Request) -> Response:
         found = match(request.method, request.path)
+        if found is not None and found.region is not None and not self.core.settings.regional_endpoints:
+            found = None  # no regional endpoints: "/ord/v1.0/..." is no API path (404, route null)
         route = _route_name(found, request)
+        region = found.region if found is not None else None
         refusal = self._over_limit(route, request.method)
         if refusal is not None:
             response = self._refusal_response(refusal)
-            self._log(request, route, response, rate_limit=refusal.summary())
+            self._log(request, route, response, rate_limit=refusal.summary(), region=region)
             return response
         fault, drawn = self._take_fault(route, request.method)
         response = None
@@ -68,7 +72,7 @@ class SimulatorApp:
             response = self._respond(found, request, fault is not None and fault.scheduled_first)
         if fault is not None:
             response = self._fault_response(fault, request, response)  # None for a dropped connection
-        self._log(request, route, response, fault=_fault_summary(fault, drawn))
+        self._log(request, route, response, fault=_fault_summary(fault, drawn), region=region)
         if response is None:
             raise DropConnection("fault injection: connection dropped")
         return response
@@ -119,7 +123,7 @@ class SimulatorApp:
         world = self.core.world
         token = authorize(world, request.headers.get("X-Auth-Token"), found.tenant, request.method, found.route, now)
         _raise_routing_error(found)  # 404 / 405 only after authentication
-        return HANDLERS[found.route](Call(world, request, token, found.args, now, scheduled_first))
+        return HANDLERS[found.route](Call(world, request, token, found.args, now, scheduled_first, found.region))
 
     def _fault_response(self, fault: Fault, request: Request, response: Optional[Response]) -> Optional[Response]:
         """What the client gets: nothing (drop), the injected status, and/or a replaced body."""
@@ -139,6 +143,7 @@ class SimulatorApp:
         response: Optional[Response],
         fault: Optional[dict] = None,
         rate_limit: Optional[dict] = None,
+        region: Optional[str] = None,
     ) -> None:
         entry = make_entry(
             method=request.method,
@@ -149,6 +154,7 @@ class SimulatorApp:
             status=response.status_code if response is not None else None,
             fault=fault,
             rate_limit=rate_limit,
+            region=region,
             sim_time=self.core.now(),
             real_time=time.time(),
         )

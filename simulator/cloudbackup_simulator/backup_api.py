@@ -1,13 +1,15 @@
 """Cloud Backup v1.0 route handlers: one small function per route name.
 
 Each handler gets a ``Call`` (already authenticated, lock held) and returns a Response
-or raises ApiError. Objects of other tenants are reported as 404, like unknown ids.
+or raises ApiError. Objects of other tenants are reported as 404, like unknown ids; so are
+those of another region's agents at a regional endpoint (``Call.region``, README
+"Regional endpoints").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from werkzeug.wrappers import Request, Response
 
@@ -31,10 +33,25 @@ class Call:
     args: Dict[str, Any]
     now: float
     scheduled_first: bool = False  # fault: the configuration's schedule fires just before a start
+    region: Optional[str] = None  # the regional endpoint called ("ORD"); None: the unprefixed one
 
     @property
     def tenant_id(self) -> str:
         return self.token.tenant.id
+
+    @property
+    def where(self) -> str:
+        """At a regional endpoint " in ORD" (to say why an object was not found there), else ""."""
+        return " in %s" % self.region if self.region else ""
+
+    def sees_agent(self, agent_id: int) -> bool:
+        """The agent is the caller's and known to the endpoint called (the unprefixed one knows every region)."""
+        agent = self.world.agents.get(agent_id)
+        return (
+            agent is not None
+            and agent.tenant_id == self.tenant_id
+            and self.world.agent_in_region(agent_id, self.region)
+        )
 
     def reply(self, data: Any) -> Response:
         return json_response(data, self.world.settings)
@@ -44,16 +61,15 @@ class Call:
 
 
 def _agent(call: Call, agent_id: int) -> Agent:
-    agent = call.world.agents.get(agent_id)
-    if agent is None or agent.tenant_id != call.tenant_id:
-        raise ApiError(404, "Agent %d was not found." % agent_id)
-    return agent
+    if not call.sees_agent(agent_id):
+        raise ApiError(404, "Agent %d was not found%s." % (agent_id, call.where))
+    return call.world.agents[agent_id]
 
 
 def _configuration(call: Call, config_id: int, writable: bool = False) -> Configuration:
     config = call.world.configurations.get(config_id)
-    if config is None or config.tenant_id != call.tenant_id:
-        raise ApiError(404, "Backup configuration %d was not found." % config_id)
+    if config is None or config.tenant_id != call.tenant_id or not call.sees_agent(config.agent_id):
+        raise ApiError(404, "Backup configuration %d was not found%s." % (config_id, call.where))
     if writable and config.deleted:  # a soft-deleted configuration can still be read, not changed
         raise ApiError(404, "Backup configuration %d is deleted." % config_id)
     return config
@@ -61,8 +77,8 @@ def _configuration(call: Call, config_id: int, writable: bool = False) -> Config
 
 def _backup(call: Call, backup_id: int) -> Backup:
     backup = call.world.backups.get(backup_id)
-    if backup is None or call.world.agents[backup.agent_id].tenant_id != call.tenant_id:
-        raise ApiError(404, "Backup %d was not found." % backup_id)
+    if backup is None or not call.sees_agent(backup.agent_id):
+        raise ApiError(404, "Backup %d was not found%s." % (backup_id, call.where))
     return backup
 
 
@@ -75,19 +91,19 @@ def agent_get(call: Call) -> Response:
 
 def agent_get_by_server(call: Call) -> Response:
     server_id = call.args["server_id"].lower()
-    for agent in call.world.tenant_agents(call.tenant_id):
+    for agent in call.world.tenant_agents(call.tenant_id, call.region):
         if agent.spec.server_id.lower() == server_id:
             return call.reply(views.agent(call.world, agent, call.now))
-    raise ApiError(404, "No agent is registered on server %s." % call.args["server_id"])
+    raise ApiError(404, "No agent is registered on server %s%s." % (call.args["server_id"], call.where))
 
 
 def agent_list(call: Call) -> Response:
-    agents = call.world.tenant_agents(call.tenant_id)
+    agents = call.world.tenant_agents(call.tenant_id, call.region)
     return call.reply([views.agent(call.world, agent, call.now, listing=True) for agent in agents])
 
 
 def agent_wake(call: Call) -> Response:
-    call.world.wake(call.tenant_id, call.now)
+    call.world.wake(call.tenant_id, call.now, call.region)
     return empty(200)
 
 
@@ -95,7 +111,7 @@ def agent_wake(call: Call) -> Response:
 
 
 def configuration_list(call: Call) -> Response:
-    configs = call.world.tenant_configurations(call.tenant_id)
+    configs = call.world.tenant_configurations(call.tenant_id, region=call.region)
     return call.reply([views.configuration(call.world, config, call.now, listing=True) for config in configs])
 
 
@@ -111,7 +127,7 @@ def configuration_get(call: Call) -> Response:
 
 
 def configuration_create(call: Call) -> Response:
-    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id)
+    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id, call.region)
     config = configuration_writes.create(call.world, call.tenant_id, values)
     body = views.configuration(call.world, config, call.now)
     # The create response carries a few extra fields (api-notes: Backup configurations).
@@ -122,7 +138,7 @@ def configuration_create(call: Call) -> Response:
 
 def configuration_update(call: Call) -> Response:
     config = _configuration(call, call.args["configuration_id"], writable=True)
-    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id)
+    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id, call.region)
     configuration_writes.update(call.world, config, values)
     return empty(200)
 
@@ -177,7 +193,7 @@ def backup_available_for_restore(call: Call) -> Response:
     """Configurations with a restorable run: not deleted, listed by backup/completed (api-notes: Completed backups)."""
     configs = [
         config
-        for config in call.world.tenant_configurations(call.tenant_id)
+        for config in call.world.tenant_configurations(call.tenant_id, region=call.region)
         if not config.deleted and call.world.last_run(config, call.now) is not None
     ]
     return call.reply([views.restorable(call.world, config, call.now) for config in configs])
@@ -197,14 +213,17 @@ def backup_report(call: Call) -> Response:
 
 def activity_agent(call: Call) -> Response:
     agent_id = _agent(call, call.args["agent_id"]).id
-    world = call.world
+    world, tenant_id, region = call.world, call.tenant_id, call.region
     return _activity(
-        call, world.tenant_backups(call.tenant_id, agent_id), world.tenant_restores(call.tenant_id, agent_id)
+        call, world.tenant_backups(tenant_id, agent_id, region), world.tenant_restores(tenant_id, agent_id, region)
     )
 
 
 def activity_user(call: Call) -> Response:
-    return _activity(call, call.world.tenant_backups(call.tenant_id), call.world.tenant_restores(call.tenant_id))
+    world, tenant_id, region = call.world, call.tenant_id, call.region
+    return _activity(
+        call, world.tenant_backups(tenant_id, region=region), world.tenant_restores(tenant_id, region=region)
+    )
 
 
 def _activity(call: Call, runs: List[Backup], restores: List[Restore]) -> Response:

@@ -5,7 +5,7 @@ Request bodies use the API's field names; invalid values answer 400 naming the f
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from .errors import ApiError
 from .model import Configuration, World
@@ -14,8 +14,9 @@ from .schedule import Schedule
 _ABSENT = object()
 
 
-def parse_body(body: Any, world: World, tenant_id: str) -> Dict[str, Any]:
-    """Configuration attributes from a create/update body (every field, as chef sends)."""
+def parse_body(body: Any, world: World, tenant_id: str, region: Optional[str] = None) -> Dict[str, Any]:
+    """Configuration attributes from a create/update body (every field, as chef sends).
+    At a regional endpoint (``region``) an agent of another region is unknown, like any other."""
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     values = {
@@ -35,6 +36,8 @@ def parse_body(body: Any, world: World, tenant_id: str) -> Dict[str, Any]:
     agent = world.agents.get(values["agent_id"])
     if agent is None or agent.tenant_id != tenant_id:
         raise ApiError(400, "MachineAgentId %d is not an agent of this account." % values["agent_id"])
+    if not world.agent_in_region(agent.id, region):
+        raise ApiError(400, "MachineAgentId %d is not an agent of this account in %s." % (agent.id, region))
     if not values["name"].strip():
         raise ApiError(400, "BackupConfigurationName must not be empty.")
     return values

@@ -34,7 +34,10 @@ def tokens(world: World, request: Request, now: float, base_url: str) -> Respons
     except _Refused as refused:
         return refused.response
     token = world.issue_token(tenant, user, method, now)
-    return json_response({"access": _access(token, base_url, world.settings.catalog_global_entry)})
+    settings = world.settings
+    return json_response(
+        {"access": _access(token, base_url, settings.catalog_global_entry, settings.regional_endpoints)}
+    )
 
 
 def _auth_block(request: Request) -> Dict[str, Any]:
@@ -78,7 +81,7 @@ def _rescope(world: World, auth: Dict[str, Any], now: float) -> Tuple[TenantSpec
     return token.tenant, token.user, token.method
 
 
-def _access(token: Token, base_url: str, global_entry: bool) -> Dict[str, Any]:
+def _access(token: Token, base_url: str, global_entry: bool, regional: bool) -> Dict[str, Any]:
     tenant, user = token.tenant, token.user
     return {
         "token": {
@@ -87,7 +90,7 @@ def _access(token: Token, base_url: str, global_entry: bool) -> Dict[str, Any]:
             "tenant": {"id": tenant.id, "name": tenant.id},
             "RAX-AUTH:authenticatedBy": [token.method],
         },
-        "serviceCatalog": catalog(base_url, tenant.id, global_entry),
+        "serviceCatalog": catalog(base_url, tenant.id, global_entry, regional),
         "user": {
             "id": user.id,
             "name": user.username,
@@ -100,11 +103,19 @@ def _access(token: Token, base_url: str, global_entry: bool) -> Dict[str, Any]:
     }
 
 
-def catalog(base_url: str, tenant_id: str, global_entry: bool = True) -> List[Dict[str, Any]]:
-    """cloudBackup between two unrelated services, so clients must search, not index."""
+def catalog(base_url: str, tenant_id: str, global_entry: bool = True, regional: bool = False) -> List[Dict[str, Any]]:
+    """cloudBackup between two unrelated services, so clients must search, not index.
+
+    With ``regional`` (settings.regional_endpoints) each region's cloudBackup URL is its own,
+    ``<base>/<region in lower case>/v1.0/<tenant>``, as each real region has its own host;
+    the region-less entry keeps the unprefixed URL, which answers for every region."""
     backup_url = "%s/v1.0/%s" % (base_url, tenant_id)
     # The region-less endpoint comes first, as in the documented sample (api-notes: Identity).
     regionless = [{"publicURL": backup_url, "tenantId": tenant_id}] if global_entry else []
+
+    def region_url(region: str) -> str:
+        return "%s/%s/v1.0/%s" % (base_url, region.lower(), tenant_id) if regional else backup_url
+
     files_tenant = "MossoCloudFS_%s" % tenant_id
     return [
         {
@@ -117,7 +128,7 @@ def catalog(base_url: str, tenant_id: str, global_entry: bool = True) -> List[Di
         {
             "name": "cloudBackup",
             "type": "rax:backup",
-            "endpoints": regionless + [_endpoint(region, tenant_id, backup_url) for region in REGIONS],
+            "endpoints": regionless + [_endpoint(region, tenant_id, region_url(region)) for region in REGIONS],
         },
         {
             "name": "cloudServersOpenStack",

@@ -205,8 +205,17 @@ class World:
 
     # -- agents ----------------------------------------------------------------------
 
-    def tenant_agents(self, tenant_id: str) -> List[Agent]:
-        return sorted((agent for agent in self.agents.values() if agent.tenant_id == tenant_id), key=lambda a: a.id)
+    def tenant_agents(self, tenant_id: str, region: Optional[str] = None) -> List[Agent]:
+        """A tenant's agents; with ``region`` (a regional endpoint) only those registered there."""
+        return sorted(
+            (agent for agent in self.agents.values() if agent.tenant_id == tenant_id and in_region(agent, region)),
+            key=lambda a: a.id,
+        )
+
+    def agent_in_region(self, agent_id: int, region: Optional[str]) -> bool:
+        """Whether the regional endpoint of ``region`` knows the agent (None: the unprefixed one knows all)."""
+        agent = self.agents.get(agent_id)
+        return agent is not None and in_region(agent, region)
 
     def is_online(self, agent: Agent, now: float) -> bool:
         """Awake after a wake-up, or busy with a backup or with a restore to it (api-notes: Agents and waking)."""
@@ -215,9 +224,10 @@ class World:
         runs: List[Run] = [*self.agent_backups(agent.id), *self.restores_to(agent.id)]
         return any(run.state_at(now) in IN_FLIGHT_STATES for run in runs)
 
-    def wake(self, tenant_id: str, now: float) -> None:
-        """One call wakes every agent of the account (api-notes: Agents and waking)."""
-        for agent in self.tenant_agents(tenant_id):
+    def wake(self, tenant_id: str, now: float, region: Optional[str] = None) -> None:
+        """One call wakes every agent of the account (api-notes: Agents and waking); at a
+        regional endpoint, every agent of the account in that region."""
+        for agent in self.tenant_agents(tenant_id, region):
             window = agent.spec.awake_window
             # An agent that is already awake stays awake; a sleeping one needs its delay.
             start = now if self.is_online(agent, now) else now + agent.spec.wake_delay
@@ -229,13 +239,17 @@ class World:
 
     # -- configurations --------------------------------------------------------------
 
-    def tenant_configurations(self, tenant_id: str, agent_id: Optional[int] = None) -> List[Configuration]:
-        """The list endpoints; soft-deleted ones only if the settings say so (api-notes: Backup configurations)."""
+    def tenant_configurations(
+        self, tenant_id: str, agent_id: Optional[int] = None, region: Optional[str] = None
+    ) -> List[Configuration]:
+        """The list endpoints; soft-deleted ones only if the settings say so (api-notes: Backup configurations).
+        With ``region``, only the configurations of that region's agents."""
         return [
             config
             for config in sorted(self.configurations.values(), key=lambda c: c.id)
             if config.tenant_id == tenant_id
             and agent_id in (None, config.agent_id)
+            and self.agent_in_region(config.agent_id, region)
             and (self.settings.list_deleted_configurations or not config.deleted)
         ]
 
@@ -303,8 +317,10 @@ class World:
             raise ApiError(status, message)
         return status
 
-    def tenant_backups(self, tenant_id: str, agent_id: Optional[int] = None) -> List[Backup]:
-        agents = {agent.id for agent in self.tenant_agents(tenant_id) if agent_id in (None, agent.id)}
+    def tenant_backups(
+        self, tenant_id: str, agent_id: Optional[int] = None, region: Optional[str] = None
+    ) -> List[Backup]:
+        agents = {agent.id for agent in self.tenant_agents(tenant_id, region) if agent_id in (None, agent.id)}
         return [backup for backup in self.backups.values() if backup.agent_id in agents]
 
     # -- restores --------------------------------------------------------------------
@@ -312,11 +328,28 @@ class World:
     def restores_to(self, agent_id: int) -> Iterator[Restore]:
         return (item for item in self.restores.values() if item.request.destination_machine_id == agent_id)
 
-    def tenant_restores(self, tenant_id: str, agent_id: Optional[int] = None) -> List[Restore]:
-        """A tenant's restores; with ``agent_id``, those it is the source or the destination of."""
+    def tenant_restores(
+        self, tenant_id: str, agent_id: Optional[int] = None, region: Optional[str] = None
+    ) -> List[Restore]:
+        """A tenant's restores; with ``agent_id``, those it is the source or the destination of;
+        with ``region``, those whose source and destination agents are both in that region."""
         return [
             item
             for item in sorted(self.restores.values(), key=lambda r: r.id)
             if item.tenant_id == tenant_id
             and agent_id in (None, item.request.backup_machine_id, item.request.destination_machine_id)
+            and self.restore_in_region(item, region)
         ]
+
+    def restore_in_region(self, item: Restore, region: Optional[str]) -> bool:
+        """A regional endpoint knows a restore only when it knows both its agents."""
+        request = item.request
+        return self.agent_in_region(request.backup_machine_id, region) and self.agent_in_region(
+            request.destination_machine_id, region
+        )
+
+
+def in_region(agent: Agent, region: Optional[str]) -> bool:
+    """Regional endpoints (settings.regional_endpoints) only know the agents registered in
+    their region (the agent's Datacenter); ``region`` None is the unprefixed endpoint: all."""
+    return region is None or agent.spec.datacenter == region

@@ -48,6 +48,7 @@ def make_entry(
     sim_time: float,
     real_time: float,
     rate_limit: Optional[Dict[str, Any]] = None,
+    region: Optional[str] = None,
 ) -> Dict[str, Any]:
     return {
         "time": iso8601(sim_time),
@@ -57,6 +58,7 @@ def make_entry(
         "path": path,
         "query": query,
         "route": route,
+        "region": region,  # the regional endpoint called ("ORD"), None for the unprefixed one
         "status": status,  # None when the connection was dropped
         "fault": fault,  # the explicit or random fault that acted, or None
         "rate_limit": rate_limit,  # the rule that refused the request, or None

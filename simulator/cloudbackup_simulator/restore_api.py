@@ -1,7 +1,9 @@
 """Cloud Backup v1.0 restore routes (api-notes: Restores): one small function per route name.
 
 Request bodies use the API's field names; ids may be integers or numeric strings, and a
-bad field is answered 400 naming it. Restores of other tenants are 404, like unknown ids.
+bad field is answered 400 naming it. Restores of other tenants are 404, like unknown ids;
+so are, at a regional endpoint, restores whose source or destination agent is in another
+region (README "Regional endpoints").
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ FILE_ITEM_TYPES = (0, 1, 2)  # file, folder, database
 
 def _restore(call: Call, restore_id: int) -> Restore:
     restore = call.world.restores.get(restore_id)
-    if restore is None or restore.tenant_id != call.tenant_id:
-        raise ApiError(404, "Restore %d was not found." % restore_id)
+    if restore is None or restore.tenant_id != call.tenant_id or not call.world.restore_in_region(restore, call.region):
+        raise ApiError(404, "Restore %d was not found%s." % (restore_id, call.where))
     return restore
 
 
@@ -79,7 +81,7 @@ def _password(body: Dict[str, Any]) -> Optional[str]:
 
 def restore_create(call: Call) -> Response:
     request = parse_request(_object(read_json(call.request)))
-    restore = restores.create(call.world, call.tenant_id, request, call.now)
+    restore = restores.create(call.world, call.tenant_id, request, call.now, call.region)
     return call.reply(restore_views.restore(call.world, restore, call.now))
 
 
@@ -87,7 +89,7 @@ def restore_update(call: Call) -> Response:
     """POST restore: every field again plus RestoreId; RestoreStateId is the server's, ignored."""
     body = _object(read_json(call.request))
     restore = _restore(call, integer_field(body, "RestoreId"))
-    restores.update(call.world, restore, parse_request(body), call.now)
+    restores.update(call.world, restore, parse_request(body), call.now, call.region)
     return empty(204)
 
 

@@ -8,6 +8,7 @@ the outcome the scenario scripts for the restored backup's configuration.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Optional
 
 from .errors import ApiError
 from .lifecycle import CREATING, Backup, Restore, RestoreRequest
@@ -15,18 +16,18 @@ from .model import Configuration, World
 from .scenario import RESTORE_ERROR
 
 
-def create(world: World, tenant_id: str, request: RestoreRequest, now: float) -> Restore:
-    """PUT restore: a new draft (RestoreStateId 0)."""
-    restorable_backup(world, tenant_id, request, now)
+def create(world: World, tenant_id: str, request: RestoreRequest, now: float, region: Optional[str] = None) -> Restore:
+    """PUT restore: a new draft (RestoreStateId 0); ``region``: the regional endpoint called."""
+    restorable_backup(world, tenant_id, request, now, region)
     restore = Restore(world.new_restore_id(), tenant_id, request, [(now, CREATING)])
     world.restores[restore.id] = restore
     return restore
 
 
-def update(world: World, restore: Restore, request: RestoreRequest, now: float) -> None:
+def update(world: World, restore: Restore, request: RestoreRequest, now: float, region: Optional[str] = None) -> None:
     """POST restore: replace every field of a draft."""
     require_draft(restore, now, "changed")
-    restorable_backup(world, restore.tenant_id, request, now)
+    restorable_backup(world, restore.tenant_id, request, now, region)
     restore.request = request
 
 
@@ -76,13 +77,22 @@ def require_draft(restore: Restore, now: float, change: str) -> None:
         raise ApiError(400, "Restore %d is %s; only a restore in Creating can be %s." % (restore.id, state, change))
 
 
-def restorable_backup(world: World, tenant_id: str, request: RestoreRequest, now: float) -> Backup:
+def restorable_backup(
+    world: World, tenant_id: str, request: RestoreRequest, now: float, region: Optional[str] = None
+) -> Backup:
     """The backup to restore, checked against the request's agents; a bad reference is
-    answered with settings.restore_bad_reference_status (undocumented, 400 by default)."""
+    answered with settings.restore_bad_reference_status (undocumented, 400 by default).
+    At a regional endpoint (``region``) the backup's agent and the destination must both be
+    agents of that region: a restore across regions is a bad reference there (undocumented)."""
     status = world.settings.restore_bad_reference_status
+    where = " in %s" % region if region else ""
     backup = world.backups.get(request.backup_id)
-    if backup is None or world.agents[backup.agent_id].tenant_id != tenant_id:
-        raise ApiError(status, "BackupId %d is not a backup of this account." % request.backup_id)
+    if (
+        backup is None
+        or world.agents[backup.agent_id].tenant_id != tenant_id
+        or not world.agent_in_region(backup.agent_id, region)
+    ):
+        raise ApiError(status, "BackupId %d is not a backup of this account%s." % (request.backup_id, where))
     state = backup.state_at(now)
     if state not in world.settings.completed_states:
         raise ApiError(status, "Backup %d cannot be restored: it is %s." % (backup.id, state))
@@ -90,9 +100,9 @@ def restorable_backup(world: World, tenant_id: str, request: RestoreRequest, now
         message = "BackupMachineId %d is not the agent of backup %d (%d)."
         raise ApiError(status, message % (request.backup_machine_id, backup.id, backup.agent_id))
     destination = world.agents.get(request.destination_machine_id)
-    if destination is None or destination.tenant_id != tenant_id:
-        message = "DestinationMachineId %d is not an agent of this account."
-        raise ApiError(status, message % request.destination_machine_id)
+    if destination is None or destination.tenant_id != tenant_id or not world.agent_in_region(destination.id, region):
+        message = "DestinationMachineId %d is not an agent of this account%s."
+        raise ApiError(status, message % (request.destination_machine_id, where))
     return backup
 
 

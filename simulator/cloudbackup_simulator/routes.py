@@ -16,6 +16,10 @@ from werkzeug.routing import Map, Rule
 IDENTITY_PREFIX = "/v2.0"
 BACKUP_PREFIX = "/v1.0"
 CONTROL_PREFIX = "/_simulator"
+# The regions of the service; each has its own endpoint "/<region in lower case>/v1.0/..."
+# when settings.regional_endpoints is on (README "Regional endpoints").
+REGIONS = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
+_REGION_SEGMENTS = {region.lower(): region for region in REGIONS}
 
 # backup/action-requested and restore/action-requested are each one URL for two routes:
 # the body's Action picks the name; any other Action is logged under the rule's name.
@@ -88,20 +92,36 @@ class Match:
     args: Dict[str, Any] = field(default_factory=dict)
     tenant: Optional[str] = None
     error: Optional[HTTPException] = None
+    region: Optional[str] = None  # "ORD" for a request under "/ord/v1.0"; None for the unprefixed endpoint
 
 
 def match(method: str, path: str) -> Optional[Match]:
-    """Route an API request; None for paths outside the two APIs (control path, junk)."""
+    """Route an API request; None for paths outside the two APIs (control path, junk).
+
+    A Cloud Backup path may start with a region ("/ord/v1.0/..."): the Match names it, and
+    the same route as the unprefixed path; whether regional endpoints exist is the caller's
+    decision (settings.regional_endpoints)."""
     if _under(path, IDENTITY_PREFIX):
         return _bind(_IDENTITY_MAP, "identity", method, path[len(IDENTITY_PREFIX) :], None)
+    region, path = _split_region(path)
     if _under(path, BACKUP_PREFIX):
         rest, tenant = _split_tenant(path[len(BACKUP_PREFIX) :])
-        return _bind(_BACKUP_MAP, "backup", method, rest, tenant)
+        return _bind(_BACKUP_MAP, "backup", method, rest, tenant, region)
     return None
 
 
 def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
+
+
+def _split_region(path: str) -> Tuple[Optional[str], str]:
+    """A regional endpoint's path to its region and the unprefixed path:
+    "/ord/v1.0/123456/user/agents" -> ("ORD", "/v1.0/123456/user/agents"). The region segment
+    is lower case, as in the catalog's URLs. Any other path: (None, path)."""
+    segments = path.split("/", 2)
+    if len(segments) == 3 and segments[1] in _REGION_SEGMENTS and _under("/" + segments[2], BACKUP_PREFIX):
+        return _REGION_SEGMENTS[segments[1]], "/" + segments[2]
+    return None, path
 
 
 def _split_tenant(rest: str) -> tuple:
@@ -118,13 +138,13 @@ def _strip_suffixes(rest: str) -> str:
     return rest.rstrip("/") or "/"
 
 
-def _bind(url_map: Map, api: str, method: str, rest: str, tenant: Optional[str]) -> Match:
+def _bind(url_map: Map, api: str, method: str, rest: str, tenant: Optional[str], region: Optional[str] = None) -> Match:
     adapter = url_map.bind("simulator", "/")
     try:
         route, args = adapter.match(_strip_suffixes(rest), method=method)
     except HTTPException as error:  # NotFound or MethodNotAllowed
-        return Match(api, tenant=tenant, error=error)
-    return Match(api, route, args, tenant)
+        return Match(api, tenant=tenant, error=error, region=region)
+    return Match(api, route, args, tenant, region=region)
 
 
 def action_route(rule: str, action: Any) -> str:

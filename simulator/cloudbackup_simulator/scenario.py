@@ -17,11 +17,11 @@ from .faults import Fault, fault_from_fields
 from .lifecycle import HISTORY_OUTCOMES, RUN_OUTCOMES, TERMINAL_STATES, Durations, Totals
 from .limits import RateLimit, rate_limits_setting
 from .random_faults import RandomFaults, random_faults_setting
+from .routes import REGIONS
 from .schedule import FREQUENCIES, Schedule
 from .validation import Fields, ScenarioError
 from .wire import parse_size
 
-REGIONS = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
 # Settings that only shape the live state built at load (ids, agent and phase defaults).
 LOAD_TIME_SETTINGS = ("first_backup_id", "wake_delay", "awake_window", "durations")
 # Resolved through the import system so it works for editable and regular installs alike.
@@ -38,6 +38,8 @@ class Settings:
     agent_list_vault_size_null: bool = False
     activity_lag: float = 0.0
     catalog_global_entry: bool = True
+    # One endpoint per region, each showing only its region's agents (README "Regional endpoints").
+    regional_endpoints: bool = False
     report_before_terminal: Union[int, str] = 404
     report_for_unrun: Union[int, str] = "report"
     second_start: Union[int, str] = "skipped"
@@ -253,6 +255,7 @@ def _settings(fields: Fields, defaults: Settings = Settings()) -> Settings:
         agent_list_vault_size_null=fields.boolean("agent_list_vault_size_null", defaults.agent_list_vault_size_null),
         activity_lag=fields.seconds("activity_lag", defaults.activity_lag),
         catalog_global_entry=fields.boolean("catalog_global_entry", defaults.catalog_global_entry),
+        regional_endpoints=fields.boolean("regional_endpoints", defaults.regional_endpoints),
         report_before_terminal=fields.choice(
             "report_before_terminal", (404, "partial"), defaults.report_before_terminal
         ),

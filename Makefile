@@ -81,12 +81,15 @@ installed: $(INSTALLED)
 other-core:
 	scripts/test_other_core.sh
 
-## Fleet benchmark: the run_backup role over N simulated servers against its floor
-## (`make bench N=200`; more options of scripts/bench_fleet.py in BENCH_ARGS).
+## Fleet benchmark: the run_backup role over N simulated servers against its floor, run as
+## SLICES concurrent ansible-playbook processes as an AWX sliced job (`make bench N=200 SLICES=5`;
+## more options of scripts/bench_fleet.py in BENCH_ARGS, e.g. "--throttle POST=5/s,100/min",
+## "--fault-rate 503=0.02,drop=0.005 --seed 1", --reference).
 N ?= 10
+SLICES ?= 1
 BENCH_ARGS ?=
 bench: $(INSTALLED) $(COLLECTION_LINK)
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) $(BENCH_ARGS)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) --slices $(SLICES) $(BENCH_ARGS)
 
 ## Release time: fold the changelog fragments into changelogs/changelog.yaml as the release of
 ## galaxy.yml's version (which must not be released yet), regenerate CHANGELOG.md.

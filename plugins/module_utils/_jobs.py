@@ -6,10 +6,11 @@
 
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
-Its one concern: the two rules of the action-requested calls that hold for backups and
+Its one concern: the rules of starting, stopping and reporting that hold for backups and
 restores alike. A StartManual refused with 403 right after a wake-up is the agent race and
-is sent again for a while; a StopManual is judged by the job's state, not by its reply;
-the report of a job that has just ended may take a moment to appear.
+is sent again for a while; a write without a clear answer is looked for until its look
+window ends before it is sent again; a StopManual is judged by the job's state, not by its
+reply; the report of a job that has just ended may take a moment to appear.
 """
 
 from __future__ import annotations

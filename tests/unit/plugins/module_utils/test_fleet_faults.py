@@ -2,7 +2,7 @@
 
 A fleet of FLEET_SIZE servers whose agents are asleep and wake one a second (so
 the first StartManuals meet 403s while agents connect) is started in one batch, with one
-fault of every kind of the single-server table (tests/unit/plugins/modules/test_faults.py)
+fault of every kind of the single-server table (tests/unit/fault_kinds.py)
 on one request of each route the batch goes through. Every cell checks every server:
 started, exactly one backup created for its configuration, and the id returned is that
 backup. The client sleeps on the simulator's clock, so waiting costs no real time.
@@ -16,31 +16,13 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import START_ROUND_DELAY, start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import connection_argument_spec
 from cloudbackup_simulator import Simulator
+from fault_kinds import FAULTS, REQUEST_TIMEOUT, UNCLEAR, real_share
 
 # A few seconds of real time in all: the main pass of `make test` runs the table, the other two do not.
 pytestmark = pytest.mark.slow
 
 FLEET_SIZE = 24
 FIRST_AGENT, FIRST_CONFIGURATION = 700001, 800001
-REQUEST_TIMEOUT = 0.3  # real seconds: a late reply comes after it, a slow one within it
-LATE, SLOW = 0.6, 0.1
-OVER_LIMIT = '{"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "Error Details..."}}'
-
-FAULTS = {
-    "503 burst": dict(status=503, count=3),
-    "503 burst with Retry-After": dict(status=503, count=3, retry_after=5),
-    "500": dict(status=500),
-    "429 with Retry-After": dict(status=429, count=2, retry_after=5),
-    "413 overLimit with Retry-After": dict(status=413, count=2, retry_after=5, body=OVER_LIMIT),
-    "413 overLimit body": dict(status=413, count=2, body=OVER_LIMIT),
-    "dropped connection": dict(drop=True),
-    "late action": dict(delay=LATE),
-    "slow reply": dict(delay=SLOW),
-    "lost reply after acting (500)": dict(status=500, apply=True),
-    "lost reply after acting (dropped)": dict(drop=True, apply=True),
-    "malformed 200": dict(status=200, body="<html><body>502 proxy error</body></html>", apply=True),
-    "token expiry": dict(expire_tokens=True),
-}
 # Every route of a batch start; backup.start is hit on its first POST and on one in the middle.
 ROUTES = ["identity.tokens", "agent.list", "configuration.list", "activity.user", "agent.wake", "agent.get",
           "backup.start", "backup.start@middle"]
@@ -77,7 +59,7 @@ def fleet(fleet_simulator):
 class Pace:
     """The clock the batch sleeps on: simulated seconds, plus ``real_share`` of each in real time.
 
-    A late action lands LATE real seconds after its request; without real time passing, the
+    A late action lands real seconds after its request; without real time passing, the
     simulated settle window after it would pass before it lands.
     """
 
@@ -90,7 +72,7 @@ class Pace:
 
 
 def pace_for(simulator, fault):
-    return Pace(simulator, 2 * LATE / 30 if fault.get("delay", 0) > REQUEST_TIMEOUT else 0.0)
+    return Pace(simulator, real_share(fault))
 
 
 def client_of(simulator, pace):
@@ -136,10 +118,6 @@ def test_one_fault_in_a_waking_fleet_fails_no_server(fleet, route, kind):
 
     assert_every_server_started_once(fleet, results)
     assert fleet.requests(route="identity.tokens")[-1]["status"] == 200
-
-
-UNCLEAR = ["500", "dropped connection", "late action", "lost reply after acting (500)",
-           "lost reply after acting (dropped)", "malformed 200"]
 
 
 @pytest.mark.parametrize("kind", UNCLEAR)

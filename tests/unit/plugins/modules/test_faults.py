@@ -8,7 +8,8 @@ clock) with one fault on one route, and checks what a user depends on:
   returned is a run that goes on (not one the API skipped);
 - the wait keeps its promise: the task ends within ``wait_timeout`` plus one request timeout.
 
-Every fault here is short-lived (a few requests at most), so every cell must succeed.
+The kinds of fault (tests/unit/fault_kinds.py, shared with the batch table test_fleet_faults.py)
+are short-lived (a few requests at most), so every cell must succeed.
 The outage rows at the end check the other side: a fault that lasts ends the wait on time.
 Time is the simulator's: the modules' sleeps move its clock, so a 15 s poll costs nothing;
 only the late and slow replies take real time (fractions of a second).
@@ -18,6 +19,7 @@ import time
 
 import pytest
 
+from fault_kinds import FAULTS, LATE, OVER_LIMIT, REQUEST_TIMEOUT, real_share
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
     cloudbackup_info,
@@ -28,34 +30,11 @@ from ansible_collections.rackspace.cloudbackup.plugins.modules import (
 # About a minute in all: the main pass of `make test` runs the table, the other two do not.
 pytestmark = pytest.mark.slow
 
-# The client's request timeout, in real seconds; a late reply comes after it, a slow one within it.
-REQUEST_TIMEOUT = 0.3
-LATE = 0.6
-SLOW = 0.1
 WAIT_TIMEOUT = 600
 NIGHTLY, BETA_NIGHTLY = 400001, 400003
 SLOW_FILES = 400010  # a backup of about 30 s: still running through a stop's retries
 ALPHA, BETA = 300001, 300002
 FINISHED_BACKUP = 100001  # from the scenario's history: Completed, with a report
-
-OVER_LIMIT = '{"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "Error Details..."}}'
-
-FAULTS = {
-    "503 burst": dict(status=503, count=3),
-    "503 burst with Retry-After": dict(status=503, count=3, retry_after=5),
-    "500": dict(status=500),
-    "429 with Retry-After": dict(status=429, count=2, retry_after=5),
-    # Rackspace's front ends refuse a request over the account's rate limit with 413 overLimit.
-    "413 overLimit with Retry-After": dict(status=413, count=2, retry_after=5, body=OVER_LIMIT),
-    "413 overLimit body": dict(status=413, count=2, body=OVER_LIMIT),
-    "dropped connection": dict(drop=True),
-    "late action": dict(delay=LATE),
-    "slow reply": dict(delay=SLOW),
-    "lost reply after acting (500)": dict(status=500, apply=True),
-    "lost reply after acting (dropped)": dict(drop=True, apply=True),
-    "malformed 200": dict(status=200, body="<html><body>502 proxy error</body></html>", apply=True),
-    "token expiry": dict(expire_tokens=True),
-}
 
 
 def start(wait=True):
@@ -104,9 +83,7 @@ CELLS = [pytest.param(operation, route, fault, id="%s | %s | %s" % (operation, r
 
 
 def pace_for(account, fault):
-    """Real time for a late action: the settle window of a start (timeout + 30 s) outlasts LATE."""
-    if fault.get("delay", 0) > REQUEST_TIMEOUT:
-        account.real_share = 2 * LATE / 30
+    account.real_share = real_share(fault)
 
 
 def run_operation(run_module, account, operation):

@@ -29,13 +29,13 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
 
-# The connection settings that name an account and a region (never a secret): the batch
-# runs on the settings of the play's first host, so a host that gives other values for
-# these would be backed up through the wrong account or region.
-CONNECTION_KEYS = ("region", "username", "tenant_id", "identity_url", "endpoint")
+# The connection settings that name an account (never a secret): the batch runs on the
+# settings of the play's first host, so a host that gives other values for these would be
+# backed up through the wrong account. (A host's region is its own: each region is a batch.)
+CONNECTION_KEYS = ("username", "tenant_id", "identity_url", "endpoint")
 # The keys of a host target that cloudbackup_action's targets option takes.
 START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
-              "skip_if_completed_within", "allow_completed_with_errors")
+              "skip_if_completed_within", "allow_completed_with_errors", "region")
 
 
 def target_problems(target: dict) -> List[str]:
@@ -64,7 +64,7 @@ def connection_problems(target: dict, batch_host: dict) -> List[str]:
     """A message for each account or region setting of ``target`` that differs from ``batch_host``'s."""
     mine, batch = target.get("connection") or {}, batch_host.get("connection") or {}
     return ["run_backup_%s is %s here but %s on %s, whose connection settings this play's batch uses: back up "
-            "each account and region in a play of its own (one hosts: pattern or --limit each)"
+            "each account in a play of its own (one hosts: pattern or --limit each)"
             % (key, _shown(mine.get(key)), _shown(batch.get(key)), batch_host["name"])
             for key in CONNECTION_KEYS if (mine.get(key) or None) != (batch.get(key) or None)]
 
@@ -80,15 +80,20 @@ def run_backup_carry(entries: List[dict]) -> List[dict]:
     module run to the next once, not at every chunk.
     """
     return [entry if not entry.get("result") else dict(
-        name=entry["name"], backup_id=entry["backup_id"], state=entry.get("state"),
-        result={key: entry["result"].get(key) for key in RESULT_KEYS})
+        name=entry["name"], backup_id=entry["backup_id"], state=entry.get("state"), region=entry.get("region"),
+        endpoint=entry.get("endpoint"), result={key: entry["result"].get(key) for key in RESULT_KEYS})
         for entry in entries]
 
 
-def run_backup_targets(targets: List[dict]) -> List[dict]:
-    """The ``targets`` of the batch start: the hosts whose settings are sound, with the keys it takes."""
-    return [{key: target.get(key) for key in START_KEYS} for target in targets
-            if target_problem(target, targets[0]) is None]
+def run_backup_targets(targets: List[dict], endpoints: Optional[Dict[str, str]] = None) -> List[dict]:
+    """The ``targets`` of the batch start: the hosts whose settings are sound, with the keys it takes.
+
+    ``endpoints`` are the Cloud Backup endpoints of the play's login, by region: a host of
+    another region gets its region's, so the batch reaches it with the play's token.
+    """
+    return [dict({key: target.get(key) for key in START_KEYS},
+                 endpoint=(endpoints or {}).get(str(target.get("region") or "").upper()) if target.get("region") else None)
+            for target in targets if target_problem(target, targets[0]) is None]
 
 
 def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict]:
@@ -104,6 +109,7 @@ def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict
             configuration_name=backup["configuration_name"], acceptable_states=acceptable_states(target),
             max_errors=target.get("max_errors"), started_at=backup["requested_at"],
             deadline=backup["requested_at"] + int(target["timeout"]), state=backup.get("state"), result=None,
+            region=backup.get("region"), endpoint=backup.get("endpoint"),
         ))
     return entries
 

@@ -24,7 +24,7 @@ import email.utils
 import json
 import random
 import time
-from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import requests, urllib3
@@ -111,6 +111,7 @@ class CloudBackupClient:
         self._tenant_id = params.get("tenant_id")
         self._token_expires = None
         self._default_region = None
+        self._access: Optional[dict] = None  # Identity's last reply: the service catalog
         self._endpoint = self._endpoint_override
         self._on_secret = on_secret
         self._secrets = [value for value in (self._api_key, self._password, self._token) if value]
@@ -154,6 +155,15 @@ class CloudBackupClient:
         return region.upper() if region else None
 
     @property
+    def regional_endpoints(self) -> Dict[str, str]:
+        """The Cloud Backup v1.0 endpoint of each region in the catalog, by region; {} without a login (a token given)."""
+        self._ensure_authenticated()
+        if self._access is None:
+            return {}
+        return {endpoint["region"].upper(): endpoint["publicURL"].rstrip("/")
+                for endpoint in _regional_backup_endpoints(self._access)}
+
+    @property
     def timeout(self) -> float:
         """Seconds one request may wait for a reply (the timeout option)."""
         return self._timeout
@@ -185,6 +195,7 @@ class CloudBackupClient:
         self._tenant_id = str(token["tenant"]["id"])
         self._token_expires = _utc_expiry(token.get("expires"))
         self._default_region = (access.get("user") or {}).get("RAX-AUTH:defaultRegion")
+        self._access = access
         self._endpoint = self._endpoint_override or catalog_endpoint(access, self._region)
 
     def request(self, method: str, *segments: Any, body: Any = None, retry: Optional[bool] = None) -> Any:
@@ -436,9 +447,10 @@ def _regional_backup_endpoints(access: dict) -> list:
 
 
 def _is_v1_url(url: Any) -> bool:
-    # A lone global entry with another path is the v2 API's catalog (api-notes: Identity).
+    # A lone global entry with another path is the v2 API's catalog (api-notes: Identity). A
+    # front end may serve the API under a path of its own (/dfw/v1.0/...): v1.0 is a segment.
     path = urlsplit(url).path if isinstance(url, str) else ""
-    return path == "/v1.0" or path.startswith("/v1.0/")
+    return "v1.0" in path.split("/")
 
 
 def _verify_setting(params: dict) -> Union[bool, str]:

@@ -410,8 +410,42 @@ def _fail_unclear(target: FleetTarget) -> None:
 
 
 def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,
-                sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> List[dict]:
-    """Start or attach to a backup for every target spec; one result dict per spec, in order."""
+                sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                client_for: Optional[Callable[[dict], Any]] = None) -> List[dict]:
+    """Start or attach to a backup for every target spec; one result dict per spec, in order.
+
+    ``client_for(spec)`` gives the client of a spec's region (default: ``client`` for all):
+    each region's specs are one batch, with its own reads and wake-up.
+    """
+    results: List[Optional[dict]] = [None] * len(specs)
+    for region_client, indexed in _by_client(specs, client_for or (lambda spec: client)):
+        batch = [spec for _, spec in indexed]
+        if isinstance(region_client, CloudBackupError):
+            outcomes = [dict(FleetTarget(spec).as_result(), outcome="failed", failed=True, msg=region_client.msg)
+                        for spec in batch]
+        else:
+            outcomes = _start_batch(region_client, batch, wake, online_timeout, check_mode, sleep, clock)
+        for (index, spec), outcome in zip(indexed, outcomes):
+            results[index] = dict(outcome, region=spec.get("region"),
+                                  endpoint=region_client.endpoint if spec.get("region") and outcome["backup_id"] else None)
+    return results
+
+
+def _by_client(specs: List[dict], client_for: Callable[[dict], Any]) -> List[Tuple[Any, List[Tuple[int, dict]]]]:
+    """The specs grouped by their region's client (or the error that made it), in order of first appearance."""
+    groups: Dict[int, Tuple[Any, List[Tuple[int, dict]]]] = {}
+    for index, spec in enumerate(specs):
+        try:
+            region_client = client_for(spec)
+        except CloudBackupError as err:
+            region_client = err
+        groups.setdefault(id(region_client), (region_client, []))[1].append((index, spec))
+    return list(groups.values())
+
+
+def _start_batch(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,
+                 sleep: Callable[[float], Any], clock: Callable[[], float]) -> List[dict]:
+    """The results of one region's specs: resolved, attached or started with one set of reads and one wake-up."""
     targets = resolve_targets(client, specs)
     activity = list_activity(client) if _live(targets) else []
     leaders, followers = one_per_configuration(attach_or_skip(client, targets, activity))

@@ -19,8 +19,9 @@ elements), updated in place so a caller can hand them to the next chunk of waiti
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
@@ -48,14 +49,29 @@ def pending(entries: List[dict]) -> List[dict]:
     return [entry for entry in entries if not entry.get("result")]
 
 
-def find_latest_backups(client: Any, entries: List[dict]) -> None:
+def by_region(client_for: Callable[[dict], Any], entries: List[dict]) -> List[Tuple[Any, List[dict]]]:
+    """``entries`` grouped by the client of their region (``client_for(entry)``), in order of first appearance."""
+    groups: Dict[int, Tuple[Any, List[dict]]] = {}
+    for entry in entries:
+        client = client_for(entry)
+        groups.setdefault(id(client), (client, []))[1].append(entry)
+    return list(groups.values())
+
+
+def find_latest_backups(client: Any, entries: List[dict], client_for: Optional[Callable[[dict], Any]] = None) -> None:
     """Give each entry without a backup_id its configuration's latest backup (or a no-backup result).
 
-    One read of the account's feed serves every entry; a configuration whose runs the feed
+    ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all).
+    One read of each region's feed serves its entries; a configuration whose runs the feed
     no longer shows is read on its own (see _backups.latest_backup_id).
     """
     unknown = [entry for entry in pending(entries) if entry.get("backup_id") is None]
-    activity = list_activity(client) if unknown else []
+    for region_client, region_entries in by_region(client_for or (lambda entry: client), unknown):
+        _find_latest(region_client, region_entries)
+
+
+def _find_latest(client: Any, unknown: List[dict]) -> None:
+    activity = list_activity(client)
     for entry in unknown:
         configuration = {"backup_configuration_id": entry["configuration_id"]}
         if not any(tells_health(run) for run in runs_of(activity, entry["configuration_id"])):
@@ -68,21 +84,43 @@ def find_latest_backups(client: Any, entries: List[dict]) -> None:
 
 def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: float,
                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                now: Callable[[], float] = time.time) -> WaitResult:
+                now: Callable[[], float] = time.time, client_for: Optional[Callable[[dict], Any]] = None) -> WaitResult:
     """Poll until every entry has a result or ``timeout`` passes; the value is ``entries``.
 
-    The wait does not poll at its own deadline: a caller that waits in chunks polls at the
-    start of the next chunk, and two polls in a row would learn nothing new.
+    ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all);
+    no region's retries outlast the wait. The wait does not poll at its own deadline: a
+    caller that waits in chunks polls at the start of the next chunk, and two polls in a
+    row would learn nothing new.
     """
-    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False, within=client.retrying_within)
-    return waiter.until(lambda: poll_fleet(client, entries, sleep, now), lambda polled: not pending(polled))
+    client_for = client_for or (lambda entry: client)
+    clients = [region_client for region_client, _ in by_region(client_for, entries)] or [client]
+
+    @contextlib.contextmanager
+    def within(seconds: float) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for region_client in clients:
+                stack.enter_context(region_client.retrying_within(seconds))
+            yield
+
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False, within=within)
+    return waiter.until(lambda: poll_fleet(client, entries, sleep, now, client_for), lambda polled: not pending(polled))
 
 
 def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,
-               now: Callable[[], float] = time.time) -> List[dict]:
-    """One look at every pending entry: read the feed once, confirm the ended, expire the others."""
-    waiting = pending(entries)
-    activity = list_activity(client) if waiting else []
+               now: Callable[[], float] = time.time, client_for: Optional[Callable[[dict], Any]] = None) -> List[dict]:
+    """One look at every pending entry: read each region's feed once, confirm the ended, expire the others."""
+    for region_client, waiting in by_region(client_for or (lambda entry: client), pending(entries)):
+        _poll_region(region_client, waiting, sleep, now)
+    # Only now: a backup that ended just before its deadline is not out of time.
+    for entry in pending(entries):
+        deadline = entry.get("deadline")
+        if deadline is not None and now() >= deadline:
+            entry["result"] = timed_out_result(entry, now())
+    return entries
+
+
+def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
+    activity = list_activity(client)
     for entry in waiting:
         state = feed_state(activity, entry)
         if state is None:
@@ -91,12 +129,6 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
         entry["state"] = state
         if is_terminal(state):
             confirm_end(client, entry, sleep, now)
-    # Only now: a backup that ended just before its deadline is not out of time.
-    for entry in pending(entries):
-        deadline = entry.get("deadline")
-        if deadline is not None and now() >= deadline:
-            entry["result"] = timed_out_result(entry, now())
-    return entries
 
 
 def feed_state(activity: List[dict], entry: dict) -> Optional[str]:

@@ -15,7 +15,7 @@ becomes ``fail_json``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.errors import NoLogError
@@ -33,12 +33,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    REGIONS,
     check_connection_options,
     check_wait_options,
 )
-
-# The regions Cloud Backup has ever served (api-notes: URLs and headers).
-REGIONS = ("DFW", "HKG", "IAD", "LON", "ORD", "SYD")
 DEFAULT_WAIT_TIMEOUT = 3600
 DEFAULT_POLL_INTERVAL = 15
 
@@ -105,6 +103,7 @@ class CloudBackupModule(AnsibleModule):
         except ConfigurationError as err:
             self.fail_json(**err.fail_kwargs())
         self._client = None
+        self._regional_clients: Dict[Tuple[str, Optional[str]], CloudBackupClient] = {}
         self._returns_token = returns_token
 
     @property
@@ -113,6 +112,37 @@ class CloudBackupModule(AnsibleModule):
         if self._client is None:
             self._client = CloudBackupClient(self.params, on_secret=self._issued_token)
         return self._client
+
+    def client_in(self, region: Optional[str] = None, endpoint: Optional[str] = None) -> CloudBackupClient:
+        """The client for a server of another region of the same account, or the task's own client.
+
+        ``endpoint`` is that region's Cloud Backup endpoint, when known (the run_backup role
+        passes the ones of its login): the token serves every region of the account, so no
+        new login is needed. Without it the client logs in to read the catalog. One client
+        per region and endpoint for the whole task.
+        """
+        region = region.upper() if region else None
+        if region is None or (region == self.params["region"] and endpoint in (None, self.params["endpoint"])):
+            return self.client
+        key = (region, endpoint)
+        if key not in self._regional_clients:
+            self._regional_clients[key] = CloudBackupClient(dict(self.params, region=region, endpoint=endpoint),
+                                                            on_secret=self._issued_token)
+        return self._regional_clients[key]
+
+    @property
+    def _clients(self) -> List[CloudBackupClient]:
+        return ([self._client] if self._client is not None else []) + list(self._regional_clients.values())
+
+    @property
+    def secrets(self) -> List[str]:
+        """Every secret the task's clients hold."""
+        return [secret for client in self._clients for secret in client.secrets]
+
+    @property
+    def rate_limited(self) -> int:
+        """The requests of this task that the account's rate limit refused (each was sent again)."""
+        return sum(client.rate_limited for client in self._clients)
 
     def _issued_token(self, token: str) -> None:
         if not self._returns_token:
@@ -129,8 +159,7 @@ class CloudBackupModule(AnsibleModule):
                 check_wait_options(self.params)
             result = body(self)
         except CloudBackupError as err:
-            secrets = self._client.secrets if self._client is not None else []
-            self.fail_json(**err.without(secrets).fail_kwargs())
+            self.fail_json(**err.without(self.secrets).fail_kwargs())
         else:
             self.exit_json(**result)
 

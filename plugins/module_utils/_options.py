@@ -207,6 +207,18 @@ def _without_userinfo(value: str) -> str:
         return scheme + separator + authority.rpartition("@")[2] + slash + path
 
 
+# The regions Cloud Backup has ever served (api-notes: URLs and headers).
+REGIONS = ("DFW", "HKG", "IAD", "LON", "ORD", "SYD")
+
+
+def region_name(params: dict, name: str, label: str) -> Problem:
+    """A Rackspace region with a Cloud Backup endpoint, in any case."""
+    value = params.get(name)
+    if value is None or str(value).upper() in REGIONS:
+        return None
+    return "%s must be one of %s (in any case), got %s" % (label, ", ".join(REGIONS), value)
+
+
 def existing_path(params: dict, name: str, label: str) -> Problem:
     """A file or directory that exists where the module runs."""
     value = params.get(name)
@@ -305,6 +317,8 @@ TARGET_RULES = (
     rule(non_empty, "configuration_name"),
     rule(exclusive, "configuration_id", other="configuration_name"),
     rule(seconds, "skip_if_completed_within", minimum=1),
+    rule(region_name, "region"),
+    rule(url, "endpoint"),
 )
 
 # cloudbackup_info.
@@ -344,6 +358,8 @@ REPORT_ENTRY_RULES = (
     rule(moment, "started_at"),
     rule(moment, "deadline"),
     rule(previous_result, "result"),
+    rule(region_name, "region"),
+    rule(url, "endpoint"),
 )
 
 # cloudbackup_restore.

@@ -150,6 +150,20 @@ options:
           - As O(allow_completed_with_errors), for this server's O(targets[].skip_if_completed_within).
         type: bool
         default: true
+      region:
+        description:
+          - The region of this server's agent (V(DFW), V(ORD), ... in any case), when it is not the task's O(region).
+          - The targets of each region are one batch, sent to that region's Cloud Backup endpoint, with its own
+            reads and wake-up; the token serves every region of the account.
+        type: str
+        version_added: 0.3.0
+      endpoint:
+        description:
+          - The Cloud Backup endpoint of O(targets[].region), when known (RV(backups[].endpoint) of an earlier task,
+            or the C(endpoints) that M(rackspace.cloudbackup.cloudbackup_auth) returns). Without it, the task logs in
+            once more to read that region's endpoint from the service catalog.
+        type: str
+        version_added: 0.3.0
   wake_agents:
     description:
       - With O(targets), whether to wake the account's agents before starting (one request for all of them).
@@ -460,6 +474,17 @@ backups:
     configuration_name:
       description: Name of the configuration backed up.
       type: str
+    region:
+      description: The target's O(targets[].region), or null.
+      type: str
+      version_added: 0.3.0
+    endpoint:
+      description:
+        - With O(targets[].region) and a backup, the endpoint of that region, to give as O(targets[].endpoint) (or
+          the C(endpoint) of a M(rackspace.cloudbackup.cloudbackup_report) O(rackspace.cloudbackup.cloudbackup_report#module:backups)
+          element) to later tasks; else null.
+      type: str
+      version_added: 0.3.0
 diff:
   description: The state before and after, in diff mode.
   returned: when diff mode is on
@@ -561,6 +586,8 @@ def argument_spec() -> dict:
             configuration_name=dict(type="str"),
             skip_if_completed_within=dict(type="int"),
             allow_completed_with_errors=dict(type="bool", default=True),
+            region=dict(type="str"),
+            endpoint=dict(type="str"),
         )),
         wake_agents=dict(type="bool", default=True),
     )
@@ -618,10 +645,11 @@ def start_batch(module: CloudBackupModule) -> dict:
     """Start or attach to a backup for every target; a target that fails does not fail the task."""
     params = module.params
     backups = start_fleet(module.client, params["targets"], params["wake_agents"], params["online_timeout"],
-                          module.check_mode, sleep=time.sleep, clock=time.monotonic)
-    if module.client.rate_limited:
+                          module.check_mode, sleep=time.sleep, clock=time.monotonic,
+                          client_for=lambda spec: module.client_in(spec.get("region"), spec.get("endpoint")))
+    if module.rate_limited:
         module.warn("the account's rate limit refused %d requests of this task: they were sent again after the "
-                    "Retry-After the API asked for" % module.client.rate_limited)
+                    "Retry-After the API asked for" % module.rate_limited)
     return dict(result_of("batch", any(backup["changed"] for backup in backups)), backups=backups)
 
 

@@ -113,6 +113,16 @@ region:
   returned: success
   type: str
   sample: DFW
+endpoints:
+  description:
+    - The Cloud Backup v1.0 endpoint of every region in the service catalog, by region, to pass as the
+      C(endpoint) of the batch elements of another region (the token serves every region of the account).
+  returned: success
+  type: dict
+  version_added: 0.3.0
+  sample:
+    DFW: https://dfw.backup.api.rackspacecloud.com/v1.0/123456
+    ORD: https://ord.backup.api.rackspacecloud.com/v1.0/123456
 """
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
@@ -133,7 +143,7 @@ def log_in(module: CloudBackupModule) -> dict:
     client = module.client
     client.authenticate()
     return dict(changed=False, auth_token=client.token, tenant_id=client.tenant_id, endpoint=client.endpoint,
-                expires=client.token_expires, region=client.region)
+                expires=client.token_expires, region=client.region, endpoints=client.regional_endpoints)
 
 
 if __name__ == "__main__":

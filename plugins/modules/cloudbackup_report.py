@@ -139,6 +139,19 @@ options:
           - It must have the keys C(ended), C(timed_out), C(gate_passed) and C(healthy), and with O(gate=true) a
             failed one also C(summary).
         type: dict
+      region:
+        description:
+          - The region of this backup's agent (V(DFW), V(ORD), ... in any case), when it is not the task's O(region).
+            Each region's backups are followed through one read of that region's feed per poll.
+        type: str
+        version_added: 0.3.0
+      endpoint:
+        description:
+          - The Cloud Backup endpoint of O(backups[].region), when known (the C(endpoint) of a
+            M(rackspace.cloudbackup.cloudbackup_action) batch start's RV(rackspace.cloudbackup.cloudbackup_action#module:backups[].endpoint)).
+            Without it, the task logs in once more to read that region's endpoint from the service catalog.
+        type: str
+        version_added: 0.3.0
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
   - rackspace.cloudbackup.wait
@@ -417,7 +430,7 @@ running:
 """
 
 import time
-from typing import Any, NamedTuple, Optional, Tuple
+from typing import Any, Callable, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id, report_of_ended
@@ -481,6 +494,8 @@ def argument_spec() -> dict:
             deadline=dict(type="float"),
             state=dict(type="str"),
             result=dict(type="dict"),
+            region=dict(type="str"),
+            endpoint=dict(type="str"),
         )),
     )
     spec.update(wait_argument_spec())
@@ -505,7 +520,7 @@ def report_task(module: CloudBackupModule) -> dict:
     params = module.params
     accepted = checked_options(module)
     if params["backups"] is not None:
-        return fleet_task(module.client, params)
+        return fleet_task(module.client, params, lambda entry: module.client_in(entry.get("region"), entry.get("endpoint")))
     configuration, backup_id = backup_to_report(module.client, params)
     watched = watch(module.client, backup_id, params) if backup_id is not None else WaitResult(None, 0.0, 0, False)
     result = describe(configuration, backup_id, watched)
@@ -515,18 +530,20 @@ def report_task(module: CloudBackupModule) -> dict:
     return result
 
 
-def fleet_task(client: Any, params: dict) -> dict:
-    """Follow every backup of ``backups`` (polling the feed once per poll), judge each by its own gate."""
+def fleet_task(client: Any, params: dict, client_for: Callable[[dict], Any]) -> dict:
+    """Follow every backup of ``backups`` (polling each region's feed once per poll), judge each by its own gate."""
     entries = params["backups"]
-    find_latest_backups(client, entries)
+    find_latest_backups(client, entries, client_for)
     if params["wait"]:
-        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"])
+        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"], client_for=client_for)
     else:
-        watched = WaitResult(poll_fleet(client, entries), 0.0, 1, bool(pending(entries)))
+        watched = WaitResult(poll_fleet(client, entries, client_for=client_for), 0.0, 1, bool(pending(entries)))
     running = len(pending(entries))
     progress = progress_line(entries, time.time())
-    if client.rate_limited:
-        progress += "; the API throttled %d requests (account rate limit)" % client.rate_limited
+    throttled = sum(region_client.rate_limited for region_client in
+                    {id(region_client): region_client for region_client in [client] + list(map(client_for, entries))}.values())
+    if throttled:
+        progress += "; the API throttled %d requests (account rate limit)" % throttled
     result = dict(changed=False, backup_id=None, state=None, backup=None, report=None, errors=[], healthy=False,
                   summary=progress, gate_passed=None, elapsed=round(watched.elapsed, 1), polls=watched.polls,
                   timed_out=running > 0, backups=entries, running=running, progress=progress)

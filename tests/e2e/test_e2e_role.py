@@ -15,6 +15,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 import pytest
+from cloudbackup_simulator import Simulator
 
 
 PLAYBOOK = """
@@ -122,19 +123,54 @@ def test_three_servers_are_backed_up_in_parallel(run_playbook, simulator, server
     assert len(simulator.requests(route="backup.report")) == 3
 
 
-def test_a_server_of_another_region_fails_alone_before_any_call_for_it(run_playbook, simulator, servers):
-    # The batch runs with the first host's connection settings; beta's region differs, so
-    # its agent would be looked for (and maybe found and started) through the wrong endpoint.
-    hosts = dict(THREE_SERVERS, beta={"run_backup_configuration_name": "nightly", "run_backup_region": "ORD"})
+def test_a_server_of_another_account_fails_alone_before_any_call_for_it(run_playbook, simulator, servers):
+    # The batch runs with the first host's connection settings; beta names another user, so
+    # its agent would be looked for (and maybe found and started) in the wrong account.
+    hosts = dict(THREE_SERVERS, beta={"run_backup_configuration_name": "nightly", "run_backup_username": "someone"})
 
     run = run_playbook(PLAYBOOK, *servers(hosts))
 
     assert run.rc != 0
     assert run.status(FAIL_TASK, "beta") == "failed"
-    assert 'run_backup_region is "ORD" here but not set on alpha' in run.result(FAIL_TASK, "beta")["msg"]
+    assert 'run_backup_username is "someone" here but not set on alpha' in run.result(FAIL_TASK, "beta")["msg"]
     assert sorted(started_ids(simulator)) == [400001, 400006]  # alpha and racy; beta's 400003 never
     for host in ("alpha", "racy"):
         assert run.status(FAIL_TASK, host) == "ok" and role_result(host=host, run=run)["gate_passed"] is True
+
+
+def two_regions_scenario():
+    agents = [dict(id=720001 + index, name=name, datacenter=region, wake_delay=2,
+                   server_id="5e7e0000-0000-4000-8000-%012d" % index,
+                   configurations=[dict(id=820001 + index, name="files", outcome="Completed",
+                                        durations=dict(in_progress=3))])
+              for index, (name, region) in enumerate([("dfw1", "DFW"), ("ord1", "ORD"), ("dfw2", "DFW")])]
+    return dict(settings=dict(regional_endpoints=True),
+                tenants=[dict(id="123456", default_region="DFW", agents=agents,
+                              users=[dict(username="admin", api_key="admin-key", roles=["identity:user-admin"])])])
+
+
+class TestTwoRegions:
+    """Each region's Cloud Backup endpoint knows only its own agents, as Rackspace's do."""
+
+    @pytest.fixture
+    def simulator(self):
+        with Simulator(scenario=two_regions_scenario(), speed=1.0) as regional:
+            yield regional
+
+    def test_each_region_is_a_batch_at_its_own_endpoint_with_one_login(self, run_playbook, simulator, servers):
+        hosts = {"dfw1": {}, "ord1": {"run_backup_region": "ORD"}, "dfw2": {}}
+
+        run = run_playbook(PLAYBOOK, *servers(hosts, run_backup_configuration_name="files"))
+
+        assert run.rc == 0, run.output
+        for host in hosts:
+            assert role_result(run, host)["gate_passed"] is True and run.result(FAIL_TASK, host)["changed"] is True
+        starts = {(entry["body"]["Id"], entry["region"]) for entry in successful(simulator.requests(route="backup.start"))}
+        assert starts == {(820001, "DFW"), (820002, "ORD"), (820003, "DFW")}
+        assert sorted(entry["region"] for entry in simulator.requests(route="agent.wake")) == ["DFW", "ORD"]
+        # One login for the play: the ORD batch uses its token at the ORD endpoint of its catalog.
+        assert len(simulator.requests(route="identity.tokens")) == 1
+        assert {entry["region"] for entry in simulator.requests(route="backup.report")} == {"DFW", "ORD"}
 
 
 def test_a_second_run_attaches_to_the_backup_in_flight(run_playbook, simulator, servers):

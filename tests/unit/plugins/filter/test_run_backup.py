@@ -73,7 +73,19 @@ def test_only_sound_hosts_are_started_with_the_keys_the_module_takes():
     targets = run_backup_targets([host("web1"), host("db1", timeout=0)])
 
     assert targets == [dict(name="web1", agent_id=None, server_id=None, machine_name="web1", configuration_id=None,
-                            configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=False)]
+                            configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=False,
+                            region=None, endpoint=None)]
+
+
+def test_a_host_of_another_region_is_started_at_its_regions_endpoint_with_the_plays_token():
+    endpoints = {"DFW": "https://dfw.example/v1.0/1", "ORD": "https://ord.example/v1.0/1"}
+
+    targets = run_backup_targets([host("web1"), host("db1", region="ord"), host("files1", region="DFW")], endpoints)
+
+    assert [(target["region"], target["endpoint"]) for target in targets] == [
+        (None, None), ("ord", endpoints["ORD"]), ("DFW", endpoints["DFW"])]
+    # Without the login's endpoints (a token given to the play), the module finds them itself.
+    assert run_backup_targets([host("db1", region="ORD")])[0]["endpoint"] is None
 
 
 def test_a_host_with_unworkable_settings_fails_alone():
@@ -86,14 +98,13 @@ def test_a_host_with_unworkable_settings_fails_alone():
 
 
 @pytest.mark.parametrize("first, other, message", [
-    (dict(region="DFW"), dict(region="ORD"), 'run_backup_region is "ORD" here but "DFW" on web1'),
-    ({}, dict(region="ORD"), 'run_backup_region is "ORD" here but not set on web1'),
     (dict(username="ops"), dict(username="other-account"), 'run_backup_username is "other-account" here but "ops"'),
-    (dict(region="DFW"), {}, 'run_backup_region is not set here but "DFW" on web1'),
+    ({}, dict(tenant_id="654321"), 'run_backup_tenant_id is "654321" here but not set on web1'),
+    (dict(identity_url="https://id.example"), {}, 'run_backup_identity_url is not set here but "https://id.example"'),
 ])
-def test_a_host_of_another_account_or_region_fails_alone_and_is_never_started(first, other, message):
-    # The batch runs with the first host's connection settings: the other account's or
-    # region's server would be looked for, and maybe started, in the wrong place.
+def test_a_host_of_another_account_fails_alone_and_is_never_started(first, other, message):
+    # The batch runs with the first host's connection settings: the other account's server
+    # would be looked for, and maybe started, in the wrong place.
     targets = [host("web1", connection=first), host("db1", connection=other), host("files1", connection=dict(first))]
 
     assert [target["name"] for target in run_backup_targets(targets)] == ["web1", "files1"]
@@ -112,7 +123,7 @@ def test_the_watch_list_carries_each_hosts_gate_and_deadline():
 
     assert entries == [dict(name="web1", backup_id=7, configuration_id=1, configuration_name="f",
                             acceptable_states=["Completed", "CompletedWithErrors"], max_errors=2, started_at=1000.0,
-                            deadline=1600.0, state=None, result=None)]
+                            deadline=1600.0, state=None, result=None, region=None, endpoint=None)]
 
 
 def test_only_timed_out_backups_of_hosts_that_say_stop_are_stopped():
@@ -137,7 +148,7 @@ def test_ended_backups_are_carried_to_the_next_chunk_in_short():
 
     carried = run_backup_carry([ended, running])
 
-    assert carried == [dict(name="a", backup_id=1, state="Completed",
+    assert carried == [dict(name="a", backup_id=1, state="Completed", region=None, endpoint=None,
                             result=dict(ended=True, timed_out=False, gate_passed=True, healthy=True)), running]
 
 

@@ -494,6 +494,22 @@ def test_a_throttled_login_is_sent_again(make_client):
     assert client.rate_limited == 3
 
 
+def test_the_catalog_gives_the_endpoint_of_every_region(make_client):
+    client, _session, _time = make_client(catalog=[{"name": "cloudBackup", "type": "rax:backup", "endpoints": [
+        {"publicURL": "https://backup.example.com/v1.0/123456", "tenantId": "123456"},
+        {"publicURL": DFW, "region": "DFW"}, {"publicURL": ORD + "/", "region": "ord"},
+        {"publicURL": "https://syd.backup.example.com/v2/123456", "region": "SYD"},
+        {"publicURL": "https://proxy.example.com/hkg/v1.0/123456", "region": "HKG"}]}])
+
+    assert client.regional_endpoints == {"DFW": DFW, "ORD": ORD, "HKG": "https://proxy.example.com/hkg/v1.0/123456"}
+
+
+def test_a_token_given_with_its_endpoint_knows_no_other_region(make_client):
+    client, session, _time = make_client(dict(credentials(), auth_token="given-token", tenant_id="123456", endpoint=DFW))
+
+    assert client.regional_endpoints == {} and session.identity_calls() == []
+
+
 def test_retries_within_a_wait_stop_at_the_time_left(make_client):
     client, session, fake_time = make_client(api=[(503, "busy", {"Retry-After": "50"})] * 5)
 

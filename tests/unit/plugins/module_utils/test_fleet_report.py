@@ -72,7 +72,7 @@ def test_a_host_result_keeps_the_role_fields():
 
     assert set(result) == {"backup_id", "outcome", "state", "summary", "report", "errors", "error_count", "healthy",
                            "gate_passed", "elapsed", "timed_out", "check_mode", "agent_id", "machine_name",
-                           "configuration_id", "configuration_name", "failure"}
+                           "configuration_id", "configuration_name", "failure", "changed"}
     assert result["summary"].startswith("web1: db1 dump (backup 7): Completed")
     assert (result["healthy"], result["gate_passed"], result["failure"]) == (True, True, None)
 

@@ -158,6 +158,9 @@ ROWS = [
     (ACTION, dict(BATCH, targets=[target(configuration_id=1, configuration_name="nightly")]), "targets[0].configuration_id"),
     (ACTION, dict(BATCH, targets=[target(skip_if_completed_within=0)]), "targets[0].skip_if_completed_within"),
     (ACTION, dict(BATCH, targets=[target(skip_if_completed_within=-5)]), "targets[0].skip_if_completed_within"),
+    (ACTION, dict(BATCH, targets=[target(region="XYZ")]), "targets[0].region"),
+    (ACTION, dict(BATCH, targets=[target(region="ORD", endpoint="ord.example.com")]), "targets[0].endpoint"),
+    (ACTION, dict(BATCH, targets=[target(region="ORD", endpoint="ftp://ord.example.com/v1.0/1")]), "targets[0].endpoint"),
     (ACTION, dict(BATCH, targets=[target(allow_completed_with_errors="maybe")]), "allow_completed_with_errors"),
     (ACTION, dict(BATCH, targets=[target(colour="blue")]), "colour"),
     # --- cloudbackup_info ------------------------------------------------------------------
@@ -238,6 +241,8 @@ ROWS = [
     (REPORT, {"backups": [entry(deadline="-inf")]}, "backups[0].deadline"),
     (REPORT, {"backups": [entry(deadline=-5)]}, "backups[0].deadline"),
     (REPORT, {"backups": [entry(result="done")]}, "result"),
+    (REPORT, {"backups": [entry(region="Chicago")]}, "backups[0].region"),
+    (REPORT, {"backups": [entry(region="ORD", endpoint="https://")]}, "backups[0].endpoint"),
     (REPORT, {"backups": [entry(result={"ended": True})]}, "backups[0].result"),
     (REPORT, {"gate": True,
               "backups": [entry(result={"ended": True, "timed_out": False, "gate_passed": False, "healthy": False})]},

@@ -13,6 +13,8 @@ GIVEN = "given-token-fedcba9876543210"
 ENDPOINT = "https://dfw.backup.example.com/v1.0/123456"
 EXPIRES = "2026-03-02T07:11:19.488Z"
 
+ORD_ENDPOINT = ENDPOINT.replace("dfw", "ord")
+
 
 class FakeClient:
     """A CloudBackupClient after a successful login (or a refused one)."""
@@ -33,6 +35,7 @@ class FakeClient:
         self.token, self.tenant_id, self.token_expires = ISSUED, "123456", EXPIRES
         self.endpoint = self.params.get("endpoint") or ENDPOINT
         self.region = (self.params.get("region") or "DFW").upper()
+        self.regional_endpoints = {"DFW": ENDPOINT, "ORD": ORD_ENDPOINT}
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def test_logs_in_once_and_returns_what_later_tasks_need(run_module, clients, arg
     # ansible-core 2.21 adds `invocation` only when the controller asks for it (INJECT_INVOCATION).
     result.pop("invocation", None)
     assert result == {"changed": False, "auth_token": ISSUED, "tenant_id": "123456", "endpoint": ENDPOINT,
-                      "expires": EXPIRES, "region": "DFW"}
+                      "expires": EXPIRES, "region": "DFW", "endpoints": {"DFW": ENDPOINT, "ORD": ORD_ENDPOINT}}
     assert [client.logins for client in clients] == [1]
 
 
@@ -120,7 +123,7 @@ def test_documentation_tells_to_hide_the_token():
     returned = yaml.safe_load(cloudbackup_auth.RETURN)
     examples = yaml.safe_load(cloudbackup_auth.EXAMPLES)
 
-    assert set(returned) == {"auth_token", "tenant_id", "endpoint", "expires", "region"}
+    assert set(returned) == {"auth_token", "tenant_id", "endpoint", "expires", "region", "endpoints"}
     assert "no_log" in " ".join(returned["auth_token"]["description"])
     login = examples[0]
     assert (login["no_log"], login["run_once"]) == (True, True)

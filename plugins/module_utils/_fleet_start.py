@@ -245,6 +245,10 @@ def _fresh_backup(client: Any, target: FleetTarget) -> Optional[dict]:
                               good_states(target.spec.get("allow_completed_with_errors")))
 
 
+def _started(targets: List[FleetTarget]) -> int:
+    return sum(1 for target in targets if target.outcome == "started")
+
+
 def _live(targets: List[FleetTarget]) -> List[FleetTarget]:
     return [target for target in targets if target.outcome is None]
 
@@ -281,14 +285,20 @@ class FleetStarter:
         if not targets:
             return
         known_ids = {run.get("id") for run in activity}
+        # Refused starts are given up once online_timeout passes without a start going
+        # through: a throttled account starts a few servers per window, and the batch must
+        # not give up on the rest while it moves on.
         deadline = self.clock() + self.online_timeout
         self.wake_up()
         self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)), deadline)
         pending = list(targets)
         while True:
+            started = _started(targets)
             refused = self.start_round([target for target in pending if target.look_until is None])
             self.look_for_unclear_starts([target for target in pending if target.look_until is not None], known_ids)
             pending = _live(pending)
+            if _started(targets) > started:
+                deadline = max(deadline, self.clock() + self.online_timeout)
             if self.clock() + START_ROUND_DELAY > deadline:
                 # Refused starts stop here; unclear ones were answered, so their look goes on.
                 self.give_up([target for target in pending if target.refused])

@@ -96,8 +96,12 @@ options:
       - The API work is shared. One agent list, one configuration list and one read of the account's activity
         feed find every agent, configuration and backup already running; one wake-up wakes every agent (see
         O(wake_agents)); each new backup costs one StartManual request. An agent that refuses its start
-        (asleep, or just woken) is tried again every 2 seconds for up to O(online_timeout) seconds, and the
-        wake-up is sent again, at most every 20 seconds, while some agent still refuses.
+        (asleep, or just woken) is tried again every 2 seconds until O(online_timeout) seconds pass in which no
+        start of the batch went through, and the wake-up is sent again, at most every 20 seconds, while some
+        agent still refuses. A start refused for the account's rate limit is sent again after the C(Retry-After)
+        the API asks for, and the whole batch waits with it.
+      - A start without a clear answer (a 5xx, a lost or garbled reply) is looked for in the account's activity
+        feed before it is sent again, while the other servers go on being started.
       - A server whose agent or configuration cannot be found, or whose start fails, gets RV(backups[].outcome=failed)
         and a message; the task itself still succeeds, so one bad server never stops the others. The task
         fails only for what affects every server (credentials, the endpoint, an unreadable list).

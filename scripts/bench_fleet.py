@@ -167,8 +167,8 @@ def parse_args() -> argparse.Namespace:
 
 def parse_throttle(spec: str) -> Dict[str, Any]:
     """'POST=5/s,100/min' or 'identity.tokens=1/s:429' -> one rule of the simulator's rate_limits."""
-    what, _, rest = spec.partition("=")
-    limits, _, status = rest.partition(":")
+    what, rest = spec.split("=", 1) if "=" in spec else (spec, "")
+    limits, status = rest.split(":", 1) if ":" in rest else (rest, "")
     if not what or not limits:
         raise argparse.ArgumentTypeError("%r: expected WHAT=LIMITS[:STATUS], e.g. POST=5/s,100/min" % spec)
     method = what.upper() if what.upper() in THROTTLE_METHODS else None
@@ -193,7 +193,7 @@ def parse_fault_rates(spec: str) -> Dict[str, float]:
     """'503=0.02,drop=0.005' -> every rate of the simulator's random_faults (0 when not given)."""
     rates = dict.fromkeys(sorted(set(FAULT_RATES.values())), 0.0)
     for item in spec.split(","):
-        name, _, value = item.strip().partition("=")
+        name, value = item.strip().split("=", 1) if "=" in item else (item.strip(), "")
         if name not in FAULT_RATES:
             raise argparse.ArgumentTypeError("%r: unknown fault %r (known: %s)" % (spec, name, ", ".join(FAULT_RATES)))
         rates[FAULT_RATES[name]] = fault_rate(spec, name, value)

@@ -29,6 +29,8 @@ TABLE_COLUMNS = "%-10s %-8s %-8s %-20s %7s %6s %8s  %s"
 # merges the artifacts of a sliced job's slices with dict.update, so each slice's own key
 # survives where RECORDED holds only the last slice's servers.
 RECORD_KEY = re.compile(r"^%s(_[0-9a-f]+)?$" % RECORDED)
+# When a record was written (ISO 8601 UTC): of two records that name one server, the newer wins.
+RECORDED_AT = "%s_recorded_at" % RECORDED
 RECORD_KEY_DIGITS = 12
 
 
@@ -65,10 +67,12 @@ def restore_recorded(sources: Iterable[Optional[Dict[str, Any]]]) -> Optional[Di
 
     A source is a mapping of variables (the play's extra variables) or a record file's
     content. Keys other than the record keys are ignored. A server recorded twice keeps the
-    id of its slice's own key over the plain ``pre_upgrade_backups`` (the last slice's).
+    id of the newer record (RECORDED_AT; a folder may hold the files of several runs), and
+    within one record the id of its slice's own key over the plain ``pre_upgrade_backups``
+    (the last slice's).
     """
     merged: Optional[Dict[str, Any]] = None
-    for source in sources:
+    for source in sorted(sources, key=lambda source: str((source or {}).get(RECORDED_AT) or "")):
         for key in sorted(source or {}, key=len):  # the plain key first, each slice's own over it
             if RECORD_KEY.match(key) and isinstance(source[key], dict):
                 merged = dict(merged or {}, **source[key])

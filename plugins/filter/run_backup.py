@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import redact_url
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
     host_result,
     summary_lines,
@@ -70,7 +71,8 @@ def connection_problems(target: dict, batch_host: dict) -> List[str]:
 
 
 def _shown(value: Any) -> str:
-    return '"%s"' % value if value else "not set"
+    # An endpoint or Identity URL given with user:password@ must not show it.
+    return '"%s"' % redact_url(str(value)) if value else "not set"
 
 
 def run_backup_carry(entries: List[dict]) -> List[dict]:

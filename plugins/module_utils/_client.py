@@ -359,8 +359,10 @@ class CloudBackupClient:
         if attempt >= RETRY_ATTEMPTS and not is_rate_limited(response):
             return None
         delay = retry_after_seconds(response)
-        if delay is None:
-            delay = backoff_delay(attempt)
+        if not delay:
+            # Without a Retry-After, or with one of 0 (a date already past), back off all the
+            # same: a refusal resent at once would only be refused again.
+            delay = backoff_delay(attempt) if delay is None or is_rate_limited(response) else delay
         now = self._clock()
         if now - started + delay > RETRY_BUDGET:
             return None

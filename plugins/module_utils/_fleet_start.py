@@ -294,7 +294,7 @@ class FleetStarter:
         pending = list(targets)
         while True:
             started = _started(targets)
-            refused = self.start_round([target for target in pending if target.look_until is None])
+            refused = self.start_round([target for target in pending if target.look_until is None], deadline)
             self.look_for_unclear_starts([target for target in pending if target.look_until is not None], known_ids)
             pending = _live(pending)
             if _started(targets) > started:
@@ -341,18 +341,26 @@ class FleetStarter:
 
         waiter.until(read, is_online)
 
-    def start_round(self, due: List[FleetTarget]) -> bool:
-        """POST StartManual once for each due target; True when an agent refused one (403)."""
+    def start_round(self, due: List[FleetTarget], deadline: float) -> bool:
+        """POST StartManual once for each due target; True when an agent refused one (403).
+
+        No POST waits out a rate limit past ``deadline``; once the account's rate limit
+        refuses one for longer than that, the round ends there: the others are due next
+        round, when the client's hold of its Retry-After has passed (no storm of refusals).
+        """
         refused = False
-        for target in due:
+        for position, target in enumerate(due):
             target.refused = None
             sent_at = self.clock()
             try:
-                target.finish("started", request_start(self.client, target.configuration_id))
+                with self.client.retrying_within(deadline - sent_at):
+                    target.finish("started", request_start(self.client, target.configuration_id))
             except Forbidden:
                 target.refused, refused = "403", True
             except RateLimited:
-                target.refused = "rate limit"  # the client holds the next POSTs back for its Retry-After
+                for waiting in due[position:]:
+                    waiting.refused = "rate limit"
+                break
             except (ServerError, TransportError, InvalidResponse) as err:
                 self.unclear(target, err, sent_at)
             except APIError as err:
@@ -394,18 +402,20 @@ class FleetStarter:
     def give_up(self, refused: List[FleetTarget]) -> None:
         """Fail the targets still refused at the deadline, saying whether their agent is asleep."""
         for target in refused:
+            if target.unclear_starts:
+                _fail_unclear(target)
+                continue
+            if target.refused == "rate limit":
+                target.fail("StartManual for backup configuration %s was refused by the account's rate limit for %d "
+                            "seconds: run fewer jobs or slices at once on this account, or raise online_timeout"
+                            % (target.configuration_id, self.online_timeout))
+                continue
             try:
                 agent = get_agent(self.client, target.agent["machine_agent_id"])
             except CloudBackupError:
                 agent = dict(target.agent, status=None)
             status = agent.get("status")
-            if target.unclear_starts:
-                _fail_unclear(target)
-            elif target.refused == "rate limit":
-                target.fail("StartManual for backup configuration %s was refused by the account's rate limit for %d "
-                            "seconds: run fewer jobs or slices at once on this account, or raise online_timeout"
-                            % (target.configuration_id, self.online_timeout))
-            elif status is None or is_online(agent):
+            if status is None or is_online(agent):
                 target.fail("StartManual for backup configuration %s was refused with HTTP 403 for %d seconds: %s"
                             % (target.configuration_id, self.online_timeout, FORBIDDEN_HINT))
             else:
@@ -428,13 +438,19 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
     each region's specs are one batch, with its own reads and wake-up.
     """
     results: List[Optional[dict]] = [None] * len(specs)
-    for region_client, indexed in _by_client(specs, client_for or (lambda spec: client)):
-        batch = [spec for _, spec in indexed]
-        if isinstance(region_client, CloudBackupError):
-            outcomes = [dict(FleetTarget(spec).as_result(), outcome="failed", failed=True, msg=region_client.msg)
-                        for spec in batch]
-        else:
+    regions = _by_client(specs, client_for or (lambda spec: client))
+    for region_client, indexed in regions:
+        batch = [spec for index, spec in indexed]
+        try:
+            if isinstance(region_client, CloudBackupError):
+                raise region_client
             outcomes = _start_batch(region_client, batch, wake, online_timeout, check_mode, sleep, clock)
+        except CloudBackupError as err:
+            if len(regions) == 1:
+                raise  # what affects every server fails the task
+            # One region's outage (its list, its credentials) fails its own servers only.
+            outcomes = [dict(FleetTarget(spec).as_result(), outcome="failed", failed=True, msg=err.msg)
+                        for spec in batch]
         for (index, spec), outcome in zip(indexed, outcomes):
             results[index] = dict(outcome, region=spec.get("region"),
                                   endpoint=region_client.endpoint if spec.get("region") and outcome["backup_id"] else None)

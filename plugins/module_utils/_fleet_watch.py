@@ -93,7 +93,7 @@ def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: floa
     row would learn nothing new.
     """
     client_for = client_for or (lambda entry: client)
-    clients = [region_client for region_client, _ in by_region(client_for, entries)] or [client]
+    clients = [region_client for region_client, region_entries in by_region(client_for, entries)] or [client]
 
     @contextlib.contextmanager
     def within(seconds: float) -> Iterator[None]:

@@ -45,7 +45,7 @@ START_SETTLE_WINDOW = 30.0
 def unclear_look_ends(err: CloudBackupError, sent_at: float, now: float, timeout: float) -> float:
     """When the look for what an unclear request made may end (on the clock of ``sent_at`` and ``now``).
 
-    ``err`` is what the request got instead of a clear answer, ``now``. The look lasts
+    ``err`` is what the request got, at ``now``, instead of a clear answer. The look lasts
     START_SETTLE_WINDOW after the last moment the request could have been acted on: its
     reply, when one came (a 5xx, a garbled body); else the moment the server must have
     given up on it, ``timeout`` after it was sent.

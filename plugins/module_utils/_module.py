@@ -122,7 +122,8 @@ class CloudBackupModule(AnsibleModule):
         per region and endpoint for the whole task.
         """
         region = region.upper() if region else None
-        if region is None or (region == self.params["region"] and endpoint in (None, self.params["endpoint"])):
+        if region is None or region == self.params["region"]:
+            # The task's own region, at its own endpoint (which may be one the user gave).
             return self.client
         key = (region, endpoint)
         if key not in self._regional_clients:

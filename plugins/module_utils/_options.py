@@ -214,7 +214,7 @@ REGIONS = ("DFW", "HKG", "IAD", "LON", "ORD", "SYD")
 def region_name(params: dict, name: str, label: str) -> Problem:
     """A Rackspace region with a Cloud Backup endpoint, in any case."""
     value = params.get(name)
-    if value is None or str(value).upper() in REGIONS:
+    if not value or str(value).upper() in REGIONS:
         return None
     return "%s must be one of %s (in any case), got %s" % (label, ", ".join(REGIONS), value)
 
@@ -398,6 +398,7 @@ ROLE_TARGET_RULES = (
     rule(seconds, "progress_interval", minimum=1),
     rule(seconds, "poll_interval", minimum=MIN_POLL_INTERVAL),
     rule(seconds, "online_timeout", minimum=1),
+    rule(region_name, "region"),
 )
 
 

@@ -83,6 +83,8 @@ def wake_agents(simulator) -> None:
 
 def recorded_keys(record: Dict[str, Any]) -> Dict[str, Any]:
     """What a record of pre_upgrade_backup.yml holds: one mapping, under pre_upgrade_backups and the run's own key."""
+    record = dict(record)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record.pop("pre_upgrade_backups_recorded_at")), record
     assert sorted(record)[0] == "pre_upgrade_backups" and len(record) == 2, record
     assert re.fullmatch(r"pre_upgrade_backups_[0-9a-f]{12}", sorted(record)[1]), record
     first, second = record.values()
@@ -444,7 +446,8 @@ class TestTheRollbackOnTheDemoScenario:
             artifacts.update(run.result("Record the good backups for a later restore (pre_upgrade_backups)",
                                         host)["ansible_stats"]["data"])
         backups = {entry["body"]["Id"] for entry in simulator.requests("backup.start")}
-        assert len(backups) == 3 and len(artifacts) == 4  # the last slice's pre_upgrade_backups, a key per slice
+        # The last slice's pre_upgrade_backups and pre_upgrade_backups_recorded_at, a key per slice.
+        assert len(backups) == 3 and len(artifacts) == 5
         assert len(list(records.glob("pre_upgrade_backups_*.json"))) == 3
         extra_vars = tmp_path / "artifacts.json"
         extra_vars.write_text(json.dumps(artifacts))

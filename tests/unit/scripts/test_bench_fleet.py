@@ -78,11 +78,11 @@ def test_the_least_wall_is_that_of_sliding_windows(count, spec, seconds):
 
 def test_the_throttle_minimum_counts_the_accepted_requests_each_rule_matches():
     rules = [bench.parse_throttle("POST=2/s"), bench.parse_throttle("identity.*=1/min")]
-    log = ([entry() for _ in range(5)]
-           + [entry(status=413, rate_limit={"rule": 0}) for _ in range(9)]  # refused: not counted
-           + [entry(method="GET", route="backup.get") for _ in range(30)]  # no rule matches
-           + [entry(route=None) for _ in range(1)]  # a POST outside both APIs: the POST rule's
-           + [entry(route="identity.tokens") for _ in range(2)])
+    log = ([entry() for count in range(5)]
+           + [entry(status=413, rate_limit={"rule": 0}) for count in range(9)]  # refused: not counted
+           + [entry(method="GET", route="backup.get") for count in range(30)]  # no rule matches
+           + [entry(route=None) for count in range(1)]  # a POST outside both APIs: the POST rule's
+           + [entry(route="identity.tokens") for count in range(2)])
 
     assert bench.throttle_minimum(rules[:1], log) == 3.0  # 8 POSTs at 2/s
     assert bench.throttle_minimum(rules, log) == 60.0  # 2 logins at 1/min

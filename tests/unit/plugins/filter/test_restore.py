@@ -130,3 +130,11 @@ def test_the_slices_of_a_sliced_job_are_merged_back():
 ])
 def test_record_keys_and_only_those_are_merged(sources, merged):
     assert restore_recorded(sources) == merged
+
+
+def test_of_two_records_that_name_a_server_the_newer_wins_whatever_their_order():
+    # A record folder holds the files of several runs (a --limit run again writes another key).
+    old = {"pre_upgrade_backups_0a": {"web1": 1, "db1": 2}, "pre_upgrade_backups_recorded_at": "2026-12-01T10:00:00Z"}
+    new = {"pre_upgrade_backups_0b": {"web1": 3}, "pre_upgrade_backups_recorded_at": "2026-12-06T10:00:00Z"}
+
+    assert restore_recorded([new, old]) == restore_recorded([old, new]) == {"web1": 3, "db1": 2}

@@ -46,6 +46,7 @@ BAD_SETTINGS = [
     (dict(machine_name=" "), "run_backup_machine_name must not be empty or blank"),
     (dict(configuration_name=""), "run_backup_configuration_name must not be empty or blank"),
     (dict(configuration_name="\t"), "run_backup_configuration_name must not be empty or blank"),
+    (dict(region="Dallas"), "run_backup_region must be one of DFW, HKG, IAD, LON, ORD, SYD (in any case), got Dallas"),
 ]
 
 

@@ -471,6 +471,18 @@ def test_after_a_refusal_the_next_request_of_that_method_waits_its_turn(make_cli
     assert fake_time.sleeps == [30.0]
 
 
+@pytest.mark.parametrize("retry_after", ["0", None])
+def test_a_refusal_without_a_wait_to_honour_backs_off_instead_of_resending_at_once(make_client, retry_after):
+    refusal = (429, "", {"Retry-After": retry_after} if retry_after else {})
+    client, session, fake_time = make_client(api=[refusal] * 3 + [(200, b"1")])
+
+    client.request("POST", "backup", "action-requested", **START)
+
+    for attempt, delay in enumerate(fake_time.sleeps, start=1):
+        step = min(_client.BACKOFF_CAP, _client.BACKOFF_BASE * _client.BACKOFF_FACTOR ** (attempt - 1))
+        assert step / 2 <= delay <= step
+
+
 @pytest.mark.parametrize("reply", [
     (413, {"message": "Request Entity Too Large", "code": 413}),
     (413, ""),

@@ -34,9 +34,26 @@ def regions():
         params.update(username="admin", api_key="admin-key", identity_url=simulator.info["identity_url"], region="DFW",
                       timeout=5.0)
         dfw = CloudBackupClient(params, sleep=simulator.advance, clock=simulator.now)
-        ord_ = CloudBackupClient(dict(params, region="ORD", auth_token=dfw.token, tenant_id=dfw.tenant_id,
-                                      endpoint=dfw.regional_endpoints["ORD"]), sleep=simulator.advance, clock=simulator.now)
-        yield simulator, {None: dfw, "DFW": dfw, "ORD": ord_}
+        ord_params = dict(params, region="ORD", auth_token=dfw.token, tenant_id=dfw.tenant_id,
+                          endpoint=dfw.regional_endpoints["ORD"])
+        ord_ = CloudBackupClient(ord_params, sleep=simulator.advance, clock=simulator.now)
+        # ORD's endpoint as a wrong one (an outage): nothing but 404 there.
+        broken = CloudBackupClient(dict(ord_params, endpoint=ord_params["endpoint"].replace("/ord/", "/nowhere/")),
+                                   sleep=simulator.advance, clock=simulator.now)
+        yield simulator, {None: dfw, "DFW": dfw, "ORD": ord_, "broken": broken}
+
+
+def test_one_regions_outage_fails_its_own_servers_only(regions):
+    simulator, clients = regions
+    specs = [dict(name=name, agent_id=None, server_id=None, machine_name=name, configuration_id=None,
+                  configuration_name=None, skip_if_completed_within=None, allow_completed_with_errors=False,
+                  region=region) for name, region in SERVERS.items()]
+
+    results = start_fleet(clients[None], specs, True, 120, False, sleep=simulator.advance, clock=simulator.now,
+                          client_for=lambda spec: clients[None] if spec["region"] == "DFW" else clients["broken"])
+
+    assert [result["outcome"] for result in results] == ["started", "failed", "started", "failed"]
+    assert "404" in results[1]["msg"]
 
 
 def test_each_region_is_a_batch_at_its_own_endpoint_with_one_login(regions):

@@ -430,7 +430,7 @@ running:
 """
 
 import time
-from typing import Any, Callable, NamedTuple, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id, report_of_ended
@@ -520,7 +520,7 @@ def report_task(module: CloudBackupModule) -> dict:
     params = module.params
     accepted = checked_options(module)
     if params["backups"] is not None:
-        return fleet_task(module.client, params, lambda entry: module.client_in(entry.get("region"), entry.get("endpoint")))
+        return fleet_task(module)
     configuration, backup_id = backup_to_report(module.client, params)
     watched = watch(module.client, backup_id, params) if backup_id is not None else WaitResult(None, 0.0, 0, False)
     result = describe(configuration, backup_id, watched)
@@ -530,9 +530,14 @@ def report_task(module: CloudBackupModule) -> dict:
     return result
 
 
-def fleet_task(client: Any, params: dict, client_for: Callable[[dict], Any]) -> dict:
+def fleet_task(module: CloudBackupModule) -> dict:
     """Follow every backup of ``backups`` (polling each region's feed once per poll), judge each by its own gate."""
+    params, client = module.params, module.client
     entries = params["backups"]
+
+    def client_for(entry: dict) -> Any:
+        return module.client_in(entry.get("region"), entry.get("endpoint"))
+
     find_latest_backups(client, entries, client_for)
     if params["wait"]:
         watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"], client_for=client_for)
@@ -540,10 +545,8 @@ def fleet_task(client: Any, params: dict, client_for: Callable[[dict], Any]) -> 
         watched = WaitResult(poll_fleet(client, entries, client_for=client_for), 0.0, 1, bool(pending(entries)))
     running = len(pending(entries))
     progress = progress_line(entries, time.time())
-    throttled = sum(region_client.rate_limited for region_client in
-                    {id(region_client): region_client for region_client in [client] + list(map(client_for, entries))}.values())
-    if throttled:
-        progress += "; the API throttled %d requests (account rate limit)" % throttled
+    if module.rate_limited:
+        progress += "; the API throttled %d requests (account rate limit)" % module.rate_limited
     result = dict(changed=False, backup_id=None, state=None, backup=None, report=None, errors=[], healthy=False,
                   summary=progress, gate_passed=None, elapsed=round(watched.elapsed, 1), polls=watched.polls,
                   timed_out=running > 0, backups=entries, running=running, progress=progress)

@@ -9,13 +9,15 @@ can be started, what each one waits for, what its ``run_backup_result`` holds, w
 it and how the final table reads is decided here, once, on top of
 module_utils/_fleet_report.py. Each filter is documented in the .yml file of its name.
 
-A "host target" is what the role's first task records per host: the host's name and its
-run_backup_* settings (agent, configuration, gate and timeout).
+A "host target" is what the role's first task records per host, read by run_backup_hosts:
+the host's name and its run_backup_* settings (agent, configuration, gate and timeout).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
+
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import redact_url
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
@@ -34,9 +36,33 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report impo
 # settings of the play's first host, so a host that gives other values for these would be
 # backed up through the wrong account. (A host's region is its own: each region is a batch.)
 CONNECTION_KEYS = ("username", "tenant_id", "identity_url", "endpoint")
+# The run_backup_* variables whose values a host's own task records (the role's
+# run_backup__described_vars), named here by their key in the host target.
+RENAMED_SETTINGS = {"allow_errors": "allow_completed_with_errors"}
 # The keys of a host target that cloudbackup_action's targets option takes.
 START_KEYS = ("name", "agent_id", "server_id", "machine_name", "configuration_id", "configuration_name",
               "skip_if_completed_within", "allow_completed_with_errors", "region")
+
+
+def run_backup_hosts(described: List[list], variables: List[str]) -> List[dict]:
+    """The host targets: each host's name and the values of ``variables``, as its own task recorded them.
+
+    A host's task only looks its variables up (one lookup is the cheapest per-host task);
+    what they mean is decided here, once for the play: which of agent, server and machine
+    name picks the agent, and which connection settings name the account.
+    """
+    targets = []
+    for name, *values in described:
+        settings = {RENAMED_SETTINGS.get(variable[len("run_backup_"):], variable[len("run_backup_"):]): value
+                    for variable, value in zip(variables, values)}
+        connection = {key: settings.pop(key) for key in CONNECTION_KEYS}
+        agent_id, server_id = settings["agent_id"], settings["server_id"]
+        targets.append(dict(
+            settings, name=name, server_id=None if agent_id else server_id,
+            machine_name=None if agent_id or server_id else settings["machine_name"],
+            allow_completed_with_errors=boolean(settings["allow_completed_with_errors"], strict=False),
+            connection={key: value for key, value in connection.items() if value not in (None, "")}))
+    return targets
 
 
 def target_problems(target: dict) -> List[str]:
@@ -170,6 +196,7 @@ class FilterModule:
     def filters(self) -> Dict[str, Any]:
         return {
             "run_backup_carry": run_backup_carry,
+            "run_backup_hosts": run_backup_hosts,
             "run_backup_targets": run_backup_targets,
             "run_backup_watch_list": run_backup_watch_list,
             "run_backup_to_stop": run_backup_to_stop,

@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import requests, urllib3
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     AuthenticationError,
+    CloudBackupError,
     EndpointNotFound,
     InvalidResponse,
     TransportError,
@@ -374,6 +375,23 @@ class CloudBackupClient:
         if self._session is None:
             self._session = requests.Session()
         return self._session
+
+
+def by_client(items: List[Any], client_for: Callable[[Any], "CloudBackupClient"]) -> List[Tuple[Any, List[Any]]]:
+    """``items`` grouped by the client that reaches each (``client_for(item)``: its region's), in order of first appearance.
+
+    Each group is one batch of a fleet job: one set of reads, one wake-up. A
+    CloudBackupError raised for an item (its connection settings are bad) takes the place
+    of its client, so a caller can fail that batch alone.
+    """
+    groups: Dict[int, Tuple[Any, List[Any]]] = {}
+    for item in items:
+        try:
+            client: Any = client_for(item)
+        except CloudBackupError as err:
+            client = err
+        groups.setdefault(id(client), (client, []))[1].append(item)
+    return list(groups.values())
 
 
 def _json_of(response: Any, expect: Optional[type], text: str) -> Any:

@@ -39,6 +39,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     recent_good_backup,
     runs_of,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     APIError,
     CloudBackupError,
@@ -93,6 +94,8 @@ class FleetTarget:
         self.look_until: Optional[float] = None
         # How the last start was refused, when it was (nothing was done): "403" or "rate limit".
         self.refused: Optional[str] = None
+        # Whether its start ever waited for the account's rate limit.
+        self.throttled = False
 
     def finish(self, outcome: str, backup_id: Optional[int] = None, state: Optional[str] = None) -> None:
         self.outcome, self.backup_id, self.state = outcome, backup_id, state
@@ -119,7 +122,7 @@ class FleetTarget:
             msg=self.msg, backup_id=self.backup_id, state=self.state, requested_at=self.requested_at,
             agent_id=agent.get("machine_agent_id"), machine_name=agent.get("machine_name"),
             configuration_id=configuration.get("backup_configuration_id"),
-            configuration_name=configuration.get("backup_configuration_name"),
+            configuration_name=configuration.get("backup_configuration_name"), throttled=self.throttled,
         )
 
 
@@ -351,7 +354,7 @@ class FleetStarter:
         refused = False
         for position, target in enumerate(due):
             target.refused = None
-            sent_at = self.clock()
+            sent_at, refusals = self.clock(), self.client.rate_limited
             try:
                 with self.client.retrying_within(deadline - sent_at):
                     target.finish("started", request_start(self.client, target.configuration_id))
@@ -365,6 +368,9 @@ class FleetStarter:
                 self.unclear(target, err, sent_at)
             except APIError as err:
                 target.fail(err.msg)
+            finally:
+                # The client sends a throttled request again by itself: its count tells.
+                target.throttled = target.throttled or self.client.rate_limited > refusals
         return refused
 
     def unclear(self, target: FleetTarget, err: CloudBackupError, sent_at: float) -> None:
@@ -438,7 +444,8 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
     each region's specs are one batch, with its own reads and wake-up.
     """
     results: List[Optional[dict]] = [None] * len(specs)
-    regions = _by_client(specs, client_for or (lambda spec: client))
+    client_for = client_for or (lambda spec: client)
+    regions = by_client(list(enumerate(specs)), lambda indexed_spec: client_for(indexed_spec[1]))
     for region_client, indexed in regions:
         batch = [spec for index, spec in indexed]
         try:
@@ -455,18 +462,6 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
             results[index] = dict(outcome, region=spec.get("region"),
                                   endpoint=region_client.endpoint if spec.get("region") and outcome["backup_id"] else None)
     return results
-
-
-def _by_client(specs: List[dict], client_for: Callable[[dict], Any]) -> List[Tuple[Any, List[Tuple[int, dict]]]]:
-    """The specs grouped by their region's client (or the error that made it), in order of first appearance."""
-    groups: Dict[int, Tuple[Any, List[Tuple[int, dict]]]] = {}
-    for index, spec in enumerate(specs):
-        try:
-            region_client = client_for(spec)
-        except CloudBackupError as err:
-            region_client = err
-        groups.setdefault(id(region_client), (region_client, []))[1].append((index, spec))
-    return list(groups.values())
 
 
 def _start_batch(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,

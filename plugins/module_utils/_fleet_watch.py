@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
@@ -36,6 +36,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     runs_of,
     tells_health,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
     ended_result,
     no_backup_result,
@@ -49,13 +51,12 @@ def pending(entries: List[dict]) -> List[dict]:
     return [entry for entry in entries if not entry.get("result")]
 
 
-def by_region(client_for: Callable[[dict], Any], entries: List[dict]) -> List[Tuple[Any, List[dict]]]:
-    """``entries`` grouped by the client of their region (``client_for(entry)``), in order of first appearance."""
-    groups: Dict[int, Tuple[Any, List[dict]]] = {}
-    for entry in entries:
-        client = client_for(entry)
-        groups.setdefault(id(client), (client, []))[1].append(entry)
-    return list(groups.values())
+def by_region(client_for: Callable[[dict], Any], entries: List[dict]) -> Iterator[Tuple[Any, List[dict]]]:
+    """``entries`` grouped by the client of their region (_client.by_client); bad connection settings fail the wait."""
+    for client, region_entries in by_client(entries, client_for):
+        if isinstance(client, CloudBackupError):
+            raise client
+        yield client, region_entries
 
 
 def find_latest_backups(client: Any, entries: List[dict], client_for: Optional[Callable[[dict], Any]] = None) -> None:

@@ -438,6 +438,7 @@ backups:
       machine_name: web1
       configuration_id: 174084
       configuration_name: web1 daily files
+      throttled: false
   contains:
     name:
       description: The target's O(targets[].name).
@@ -478,6 +479,13 @@ backups:
     configuration_name:
       description: Name of the configuration backed up.
       type: str
+    throttled:
+      description:
+        - Whether this target's start waited for the account's rate limit (the API refused it with HTTP 413
+          C(overLimit) or 429 at least once, and it was sent again after the C(Retry-After)).
+        - The task warns with how many starts waited.
+      type: bool
+      version_added: 0.3.0
     region:
       description: The target's O(targets[].region), or null.
       type: str
@@ -652,8 +660,9 @@ def start_batch(module: CloudBackupModule) -> dict:
                           module.check_mode, sleep=time.sleep, clock=time.monotonic,
                           client_for=lambda spec: module.client_in(spec.get("region"), spec.get("endpoint")))
     if module.rate_limited:
-        module.warn("the account's rate limit refused %d requests of this task: they were sent again after the "
-                    "Retry-After the API asked for" % module.rate_limited)
+        module.warn("the account's rate limit refused %d requests of this task, and the starts of %d of the %d "
+                    "servers waited for it: each request was sent again after the Retry-After the API asked for"
+                    % (module.rate_limited, sum(backup["throttled"] for backup in backups), len(backups)))
     return dict(result_of("batch", any(backup["changed"] for backup in backups)), backups=backups)
 
 

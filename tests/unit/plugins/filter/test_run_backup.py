@@ -4,6 +4,7 @@ import pytest
 from ansible_collections.rackspace.cloudbackup.plugins.filter.run_backup import (
     FilterModule,
     run_backup_carry,
+    run_backup_hosts,
     run_backup_results,
     run_backup_targets,
     run_backup_to_stop,
@@ -20,6 +21,25 @@ def host(name, **settings):
                   online_timeout=120)
     target.update(settings)
     return target
+
+
+ROLE_VARIABLES = ["run_backup_agent_id", "run_backup_server_id", "run_backup_machine_name", "run_backup_allow_errors",
+                  "run_backup_timeout", "run_backup_username", "run_backup_tenant_id", "run_backup_identity_url",
+                  "run_backup_endpoint"]
+
+
+@pytest.mark.parametrize("agent_id, server_id, chosen", [
+    (None, None, dict(agent_id=None, server_id=None, machine_name="web1")),
+    (None, "srv-1", dict(agent_id=None, server_id="srv-1", machine_name=None)),
+    (7, "srv-1", dict(agent_id=7, server_id=None, machine_name=None)),
+], ids=["machine name", "server id", "agent id"])
+def test_a_hosts_recorded_variables_become_its_target_with_one_way_to_its_agent(agent_id, server_id, chosen):
+    recorded = ["web1", agent_id, server_id, "web1", "yes", 600, "ops", "", None, None]
+
+    [target] = run_backup_hosts([recorded], ROLE_VARIABLES)
+
+    assert target == dict(chosen, name="web1", allow_completed_with_errors=True, timeout=600,
+                          connection={"username": "ops"})
 
 
 # (settings of a host, the message its check must give): one bad run_backup_* variable per row.
@@ -137,7 +157,7 @@ def test_only_timed_out_backups_of_hosts_that_say_stop_are_stopped():
 
 
 def test_every_filter_is_registered():
-    assert sorted(FilterModule().filters()) == ["run_backup_carry", "run_backup_results", "run_backup_table", "run_backup_targets",
+    assert sorted(FilterModule().filters()) == ["run_backup_carry", "run_backup_hosts", "run_backup_results", "run_backup_table", "run_backup_targets",
                                                 "run_backup_to_stop", "run_backup_watch_list"]
 
 

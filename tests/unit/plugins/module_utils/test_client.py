@@ -805,3 +805,20 @@ def test_missing_or_conflicting_options_fail_before_any_http_call(fake_session, 
     assert message in raised.value.msg
     assert session.calls == []
     assert_no_secret(raised.value)
+
+
+def test_a_fleets_items_are_grouped_by_the_client_that_reaches_them_and_a_bad_connection_fails_alone():
+    clients = {"DFW": object(), "ORD": object()}
+
+    def client_for(item):
+        if item["region"] == "LON":
+            raise ConfigurationError("endpoint must be an https URL")
+        return clients[item["region"]]
+
+    items = [dict(name=name, region=region) for name, region in [("a", "ORD"), ("b", "DFW"), ("c", "ORD"), ("d", "LON")]]
+
+    groups = _client.by_client(items, client_for)
+
+    assert [([item["name"] for item in batch]) for client, batch in groups] == [["a", "c"], ["b"], ["d"]]
+    assert [client for client, batch in groups[:2]] == [clients["ORD"], clients["DFW"]]
+    assert isinstance(groups[2][0], ConfigurationError)

@@ -149,6 +149,8 @@ def test_a_throttled_batch_starts_every_server_once_and_slows_down_instead_of_st
         results = start_the_fleet(fleet, online_timeout=60)
 
         assert_every_server_started_once(fleet, results)
+        refused_ids = {entry["body"]["Id"] for entry in fleet.requests(route="backup.start") if entry["status"] == 413}
+        assert refused_ids and {result["configuration_id"] for result in results if result["throttled"]} == refused_ids
         posts = [entry for entry in fleet.requests() if entry["method"] == "POST" and entry["route"] != "identity.tokens"]
         refused = [entry for entry in posts if entry["status"] == 413]
         accepted = len(posts) - len(refused)  # StartManuals (403s of waking agents included) and wake-ups

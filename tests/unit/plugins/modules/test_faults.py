@@ -221,6 +221,18 @@ def test_a_throttled_batch_wait_says_so_in_its_progress_line(run_module, simulat
     assert result["progress"].endswith("; the API throttled 2 requests (account rate limit)"), result["progress"]
 
 
+def test_a_throttled_batch_start_warns_how_many_starts_waited(run_module, simulated_time):
+    account = simulated_time
+    awake(account)
+    account.simulator.add_fault(route="backup.start", status=413, body=OVER_LIMIT, retry_after=5, count=1)
+
+    result, _elapsed = run_operation(run_module, account, "batch start")
+
+    assert not result.get("failed"), result.get("msg")
+    assert [backup["throttled"] for backup in result["backups"]] == [True, False]
+    assert "refused 1 requests of this task, and the starts of 1 of the 2 servers waited for it" in str(result["warnings"])
+
+
 # --- starts that race with something else: still one backup, and the id of the one that runs ----
 
 RACES = {

@@ -15,6 +15,7 @@ import datetime
 import time
 from typing import Any, Dict, List, Optional
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import agents_meant
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states, human_duration
 
 TABLE_COLUMNS = "%-10s %-26s %-8s %-20s %8s %10s %6s  %s"
@@ -31,18 +32,14 @@ def backup_report_selection(configurations: List[dict], agents: List[dict], host
     """
     if hosts is None:
         return list(configurations)
-    wanted = {agent["machine_agent_id"] for agent in agents for host in hosts
-              if _names_agent(host, hostvars[host], agent)}
+    wanted = {agent["machine_agent_id"] for host in hosts for agent in agents_meant(agents, **_agent_settings(host, hostvars[host]))}
     return [configuration for configuration in configurations if configuration.get("machine_agent_id") in wanted]
 
 
-def _names_agent(host: str, host_vars: Any, agent: dict) -> bool:
-    if host_vars.get("run_backup_agent_id"):
-        return int(host_vars["run_backup_agent_id"]) == agent.get("machine_agent_id")
-    if host_vars.get("run_backup_server_id"):
-        return host_vars["run_backup_server_id"] == agent.get("host_server_id")
-    machine_name = host_vars.get("run_backup_machine_name") or host
-    return str(machine_name).lower() == str(agent.get("machine_name") or "").lower()
+def _agent_settings(host: str, host_vars: Any) -> dict:
+    """A host's run_backup_* settings that name its agent, as _choose.agents_meant takes them."""
+    return dict(agent_id=host_vars.get("run_backup_agent_id") or None, server_id=host_vars.get("run_backup_server_id"),
+                machine_name=host_vars.get("run_backup_machine_name") or host)
 
 
 def backup_report_entries(configurations: List[dict], allow_errors: bool = False) -> List[dict]:

@@ -15,6 +15,7 @@ import hashlib
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import configurations_meant, not_one_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
 
 # Where a server's backup id came from, besides the record file (named by its path).
@@ -84,14 +85,18 @@ def restore_configuration(configurations: List[dict], configuration_id: Any = No
     """The configuration whose newest backup a server without a recorded one gets, or None.
 
     ``configurations`` are the server's agent's; the run_backup_* variables pick one as the
-    role does: its id, else its name, else the agent's only configuration.
+    role does (_choose.configurations_meant): its id, else its name, else the agent's only
+    configuration. A name that two of them share picks neither: that fails the server.
     """
     if configuration_id not in (None, ""):
         return configuration_id
-    if configuration_name:
-        named = [item for item in configurations if item.get("backup_configuration_name") == configuration_name]
-        return named[0]["backup_configuration_id"] if named else None
-    return configurations[0]["backup_configuration_id"] if len(configurations) == 1 else None
+    matches = configurations_meant(configurations, name=configuration_name or None)
+    if len(matches) == 1:
+        return matches[0]["backup_configuration_id"]
+    if configuration_name and matches:
+        # Ansible fails the task that uses the filter with this message (its host only).
+        raise ValueError(not_one_configuration(configuration_name, matches, configurations))
+    return None
 
 
 def restore_result(start: dict, chunks: List[dict], choice: dict, check_mode: bool, on_timeout: str,

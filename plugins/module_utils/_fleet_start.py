@@ -39,6 +39,14 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     recent_good_backup,
     runs_of,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import (
+    agent_label,
+    agent_wanted,
+    agents_meant,
+    configurations_meant,
+    not_one_agent,
+    not_one_configuration,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     APIError,
@@ -65,8 +73,6 @@ START_ROUND_DELAY = 2.0
 # The longest wait for a first agent to come Online before the starts begin anyway: the
 # docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (api-notes: Agents and waking).
 PROBE_WINDOW = 30.0
-# Enough names to spot a typo in a message, few enough to keep it one line.
-NAMES_SHOWN = 10
 
 
 class TargetFailed(CloudBackupError):
@@ -143,34 +149,20 @@ def resolve_targets(client: Any, specs: List[dict]) -> List[FleetTarget]:
 
 
 def agent_of(client: Any, spec: dict, agents: List[dict]) -> dict:
-    """The target's enabled agent: by agent_id, else server_id, else machine_name."""
-    if spec.get("agent_id") is not None:
-        wanted, matches = "agent id %s" % spec["agent_id"], _where(agents, "machine_agent_id", spec["agent_id"])
-    elif spec.get("server_id"):
-        wanted, matches = "server id %s" % spec["server_id"], _agents_on_server(client, spec["server_id"], agents)
-    else:
-        # Machine names are typed by people, and Windows agents register in upper case.
-        name = spec["machine_name"].lower()
-        wanted = 'machine name "%s"' % spec["machine_name"]
-        matches = [agent for agent in agents if str(agent.get("machine_name") or "").lower() == name]
+    """The target's enabled agent: by agent_id, else server_id, else machine_name (_choose.agents_meant)."""
+    settings = {key: spec.get(key) for key in ("agent_id", "server_id", "machine_name")}
+    matches = agents_meant(agents, **settings)
+    if not matches and settings["agent_id"] is None and settings["server_id"]:
+        # The list may leave HostServerId out (api-notes: Agents and waking): then ask the server endpoint.
+        found = find_agent_by_server(client, settings["server_id"])
+        matches = [found] if found is not None else []
     if len(matches) != 1:
-        found = "no agent" if not matches else "%d agents (%s): give agent_id" % (
-            len(matches), ", ".join(str(agent["machine_agent_id"]) for agent in matches))
-        raise TargetFailed("%s matches %s in the account of these credentials" % (wanted, found))
+        raise TargetFailed(not_one_agent(agent_wanted(**settings), matches))
     agent = matches[0]
     if agent.get("is_disabled"):
         raise TargetFailed("agent %s is disabled and runs no backups: enable it in the Cloud Backup control panel "
-                           "or API first" % _agent_label(agent))
+                           "or API first" % agent_label(agent))
     return agent
-
-
-def _agents_on_server(client: Any, server_id: str, agents: List[dict]) -> List[dict]:
-    # The list may leave HostServerId out (api-notes: Agents and waking): then ask the server endpoint.
-    listed = _where(agents, "host_server_id", server_id)
-    if listed:
-        return listed
-    agent = find_agent_by_server(client, server_id)
-    return [agent] if agent is not None else []
 
 
 def configuration_of(client: Any, spec: dict, agent: dict, configurations: List[dict]) -> dict:
@@ -181,20 +173,18 @@ def configuration_of(client: Any, spec: dict, agent: dict, configurations: List[
         if configuration["machine_agent_id"] != agent_id:
             raise TargetFailed('configuration %s ("%s") belongs to agent %s, not to agent %s'
                                % (configuration["backup_configuration_id"], configuration.get("backup_configuration_name"),
-                                  configuration["machine_agent_id"], _agent_label(agent)))
+                                  configuration["machine_agent_id"], agent_label(agent)))
         return configuration
-    own = _where(configurations, "machine_agent_id", agent_id)
-    name = spec.get("configuration_name")
-    matches = own if name is None else _where(own, "backup_configuration_name", name)
-    if len(matches) == 1:
-        return matches[0]
-    wanted = 'configuration "%s"' % name if name is not None else "the only configuration (none is named)"
-    raise TargetFailed("%s of agent %s matches %d live configurations%s: give configuration_id or configuration_name"
-                       % (wanted, _agent_label(agent), len(matches), _names(own)))
+    own = configurations_meant(configurations, agent_id)
+    matches = configurations_meant(own, name=spec.get("configuration_name"))
+    if len(matches) != 1:
+        raise TargetFailed(not_one_configuration(spec.get("configuration_name"), matches, own, agent_label(agent)))
+    return matches[0]
 
 
 def _configuration_by_id(client: Any, configuration_id: int, configurations: List[dict]) -> dict:
-    listed = _where(configurations, "backup_configuration_id", configuration_id)
+    listed = [configuration for configuration in configurations
+              if configuration.get("backup_configuration_id") == configuration_id]
     if listed:
         return listed[0]
     try:
@@ -205,21 +195,6 @@ def _configuration_by_id(client: Any, configuration_id: int, configurations: Lis
         raise TargetFailed('backup configuration %s ("%s") is deleted and cannot be backed up'
                            % (configuration_id, configuration.get("backup_configuration_name")))
     return configuration
-
-
-def _where(records: List[dict], key: str, value: Any) -> List[dict]:
-    return [record for record in records if record.get(key) == value]
-
-
-def _names(configurations: List[dict]) -> str:
-    names = [configuration.get("backup_configuration_name") or "" for configuration in configurations]
-    if not names:
-        return ""
-    return " (%s%s)" % (", ".join(names[:NAMES_SHOWN]), ", ..." if len(names) > NAMES_SHOWN else "")
-
-
-def _agent_label(agent: dict) -> str:
-    return "%s (%s)" % (agent.get("machine_agent_id"), agent.get("machine_name"))
 
 
 # --- what each target needs: attach, fresh, or a start --------------------------------------
@@ -427,7 +402,7 @@ class FleetStarter:
             else:
                 target.fail("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
                             "(driveclient) runs on the server"
-                            % (_agent_label(agent), status, self.online_timeout, self.wakes))
+                            % (agent_label(agent), status, self.online_timeout, self.wakes))
 
 
 def _fail_unclear(target: FleetTarget) -> None:

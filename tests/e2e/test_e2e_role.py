@@ -361,8 +361,9 @@ def test_clear_failures_before_anything_starts(run_playbook, simulator, servers)
     }
     messages = {
         "nosuchserver": 'machine name "nosuchserver" matches no agent',
-        "badname": 'configuration "nosuchconfig" of agent 300001 (alpha) matches 0 live configurations',
-        "unnamed": "matches 3 live configurations (nightly, always fails, fails then completes)",
+        "badname": 'no live backup configuration of agent 300001 (alpha) is named "nosuchconfig"',
+        "unnamed": 'agent 300001 (alpha) has 3 live backup configurations ("always fails", "fails then completes", '
+                   '"nightly"): give configuration_id or configuration_name',
         "elsewhere": "configuration 400003 (\"nightly\") belongs to agent 300002, not to agent 300001",
         "gamma": "agent 300003 (gamma) is disabled",
     }

@@ -99,6 +99,13 @@ def test_restore_configuration_picks_as_the_role_does(configurations, configurat
     assert restore_configuration(configurations, configuration_id, configuration_name) == expected
 
 
+def test_a_name_two_configurations_share_fails_with_both_ids():
+    twins = OWN + [{"backup_configuration_id": 3, "backup_configuration_name": "dump"}]
+
+    with pytest.raises(ValueError, match=r'2 live backup configurations are named "dump": 2 \(agent .*\), 3 '):
+        restore_configuration(twins, None, "dump")
+
+
 # --- the records of pre_upgrade_backup.yml, slice by slice ----------------------------------
 
 def test_a_record_key_names_its_hosts_whatever_their_order():

@@ -57,9 +57,9 @@ def test_a_fleet_shares_its_reads_and_starts_one_backup_each(account):
     (target("nosuchserver"), 'machine name "nosuchserver" matches no agent'),
     (target("gamma"), "agent 300003 (gamma) is disabled"),
     (target("x", agent_id=300001, configuration_name="nosuchconfig"),
-     'configuration "nosuchconfig" of agent 300001 (alpha) matches 0 live configurations (nightly, always fails, '
-     "fails then completes)"),
-    (target("x", agent_id=300001), "the only configuration (none is named) of agent 300001 (alpha) matches 3 live"),
+     'no live backup configuration of agent 300001 (alpha) is named "nosuchconfig" (names in use: "always fails", '
+     '"fails then completes", "nightly")'),
+    (target("x", agent_id=300001), 'agent 300001 (alpha) has 3 live backup configurations ("always fails", '),
     (target("x", agent_id=300001, configuration_id=400003),
      'configuration 400003 ("nightly") belongs to agent 300002, not to agent 300001 (alpha)'),
     (target("x", agent_id=300002, configuration_id=400004), 'backup configuration 400004 ("retired") is deleted'),

@@ -16,7 +16,8 @@ import time
 from typing import Any, Dict, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import agents_meant
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states, human_duration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 
 TABLE_COLUMNS = "%-10s %-26s %-8s %-20s %8s %10s %6s  %s"
 NAME_WIDTH = 26

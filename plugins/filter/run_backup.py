@@ -30,7 +30,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     ROLE_TARGET_RULES,
     problems,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 
 # The connection settings that name an account (never a secret): the batch runs on the
 # settings of the play's first host, so a host that gives other values for these would be

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import error_count, healthy, human_duration, summary
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import (
     DEFAULT_ACCEPTABLE_STATES,
     acceptable_states,
-    error_count,
     gate_failure,
-    healthy,
-    human_duration,
-    summary,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state
 

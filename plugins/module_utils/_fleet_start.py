@@ -64,7 +64,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     unclear_look_ends,
     wake_again,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # Seconds between two rounds of starts that agents refused with 403 (asleep, or the agent

@@ -2,40 +2,29 @@
 # Copyright: (c) 2026, rackspace.cloudbackup contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Reading a backup or restore report: is it healthy, what it says in one line, does it pass a gate.
+"""Reading a backup or restore report: is it healthy, what it says in one line.
 
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
-Its one concern: judge a normalized report (as ``_api.get_report`` returns it) the same
-way wherever the collection does, so the report module, the action module and the role
-never disagree about "healthy" or word the summary differently.
+Its one concern: read a normalized report (as ``_api.get_report`` returns it) the same
+way wherever the collection does, so the modules and the filters never disagree about
+"healthy" or word the summary differently. Whether a job passed is _verdict's.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize import SIZE_BASE
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
-    TERMINAL_STATES,
-    canonical_state,
-    is_terminal,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state, is_terminal
 
 # monplugin's alert rule (api-notes: Reports): anything else deserves a look. CompletedWithErrors
 # reports still say "Success", so the state and the diagnostics must be checked as well.
 HEALTHY_STATE = "Completed"
 HEALTHY_REASON = "Success"
 HEALTHY_DIAGNOSTICS = "No errors"
-DEFAULT_ACCEPTABLE_STATES = (HEALTHY_STATE,)
 # The server's base for size text is undocumented; we assume 1024, as rcbu does (api-notes: Sizes and counts).
 _SIZE_UNITS = ("KB", "MB", "GB", "TB")
-
-
-def good_states(allow_errors: bool) -> List[str]:
-    """The final states that count as a good backup: Completed, and CompletedWithErrors when allowed."""
-    return [HEALTHY_STATE, "CompletedWithErrors"] if allow_errors else [HEALTHY_STATE]
 
 
 def error_count(report: dict) -> int:
@@ -64,38 +53,9 @@ def summary(report: Optional[dict], backup: Optional[dict] = None, configuration
     if report:
         return "%s: %s" % (_title(report), _report_line(report))
     if backup:
-        return "%s: %s, %s" % (_title(backup), backup.get("current_state"), _no_report(backup.get("current_state")))
+        return "%s: %s, %s" % (_title(backup), backup.get("current_state"), no_report(backup.get("current_state")))
     name = (configuration or {}).get("backup_configuration_name")
     return "%s: no backup yet" % (name or "backup configuration %s" % (configuration or {}).get("backup_configuration_id"))
-
-
-def acceptable_states(states: Iterable[str]) -> List[str]:
-    """The canonical spelling of each state; ConfigurationError for one that is not final."""
-    canonical = [canonical_state(state) for state in states]
-    unknown = [state for state in canonical if state not in TERMINAL_STATES]
-    if unknown:
-        raise ConfigurationError("acceptable_states must be final backup states (%s), got %s"
-                                 % (", ".join(sorted(TERMINAL_STATES)), ", ".join(unknown)))
-    return canonical
-
-
-def gate_failure(report: Optional[dict], state: Optional[str], accepted: Iterable[str],
-                 max_errors: Optional[int] = None) -> Optional[str]:
-    """Why the backup does not pass the gate, or None when it does.
-
-    ``state`` is what is known without a report (the backup's current state, or None when
-    there is no backup at all): a gate never passes without a report.
-    """
-    if report is None:
-        return "%s (state %s)" % (_no_report(state), state) if state else "no backup to check"
-    state = canonical_state(report.get("state"))
-    accepted = list(accepted)
-    if state not in accepted:
-        return "state %s is not one of the acceptable states (%s)" % (state, ", ".join(accepted))
-    errors = error_count(report)
-    if max_errors is not None and errors > max_errors:
-        return "%s, more than max_errors (%d)" % (_count(errors, "error"), max_errors)
-    return None
 
 
 def restore_healthy(report: Optional[dict]) -> bool:
@@ -122,11 +82,11 @@ def restore_summary(restore: dict, report: Optional[dict]) -> str:
         restore.get("destination_path"))
     if not report:
         state = restore.get("state")
-        return "%s: %s, %s" % (title, state, _no_report(state))
+        return "%s: %s, %s" % (title, state, no_report(state))
     parts = [
         canonical_state(report.get("state")),
         "%s files and %s restored" % (_number(report.get("num_files_restored")), _size_text(report, "num_bytes_restored")),
-        _count(error_count(report), "error"),
+        counted(error_count(report), "error"),
         human_duration(report.get("duration_seconds")),
     ]
     return "%s: %s" % (title, ", ".join(str(part) for part in parts if part is not None))
@@ -160,8 +120,8 @@ def human_duration(seconds: Optional[int]) -> Optional[str]:
     return "%ds" % seconds
 
 
-def _no_report(state: Optional[str]) -> str:
-    # A backup that ended without a report (a Skipped or Missed run) will never have one.
+def no_report(state: Optional[str]) -> str:
+    """Why a job has no report: a job that ended without one (Skipped, Missed) will never have one."""
     return "no report" if is_terminal(state) else "no report yet"
 
 
@@ -176,7 +136,7 @@ def _report_line(report: dict) -> str:
         "%s of %s files and %s of %s backed up" % (
             _number(report.get("files_backed_up")), _number(report.get("files_searched")),
             _size_text(report, "bytes_backed_up"), _size_text(report, "bytes_searched")),
-        _count(error_count(report), "error"),
+        counted(error_count(report), "error"),
         human_duration(report.get("duration_seconds")),
     ]
     return ", ".join(str(part) for part in parts if part is not None)
@@ -191,5 +151,6 @@ def _number(value: Optional[int]) -> str:
     return "?" if value is None else str(value)
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
+    """"1 error", "2 errors"."""
     return "%d %s%s" % (number, noun, "" if number == 1 else "s")

@@ -548,7 +548,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check_elements,
     check_unused,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import good_states as good_backup_states
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import end_failure, good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
     Waiter,
     WaitResult,
@@ -691,7 +691,7 @@ def recent_good_backup_of(module: CloudBackupModule, configuration: dict) -> Opt
     if window is None:
         return None
     return recent_good_backup(module.client, configuration["backup_configuration_id"], window,
-                              good_states(module.params, stopping=False), now=time.time)
+                              good_states(module.params["allow_completed_with_errors"]), now=time.time)
 
 
 def last_run(module: CloudBackupModule, configuration: dict) -> Optional[dict]:
@@ -847,8 +847,9 @@ def judge_end(module: CloudBackupModule, backup_id: int, outcome: str, seen: Wai
         raise timeout_error("backup %s is still %s after %d seconds and %d polls; it keeps running"
                             % (backup_id, state, seen.elapsed, seen.polls), state, seen,
                             backup_id=backup_id, backup=seen.value, outcome=outcome)
-    if is_terminal(state) and canonical_state(state) not in good_states(module.params, stopping):
-        raise backup_failed(backup_id, state, report, seen)
+    why = end_failure(state, report, good_states(module.params["allow_completed_with_errors"], stopping))
+    if why is not None:
+        raise backup_failed(backup_id, why, report, seen)
 
 
 def wait_for_end(module: CloudBackupModule, backup_id: int, timeout: float) -> WaitResult:
@@ -864,18 +865,8 @@ def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
                   within=module.client.retrying_within)
 
 
-def good_states(params: dict, stopping: bool) -> frozenset:
-    """Final states that count as a success: Stopped only when the task asked for a stop."""
-    return frozenset(good_backup_states(params["allow_completed_with_errors"]) + (["Stopped"] if stopping else []))
-
-
-def backup_failed(backup_id: int, state: str, report: Optional[dict], seen: WaitResult) -> BackupFailed:
-    why = ""
-    if report:
-        why = ": %s (%s, %s errors)" % (report.get("diagnostics"), report.get("reason"), report.get("num_errors"))
-    if canonical_state(state) == "CompletedWithErrors":
-        why += "; allow_completed_with_errors is false"
-    error = BackupFailed(backup_id, state, report, msg="backup %s ended in state %s%s" % (backup_id, state, why))
+def backup_failed(backup_id: int, why: str, report: Optional[dict], seen: WaitResult) -> BackupFailed:
+    error = BackupFailed(backup_id, seen.value.get("current_state"), report, msg="backup %s %s" % (backup_id, why))
     error.details.update(backup=seen.value, elapsed=round(seen.elapsed, 1), polls=seen.polls, timed_out=False)
     return error
 

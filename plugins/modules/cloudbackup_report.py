@@ -450,12 +450,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check,
     check_elements,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import healthy, summary
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import (
     DEFAULT_ACCEPTABLE_STATES,
+    Gate,
     acceptable_states,
-    gate_failure,
-    healthy,
-    summary,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
     WaitResult,
@@ -617,16 +617,13 @@ def describe(configuration: Optional[dict], backup_id: Optional[int], watched: W
 
 def judge(result: dict, params: dict, accepted: list) -> Optional[str]:
     """Set gate_passed; return why the task fails (a timeout to fail on, a closed gate), or None."""
-    give_up = result["timed_out"] and params["on_timeout"] == "fail"
-    why = None
-    # A wait that times out with on_timeout=continue has no verdict yet: the backup is still running.
-    if params["gate"] and not (result["timed_out"] and not give_up):
-        why = gate_failure(result["report"], result["state"], accepted, params["max_errors"])
-        result["gate_passed"] = why is None
-    if give_up:
-        return "%s; gave up waiting for the report after %d seconds and %d polls" % (
-            result["summary"], result["elapsed"], result["polls"])
-    return None if why is None else "%s; gate failed: %s" % (result["summary"], why)
+    verdict = _verdict.judge(
+        result["summary"], result["state"], result["report"], timed_out=result["timed_out"],
+        gave_up="gave up waiting for the report after %d seconds and %d polls" % (
+            result["elapsed"], result["polls"]) if params["on_timeout"] == "fail" else None,
+        gate=Gate(accepted, params["max_errors"]) if params["gate"] else None)
+    result["gate_passed"] = verdict.gate_passed
+    return verdict.failure
 
 
 if __name__ == "__main__":

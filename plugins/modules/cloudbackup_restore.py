@@ -385,7 +385,8 @@ summary:
   type: str
   sample: "restore 500001 of backup 368785 (web1 daily files) to web1:/: Completed, 1200 files and 350 MB restored, 0 errors, 12s"
 gate_passed:
-  description: With O(gate=true), whether the restore passed the gate; null otherwise.
+  description: With O(gate=true), whether the restore passed the gate; null without a gate or when the wait timed
+    out with O(on_timeout=continue).
   returned: always
   type: bool
   sample: true
@@ -437,13 +438,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import report_after_end
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import RESTORE_RULES, check, check_unused
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
-    acceptable_states,
-    gate_failure,
-    good_states,
-    restore_healthy,
-    restore_summary,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
     DRAFT_STATE,
     RestoreRequest,
@@ -455,6 +451,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     restore_items,
     stop_restore_confirmed,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import Gate, acceptable_states, good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, is_terminal
 
 START_OPTIONS = ("backup_id", "configuration_id", "configuration_name", "agent_id", "destination_agent_id",
@@ -657,28 +654,14 @@ def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
 
 def judge(params: dict, result: dict, waiting: bool, stopping: bool) -> Optional[str]:
     """Set gate_passed; return why the task fails (a timeout, a bad end, a closed gate), or None."""
-    state = result["state"]
-    if result["timed_out"]:
-        if params["on_timeout"] == "fail":
-            return "%s; gave up waiting after %d seconds and %d polls, the restore keeps running" % (
-                result["summary"], result["elapsed"], result["polls"])
-        return None  # no verdict yet, and none from the gate either
-    good = good_states(params["allow_completed_with_errors"]) + (["Stopped"] if stopping else [])
-    if waiting and is_terminal(state) and state not in good:
-        if params["gate"]:
-            result["gate_passed"] = False
-        report = result["report"] or {}
-        why = " (%s: %s)" % (report.get("reason"), report.get("diagnostics")) if report else ""
-        if state == "CompletedWithErrors":
-            why += "; allow_completed_with_errors is false"
-        return "%s%s" % (result["summary"], why)
-    if params["gate"]:
-        why = gate_failure(result["report"], state, acceptable_states(params["acceptable_states"]),
-                           params["max_errors"])
-        result["gate_passed"] = why is None
-        if why is not None:
-            return "%s; gate failed: %s" % (result["summary"], why)
-    return None
+    verdict = _verdict.judge(
+        result["summary"], result["state"], result["report"], timed_out=result["timed_out"],
+        gave_up="gave up waiting after %d seconds and %d polls, the restore keeps running" % (
+            result["elapsed"], result["polls"]) if params["on_timeout"] == "fail" else None,
+        good=good_states(params["allow_completed_with_errors"], stopping) if waiting else None,
+        gate=Gate(acceptable_states(params["acceptable_states"]), params["max_errors"]) if params["gate"] else None)
+    result["gate_passed"] = verdict.gate_passed
+    return verdict.failure
 
 
 def result_of(outcome: str, changed: bool, restore: Optional[dict] = None, report: Optional[dict] = None,

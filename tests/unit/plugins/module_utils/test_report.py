@@ -2,10 +2,9 @@
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import acceptable_states, gate_failure
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
-    acceptable_states,
     error_count,
-    gate_failure,
     healthy,
     human_duration,
     human_size,

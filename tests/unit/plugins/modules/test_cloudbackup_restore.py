@@ -162,7 +162,8 @@ def test_a_failed_restore_fails_the_task_with_its_report_and_changed(restore, si
 
     assert result["failed"] and result["changed"] is True
     assert (result["state"], result["report"]["state"], result["healthy"]) == ("Failed", "Failed", False)
-    assert result["msg"].startswith(result["summary"] + " (%s: " % result["report"]["reason"])
+    assert result["msg"] == "%s; ended in state Failed: %s (%s, 0 errors)" % (
+        result["summary"], result["report"]["diagnostics"], result["report"]["reason"])
 
 
 @pytest.mark.parametrize("allow, failed", [(True, False), (False, True)])

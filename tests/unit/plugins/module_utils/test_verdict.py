@@ -1,0 +1,58 @@
+"""Tests of the one verdict on a backup's or a restore's end (_verdict)."""
+import pytest
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import (
+    Gate,
+    Verdict,
+    end_failure,
+    good_states,
+    judge,
+)
+
+CLEAN = {"state": "Completed", "reason": "Success", "diagnostics": "No errors", "num_errors": 0}
+WITH_ERRORS = dict(CLEAN, state="CompletedWithErrors", diagnostics="2 files could not be read", num_errors=2)
+FAILED = dict(CLEAN, state="Failed", reason="BackupFailed", diagnostics="agent lost", num_errors=1)
+
+
+@pytest.mark.parametrize("allow_errors, stopping, good", [
+    (False, False, ["Completed"]),
+    (True, False, ["Completed", "CompletedWithErrors"]),
+    (False, True, ["Completed", "Stopped"]),
+])
+def test_the_good_states(allow_errors, stopping, good):
+    assert good_states(allow_errors, stopping) == good
+
+
+@pytest.mark.parametrize("state, report, good, why", [
+    ("Completed", CLEAN, ["Completed"], None),
+    ("InProgress", None, ["Completed"], None),                     # not ended: no verdict on the end
+    ("Failed", FAILED, ["Completed"], "ended in state Failed: agent lost (BackupFailed, 1 error)"),
+    ("Skipped", None, ["Completed"], "ended in state Skipped"),
+    ("completedwitherrors", WITH_ERRORS, ["Completed"], "ended in state CompletedWithErrors: 2 files could not be "
+                                                        "read (Success, 2 errors); allow_completed_with_errors is false"),
+    ("Stopped", None, good_states(False, stopping=True), None),
+])
+def test_a_bad_end_says_its_state_its_diagnostics_and_what_would_accept_it(state, report, good, why):
+    assert end_failure(state, report, good) == why
+
+
+# (state, report, timed_out, gave_up, good, gate) -> the verdict: every road of judge.
+VERDICTS = [
+    ("InProgress", None, True, None, ["Completed"], Gate(["Completed"]), Verdict(None, None)),
+    ("InProgress", None, True, "gave up", ["Completed"], Gate(["Completed"]), Verdict("s; gave up", False)),
+    ("InProgress", None, True, "gave up", None, None, Verdict("s; gave up", None)),
+    ("Failed", FAILED, False, None, ["Completed"], None,
+     Verdict("s; ended in state Failed: agent lost (BackupFailed, 1 error)", None)),
+    ("Failed", FAILED, False, None, ["Completed"], Gate(["Completed"]),
+     Verdict("s; ended in state Failed: agent lost (BackupFailed, 1 error)", False)),
+    ("Failed", FAILED, False, None, None, None, Verdict(None, None)),   # a report without a gate judges nothing
+    ("Failed", FAILED, False, None, None, Gate(["Completed", "Failed"]), Verdict(None, True)),
+    ("CompletedWithErrors", WITH_ERRORS, False, None, ["Completed", "CompletedWithErrors"], Gate(["Completed",
+     "CompletedWithErrors"], max_errors=1), Verdict("s; gate failed: 2 errors, more than max_errors (1)", False)),
+    ("Completed", CLEAN, False, None, ["Completed"], Gate(["Completed"], 0), Verdict(None, True)),
+]
+
+
+@pytest.mark.parametrize("state, report, timed_out, gave_up, good, gate, verdict", VERDICTS)
+def test_the_verdict(state, report, timed_out, gave_up, good, gate, verdict):
+    assert judge("s", state, report, timed_out=timed_out, gave_up=gave_up, good=good, gate=gate) == verdict

@@ -41,7 +41,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     unclear_look_ends,
     wake_again,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 
 def in_flight_backup_for(client: Any, configuration: dict) -> Optional[dict]:

@@ -20,6 +20,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import configurations_meant, not_one_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 
+
 def configurations_named(client: Any, name: str, agent_id: Optional[int] = None,
                          include_deleted: bool = False) -> List[dict]:
     """The configurations called ``name`` (exactly), of the account or of one agent."""

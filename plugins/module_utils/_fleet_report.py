@@ -21,7 +21,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     acceptable_states,
     gate_failure,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state
 
 # A report can list thousands of errors: a summary shows the first few, the report has them all.
 ERRORS_SHOWN = 10

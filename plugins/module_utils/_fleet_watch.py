@@ -43,7 +43,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_repor
     no_backup_result,
     timed_out_result,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
 
 
 def pending(entries: List[dict]) -> List[dict]:

@@ -19,7 +19,7 @@ from typing import Any, Callable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import wake_agents
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden, TransportError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 
 # A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
 # is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart; the time bound keeps

@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 from typing import Any, Optional, Union
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state
 
 # The ms are UTC whatever the optional +-hhmm suffix says (api-notes: Dates). The
 # optional backslashes accept a value that was never JSON-decoded ("\/Date(...)\/").

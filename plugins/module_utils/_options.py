@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, redact_url
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import TERMINAL_STATES, canonical_state
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import TERMINAL_STATES, canonical_state
 
 # The smallest poll_interval: faster polling only loads the API (a run once made 1318
 # requests in 3 seconds with 0.000001).

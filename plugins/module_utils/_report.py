@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._normalize import SIZE_BASE
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 
 # monplugin's alert rule (api-notes: Reports): anything else deserves a look. CompletedWithErrors
 # reports still say "Success", so the state and the diagnostics must be checked as well.

@@ -46,7 +46,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     unclear_look_ends,
     wake_again,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # A restore that has been created but not started (RestoreStateId 0; api-notes: Restore states).
 DRAFT_STATE = "Creating"

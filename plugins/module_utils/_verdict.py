@@ -23,7 +23,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report impo
     error_count,
     no_report,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import (
     TERMINAL_STATES,
     canonical_state,
     is_terminal,

@@ -1,13 +1,12 @@
 # Copyright: (c) 2026, rackspace.cloudbackup contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Backup states and a polling loop with a monotonic deadline.
+"""A polling loop with a monotonic deadline.
 
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
-``canonical_state`` turns the API's loosely spelled state names into one spelling,
-``is_terminal`` classifies them (api-notes: Backup states), and ``Waiter`` polls a callable
-until a condition holds or a deadline passes, returning a ``WaitResult``.
+Its one concern: ``Waiter`` polls a callable until a condition holds or a deadline
+passes, returning a ``WaitResult``; what the states mean is _states'.
 """
 
 from __future__ import annotations
@@ -17,32 +16,6 @@ import time
 from typing import Any, Callable, ContextManager, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
-
-# The two sets (api-notes: Backup states). StartScheduled is documented but in neither public
-# client's list; Creating comes from restores shown in activity feeds. Both are clearly "not finished yet".
-IN_FLIGHT_STATES = frozenset((
-    "StartRequested", "StartScheduled", "Queued", "Preparing", "InProgress", "StopRequested", "Creating",
-))
-TERMINAL_STATES = frozenset((
-    "Completed", "CompletedWithErrors", "Failed", "Stopped", "Skipped", "Missed",
-))
-
-# The docs also write "startRequested", "Stoprequested" and "Completed WithErrors", so the
-# lookup key ignores case and whitespace.
-_CANONICAL_BY_KEY = {name.lower(): name for name in IN_FLIGHT_STATES | TERMINAL_STATES}
-
-
-def canonical_state(name: Optional[str]) -> Optional[str]:
-    """Return the PascalCase spelling of a known state; unknown names (and None) unchanged."""
-    if not isinstance(name, str):
-        return name
-    key = "".join(name.split()).lower()
-    return _CANONICAL_BY_KEY.get(key, name)
-
-
-def is_terminal(state: Optional[str]) -> bool:
-    """True for a finished backup; unknown states count as in flight until a timeout."""
-    return canonical_state(state) in TERMINAL_STATES
 
 
 class WaitResult(NamedTuple):

@@ -549,12 +549,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check_unused,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import end_failure, good_states
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
-    Waiter,
-    WaitResult,
-    canonical_state,
-    is_terminal,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, WaitResult
 
 # Options that an action does not use: passing one is a mistake worth a clear message.
 UNUSED_OPTIONS = {

@@ -457,12 +457,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     Gate,
     acceptable_states,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
-    WaitResult,
-    Waiter,
-    canonical_state,
-    is_terminal,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
 
 TARGETS = ["backup_id", "configuration_id", "configuration_name"]
 

@@ -17,14 +17,13 @@ import time
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound, ServerError, TransportError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import (
     IN_FLIGHT_STATES,
     TERMINAL_STATES,
-    WaitResult,
-    Waiter,
     canonical_state,
     is_terminal,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _back
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import CloudBackupClient
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
     cloudbackup_report,

@@ -26,23 +26,15 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     request_start,
     request_stop,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
-    CloudBackupError,
-    InvalidResponse,
-    ServerError,
-    TransportError,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
-    START_AMBIGUOUS_ATTEMPTS,
-    START_SETTLE_INTERVAL,
     report_after_end,
     start_through_forbidden,
     stop_confirmed,
-    unclear_look_ends,
     wake_again,
+    write_once,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 
 def in_flight_backup_for(client: Any, configuration: dict) -> Optional[dict]:
@@ -76,45 +68,23 @@ def start_backup_once(client: Any, configuration: dict, known_ids: Collection[An
                       warn: Callable[[str], Any] = lambda msg: None) -> int:
     """Start one backup of ``configuration`` and return the id of the run that goes on.
 
-    ``known_ids`` are the ids of the configuration's runs read just before. After a 5xx, or
-    a transport failure once the request may have gone out, the start may have been
-    accepted anyway: before another POST, ``_accepted_start`` looks for it until the
-    request's timeout plus a settle window have passed since it was sent. A refused
-    connection sent nothing, so the POST is simply repeated. Should another new run show up
+    ``known_ids`` are the ids of the configuration's runs read just before. A start without
+    a clear answer may have been accepted anyway: its run is looked for before another POST,
+    by the rules of every such write (_jobs.write_once). Should another new run show up
     beside the one posted (an unclear start acted on late, a scheduled run that fired just
     before), ``_run_that_goes_on`` keeps one of the two.
     """
-    attempt = 0
-    unclear = False
-    while True:
-        attempt += 1
-        sent_at = []  # when each StartManual went out
-        try:
-            backup_id = _start_through_forbidden(client, configuration["backup_configuration_id"], sleep, clock,
-                                                 sent_at, rewake=unclear)
-        except (ServerError, TransportError, InvalidResponse) as err:
-            if isinstance(err, TransportError) and not err.sent:
-                if attempt >= START_AMBIGUOUS_ATTEMPTS:
-                    raise err
-                sleep(START_SETTLE_INTERVAL)  # a refused connection sent nothing: give it a moment
-                continue
-            # A 5xx, a lost reply or a garbled one: the start may have been acted on all the same.
-            settle = unclear_look_ends(err, sent_at[-1], clock(), client.timeout) - clock()
-            started = _accepted_start(client, configuration, known_ids, settle, sleep, clock)
-            if started is not None:
-                return started
-            if attempt >= START_AMBIGUOUS_ATTEMPTS:
-                raise err
-            unclear = True
-            continue
-        return _run_that_goes_on(client, configuration, backup_id, known_ids, warn, sleep)
-
-
-def _accepted_start(client: Any, configuration: dict, known_ids: Collection[Any], window: float,
-                    sleep: Callable[[float], Any], clock: Callable[[], float]) -> Optional[int]:
-    """The id of a run that a start without a clear answer created, or None after ``window`` seconds."""
-    waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep, within=client.retrying_within)
-    return waiter.until(lambda: _run_since(client, configuration, known_ids), lambda found: found is not None).value
+    configuration_id = configuration["backup_configuration_id"]
+    written = write_once(
+        # After an unclear start the agent may have dozed off again (api-notes: Agents and waking): the
+        # first 403 re-posts the wake-up.
+        lambda after_unclear, sent_at: start_through_forbidden(
+            lambda: request_start(client, configuration_id), "backup configuration %s" % configuration_id, sleep,
+            clock, sent_at, on_first_refusal=(lambda: wake_again(client)) if after_unclear else (lambda: None)),
+        lambda: _run_since(client, configuration, known_ids), client.timeout, sleep, clock, client.retrying_within)
+    if written.found:
+        return written.value
+    return _run_that_goes_on(client, configuration, written.value, known_ids, warn, sleep)
 
 
 def _run_that_goes_on(client: Any, configuration: dict, backup_id: int, known_ids: Collection[Any],
@@ -216,18 +186,6 @@ def recent_good_backup(client: Any, configuration_id: int, window: float, good_s
 def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] = time.sleep) -> Optional[dict]:
     """The report of a backup that has just reached a terminal state; None if it has none."""
     return report_after_end(lambda: get_report(client, backup_id), sleep)
-
-
-def _start_through_forbidden(client: Any, configuration_id: int, sleep: Callable[[float], Any],
-                             clock: Callable[[], float], sent_at: List[float], rewake: bool = False) -> int:
-    """request_start, repeated while the API answers 403 and the race may still be on.
-
-    With ``rewake`` (the start has spent settle windows since the agent was woken, and it
-    may have dozed off again; api-notes: Agents and waking) the first 403 re-posts the wake-up.
-    """
-    return start_through_forbidden(lambda: request_start(client, configuration_id),
-                                   "backup configuration %s" % configuration_id, sleep, clock, sent_at,
-                                   on_first_refusal=(lambda: wake_again(client)) if rewake else (lambda: None))
 
 
 def _run_since(client: Any, configuration: dict, known_ids: Collection[Any]) -> Optional[int]:

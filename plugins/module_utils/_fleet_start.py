@@ -52,15 +52,14 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     APIError,
     CloudBackupError,
     Forbidden,
-    InvalidResponse,
     NotFound,
     RateLimited,
-    ServerError,
     TransportError,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     FORBIDDEN_HINT,
     START_AMBIGUOUS_ATTEMPTS,
+    UNCLEAR,
     unclear_look_ends,
     wake_again,
 )
@@ -339,7 +338,7 @@ class FleetStarter:
                 for waiting in due[position:]:
                     waiting.refused = "rate limit"
                 break
-            except (ServerError, TransportError, InvalidResponse) as err:
+            except UNCLEAR as err:
                 self.unclear(target, err, sent_at)
             except APIError as err:
                 target.fail(err.msg)

@@ -15,11 +15,18 @@ reply; the report of a job that has just ended may take a moment to appear.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, ContextManager, List, NamedTuple, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import wake_agents
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden, TransportError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    Forbidden,
+    InvalidResponse,
+    ServerError,
+    TransportError,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
 # is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart; the time bound keeps
@@ -52,6 +59,55 @@ def unclear_look_ends(err: CloudBackupError, sent_at: float, now: float, timeout
     """
     replied = not isinstance(err, TransportError)
     return (now if replied else sent_at + timeout) + START_SETTLE_WINDOW
+
+
+# The answers after which a write may have been acted on all the same.
+UNCLEAR = (ServerError, TransportError, InvalidResponse)
+
+
+class Written(NamedTuple):
+    """What an unclear-safe write made: ``value``, whether a ``look`` found it, and how many sends were ``unclear``."""
+
+    value: Any
+    found: bool
+    unclear: int
+
+
+def write_once(send: Callable[[bool, List[float]], Any], look: Callable[[], Any], timeout: float,
+               sleep: Callable[[float], Any], clock: Callable[[], float],
+               within: Callable[[float], ContextManager[None]],
+               give_up: Callable[[CloudBackupError, int], CloudBackupError] = lambda err, unclear: err) -> Written:
+    """Make a write that must not happen twice (a StartManual, a restore creation): one rule set for all.
+
+    ``send(after_unclear, sent_at)`` sends it and returns what it made, noting in
+    ``sent_at`` when each request went out (a send may repeat a request refused with 403);
+    ``after_unclear`` says that the last send got no clear answer. After a 5xx, a garbled
+    reply or one lost once the request went out, ``look()`` is called every
+    START_SETTLE_INTERVAL until the look window ends (unclear_look_ends) or it returns what
+    the write made; only then is it sent again. A connection refused sent nothing: it is
+    sent again after a pause. At most START_AMBIGUOUS_ATTEMPTS sends in all (the last
+    unclear one is looked for too); then ``give_up(error, unclear sends)`` is raised.
+    """
+    attempt, unclear = 0, 0
+    while True:
+        attempt += 1
+        sent_at: List[float] = []
+        started = clock()
+        try:
+            return Written(send(unclear > 0, sent_at), False, unclear)
+        except UNCLEAR as err:
+            refused = isinstance(err, TransportError) and not err.sent
+            if not refused:
+                unclear += 1
+                window = unclear_look_ends(err, (sent_at or [started])[-1], clock(), timeout) - clock()
+                waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep, within=within)
+                found = waiter.until(look, lambda made: made is not None).value
+                if found is not None:
+                    return Written(found, True, unclear)
+            if attempt >= START_AMBIGUOUS_ATTEMPTS:
+                raise give_up(err, unclear) from None
+            if refused:
+                sleep(START_SETTLE_INTERVAL)
 
 
 # A stop is confirmed by the job's state; a StopManual whose effect does not show is sent

@@ -30,31 +30,21 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     request_restore_start,
     request_restore_stop,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
-    CloudBackupError,
-    Forbidden,
-    InvalidResponse,
-    NotFound,
-    ServerError,
-    TransportError,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden, NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     START_AMBIGUOUS_ATTEMPTS,
     START_SETTLE_INTERVAL,
     start_through_forbidden,
     stop_confirmed,
-    unclear_look_ends,
     wake_again,
+    write_once,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # A restore that has been created but not started (RestoreStateId 0; api-notes: Restore states).
 DRAFT_STATE = "Creating"
 # The backup states a restore can come from: a run that saved its files (api-notes: Completed backups).
 RESTORABLE_STATES = ("Completed", "CompletedWithErrors")
-# The unclear answers to a write: the server may have acted all the same.
-UNCLEAR = (ServerError, TransportError, InvalidResponse)
 
 
 def backup_to_restore(client: Any, backup_id: int) -> dict:
@@ -140,36 +130,23 @@ def create_restore_once(client: Any, request: RestoreRequest, known_ids: Collect
 
     ``known_ids`` are the ids of the restores in the account's feed read just before. A
     PUT answered with a 5xx, a lost or a garbled reply may have created it all the same:
-    before another PUT, the feed is searched for a new draft of the request until the
-    request's timeout plus a settle window have passed; a draft found is taken as ours.
+    before another PUT, the feed is searched for a new draft of the request, by the rules
+    of every such write (_jobs.write_once); a draft found is taken as ours.
     Once one is ours, any other new draft of the request (an unclear PUT that the feed
     showed late) is deleted. This rests on drafts showing in the feed, which is
     undocumented (api-notes: Restores): where they never do, an unclear PUT may leave one,
     and the error or warning says so.
     """
-    attempt, unclear = 0, 0
-    while True:
-        attempt += 1
-        sent_at = clock()
-        try:
-            draft = create_restore(client, request.backup, request.destination_agent_id, request.destination_path,
-                                   request.overwrite)
-        except UNCLEAR as err:
-            refused = isinstance(err, TransportError) and not err.sent  # nothing was sent: nothing created
-            unclear += 0 if refused else 1
-            if attempt == START_AMBIGUOUS_ATTEMPTS:
-                raise _maybe_left(err, request, unclear) from None
-            if refused:
-                sleep(START_SETTLE_INTERVAL)
-                continue
-            window = unclear_look_ends(err, sent_at, clock(), client.timeout) - clock()
-            waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep,
-                            within=client.retrying_within)
-            draft = waiter.until(lambda: _new_draft(client, request, known_ids), lambda found: found is not None).value
-            if draft is None:
-                continue
-            return _only_draft(client, request, known_ids, draft, unclear - 1, warn)
-        return _only_draft(client, request, known_ids, draft, unclear, warn) if unclear else draft
+    # One request per send: write_once counts its start as the moment it went out.
+    written = write_once(
+        lambda after_unclear, sent_at: create_restore(client, request.backup, request.destination_agent_id,
+                                                      request.destination_path, request.overwrite),
+        lambda: _new_draft(client, request, known_ids), client.timeout, sleep, clock, client.retrying_within,
+        give_up=lambda err, unclear: _maybe_left(err, request, unclear))
+    if not written.unclear:
+        return written.value
+    # A draft found by the look is one of the unclear PUTs; the others may have made drafts too.
+    return _only_draft(client, request, known_ids, written.value, written.unclear - written.found, warn)
 
 
 def prepare_and_start(client: Any, request: RestoreRequest, draft: dict,

@@ -24,6 +24,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_repor
     host_result,
     summary_lines,
     table_lines,
+    watch_entry,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
     RESULT_KEYS,
@@ -127,19 +128,9 @@ def run_backup_targets(targets: List[dict], endpoints: Optional[Dict[str, str]] 
 def run_backup_watch_list(started: List[dict], targets: List[dict]) -> List[dict]:
     """The ``backups`` of the first wait: one entry per backup started, joined or found fresh."""
     by_name = {target["name"]: target for target in targets}
-    entries = []
-    for backup in started:
-        if backup["outcome"] == "failed" or backup["backup_id"] is None:
-            continue
-        target = by_name[backup["name"]]
-        entries.append(dict(
-            name=backup["name"], backup_id=backup["backup_id"], configuration_id=backup["configuration_id"],
-            configuration_name=backup["configuration_name"], acceptable_states=acceptable_states(target),
-            max_errors=target.get("max_errors"), started_at=backup["requested_at"],
-            deadline=backup["requested_at"] + int(target["timeout"]), state=backup.get("state"), result=None,
-            region=backup.get("region"), endpoint=backup.get("endpoint"),
-        ))
-    return entries
+    return [watch_entry(backup, acceptable_states(by_name[backup["name"]]), by_name[backup["name"]].get("max_errors"),
+                        backup["requested_at"] + int(by_name[backup["name"]]["timeout"]))
+            for backup in started if backup["outcome"] != "failed" and backup["backup_id"] is not None]
 
 
 def last_watched(waits: Optional[dict]) -> List[dict]:

@@ -29,6 +29,24 @@ TABLE_COLUMNS = "%-12s %-9s %-9s %-20s %7s %10s %6s %8s  %s"
 PREDICTIONS = {"started": "start a backup", "attached": "attach", "fresh": "start nothing (fresh)"}
 
 
+# --- what a wait follows ------------------------------------------------------------------
+
+def watch_entry(started: dict, acceptable: List[str], max_errors: Optional[int] = None,
+                deadline: Optional[float] = None) -> Dict[str, Any]:
+    """A backup that a batch start started, joined or found fresh, as the wait follows it.
+
+    The element of cloudbackup_report's ``backups`` option: ``acceptable`` states and
+    ``max_errors`` are its gate, ``deadline`` (seconds since the epoch) when it is out of
+    time (None: the wait's own time).
+    """
+    return dict(
+        name=started["name"], backup_id=started["backup_id"], configuration_id=started["configuration_id"],
+        configuration_name=started["configuration_name"], acceptable_states=acceptable, max_errors=max_errors,
+        started_at=started["requested_at"], deadline=deadline, state=started.get("state"), result=None,
+        region=started.get("region"), endpoint=started.get("endpoint"),
+    )
+
+
 # --- one backup's verdict (the report module's batch entries) ---------------------------
 
 def ended_result(entry: dict, report: Optional[dict], now: float) -> Dict[str, Any]:

@@ -105,8 +105,14 @@ options:
       - A server whose agent or configuration cannot be found, or whose start fails, gets RV(backups[].outcome=failed)
         and a message; the task itself still succeeds, so one bad server never stops the others. The task
         fails only for what affects every server (credentials, the endpoint, an unreadable list).
-      - The task does not wait for the backups; wait for them with O(rackspace.cloudbackup.cloudbackup_report#module:backups).
-        O(wait) must be V(false).
+      - With O(wait=true) the task then follows every backup started, joined or found fresh through the account's
+        activity feed (one read per O(poll_interval) for the whole batch, and each backup's report once it ends)
+        until all have ended or O(wait_timeout) passes, and judges each by its target's
+        O(targets[].allow_completed_with_errors). RV(backups[].result) holds the verdict, and a backup that ended
+        badly (or is still running when the wait gives up with O(on_timeout=fail)) fails its element, not the task.
+        To fail the play on any of them, test RV(backups[].failed).
+      - With O(wait=false) (as the C(rackspace.cloudbackup.run_backup) role runs it, to wait in chunks with a
+        progress line) wait for them with O(rackspace.cloudbackup.cloudbackup_report#module:backups).
       - Mutually exclusive with O(configuration_id), O(configuration_name), O(agent_id) and O(backup_id).
     type: list
     elements: dict
@@ -280,6 +286,17 @@ EXAMPLES = r"""
         agent_id: "{{ web_agent_id }}"
         skip_if_completed_within: 21600
         allow_completed_with_errors: false
+
+    - name: Back up three servers in one task, wait for them all, and fail if any backup is not good
+      rackspace.cloudbackup.cloudbackup_action:
+        action: start
+        targets:
+          - {name: web1, machine_name: web1}
+          - {name: web2, machine_name: web2}
+          - {name: db1, machine_name: db1, configuration_name: nightly dump}
+        wait_timeout: 7200
+      register: fleet
+      failed_when: fleet is failed or fleet.backups | selectattr('failed') | list | length > 0
 
     - name: Stop the backup started above if it is still running
       rackspace.cloudbackup.cloudbackup_action:
@@ -479,6 +496,17 @@ backups:
     configuration_name:
       description: Name of the configuration backed up.
       type: str
+    result:
+      description:
+        - With O(wait=true), the verdict on this target's backup, as
+          RV(rackspace.cloudbackup.cloudbackup_report#module:backups[].result) gives it for a C(backups) element
+          (C(ended), C(timed_out), C(state), C(report), C(errors), C(error_count), C(healthy), C(gate_passed),
+          C(gate_failure), C(summary), C(elapsed)); its gate is the good states of
+          O(targets[].allow_completed_with_errors).
+        - Null without O(wait), in check mode, for a target that failed before its backup started, and for a
+          backup still running when the wait ended.
+      type: dict
+      version_added: 0.3.0
     throttled:
       description:
         - Whether this target's start waited for the account's rate limit (the API refused it with HTTP 413
@@ -511,7 +539,7 @@ diff:
 """
 
 import time
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
@@ -533,13 +561,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     stop_backup_confirmed,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
-    BackupFailed,
-    CloudBackupError,
-    ConfigurationError,
-    WaitTimeout,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import BackupFailed, CloudBackupError, WaitTimeout
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import watch_entry
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
     ACTION_RULES,
@@ -618,10 +643,7 @@ def check_options(params: dict) -> None:
 
 
 def check_targets(params: dict) -> None:
-    """Each target names its agent; the batch does not wait (cloudbackup_report does, by backup id)."""
-    if params["wait"]:
-        raise ConfigurationError("targets starts the backups without waiting for them: set wait=false, then wait "
-                                 "with rackspace.cloudbackup.cloudbackup_report and its backups option")
+    """Each target names its agent."""
     check_elements(params, "targets", TARGET_RULES)
 
 
@@ -650,16 +672,49 @@ def start_backup(module: CloudBackupModule) -> dict:
 
 
 def start_batch(module: CloudBackupModule) -> dict:
-    """Start or attach to a backup for every target; a target that fails does not fail the task."""
+    """Start or attach to a backup for every target, and follow them with wait; a target that fails does not fail the task."""
     params = module.params
+
+    def client_for(item: dict) -> Any:
+        return module.client_in(item.get("region"), item.get("endpoint"))
+
     backups = start_fleet(module.client, params["targets"], params["wake_agents"], params["online_timeout"],
-                          module.check_mode, sleep=time.sleep, clock=time.monotonic,
-                          client_for=lambda spec: module.client_in(spec.get("region"), spec.get("endpoint")))
+                          module.check_mode, sleep=time.sleep, clock=time.monotonic, client_for=client_for)
+    waited = NOT_WAITED
+    if params["wait"] and not module.check_mode:
+        waited = wait_for_batch(module, backups, client_for)
+    for backup in backups:
+        backup.setdefault("result", None)
     if module.rate_limited:
         module.warn("the account's rate limit refused %d requests of this task, and the starts of %d of the %d "
                     "servers waited for it: each request was sent again after the Retry-After the API asked for"
                     % (module.rate_limited, sum(backup["throttled"] for backup in backups), len(backups)))
-    return dict(result_of("batch", any(backup["changed"] for backup in backups)), backups=backups)
+    return dict(result_of("batch", any(backup["changed"] for backup in backups), waited=waited), backups=backups)
+
+
+def wait_for_batch(module: CloudBackupModule, backups: List[dict], client_for: Callable[[dict], Any]) -> WaitResult:
+    """Follow the batch's backups through each region's feed until all end or wait_timeout passes.
+
+    Each element gets ``result``, the verdict on its backup by its target's good states (as
+    cloudbackup_report judges a ``backups`` element); one that ended badly, or that is still
+    running when the wait gives up with on_timeout=fail, is failed on its own.
+    """
+    params = module.params
+    watched = [(backup, watch_entry(backup, good_states(spec.get("allow_completed_with_errors"))))
+               for backup, spec in zip(backups, params["targets"]) if backup["backup_id"] is not None]
+    # This module's time, passed on explicitly (see waiter()).
+    waited = watch_fleet(module.client, [entry for backup, entry in watched], params["wait_timeout"],
+                         params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time,
+                         client_for=client_for)
+    for backup, entry in watched:
+        verdict = entry["result"]
+        backup.update(state=entry["state"], backup_id=entry["backup_id"], result=verdict)
+        if verdict is not None and not verdict["gate_passed"]:
+            backup.update(failed=True, msg="%s; %s" % (verdict["summary"], verdict["gate_failure"]))
+        elif verdict is None and params["on_timeout"] == "fail":
+            backup.update(failed=True, msg="backup %s is still %s after %d seconds; it keeps running"
+                          % (entry["backup_id"], entry["state"], waited.elapsed))
+    return waited
 
 
 def configuration_to_back_up(module: CloudBackupModule) -> dict:

@@ -136,7 +136,6 @@ ROWS = [
     (ACTION, dict(START, online_timeout="soon"), "online_timeout"),
     (ACTION, dict(BATCH, wake_agents="maybe", targets=[target()]), "wake_agents"),
     # targets and their suboptions
-    (ACTION, {"action": "start", "targets": [target()]}, "targets"),
     (ACTION, dict(BATCH, targets="web1"), "targets"),
     (ACTION, dict(BATCH, targets=["web1"]), "targets"),
     (ACTION, dict(BATCH, targets=[target()], configuration_id=1), "targets"),

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.slow
 WAIT_TIMEOUT = 600
 NIGHTLY, BETA_NIGHTLY = 400001, 400003
 SLOW_FILES = 400010  # a backup of about 30 s: still running through a stop's retries
+SLOW_AGENT = 300010  # its agent
 ALPHA, BETA = 300001, 300002
 FINISHED_BACKUP = 100001  # from the scenario's history: Completed, with a report
 
@@ -60,6 +61,9 @@ OPERATIONS = {
                       ["agent.get", "agent.wake"]),
     "batch start": (cloudbackup_action, batch(), {NIGHTLY: 1, BETA_NIGHTLY: 1},
                     ["agent.list", "configuration.list", "activity.user", "agent.wake", "agent.get", "backup.start"]),
+    "batch start and wait": (cloudbackup_action, dict(batch(), wait=True), {NIGHTLY: 1, BETA_NIGHTLY: 1},
+                             ["agent.list", "configuration.list", "activity.user", "agent.wake", "agent.get",
+                              "backup.start", "backup.report"]),
     "report": (cloudbackup_report, dict(backup_id=FINISHED_BACKUP, acceptable_states=["Completed"]), {},
                ["backup.get", "backup.report"]),
     "batch report": (cloudbackup_report, dict(backups=[dict(name="alpha", backup_id=FINISHED_BACKUP,
@@ -159,6 +163,8 @@ def test_fault_cell(run_module, simulated_time, operation, route, fault):
         assert restore["RestoreStateId"] != 0 and result["restore_id"] == restore["RestoreId"]
     if operation == "restore and wait":
         assert result["state"] == "Completed"
+    if operation == "batch start and wait":
+        assert [(backup["failed"], backup["result"]["gate_passed"]) for backup in result["backups"]] == [(False, True)] * 2
 
 
 # --- faults that last: the task fails clearly, on time, and says what it changed ----------------
@@ -231,6 +237,30 @@ def test_a_throttled_batch_start_warns_how_many_starts_waited(run_module, simula
     assert not result.get("failed"), result.get("msg")
     assert [backup["throttled"] for backup in result["backups"]] == [True, False]
     assert "refused 1 requests of this task, and the starts of 1 of the 2 servers waited for it" in str(result["warnings"])
+
+
+@pytest.mark.parametrize("on_timeout, failed", [("fail", True), ("continue", False)])
+def test_a_batch_that_waits_judges_each_backup_and_fails_only_its_bad_ones(
+        run_module, simulated_time, on_timeout, failed):
+    account = simulated_time
+    awake(account)
+    args = dict(action="start", wait=True, wait_timeout=20, on_timeout=on_timeout, online_timeout=60, targets=[
+        dict(name="good", agent_id=ALPHA, configuration_id=NIGHTLY),
+        dict(name="bad", agent_id=ALPHA, configuration_id=ALWAYS_FAILS),
+        dict(name="slow", agent_id=SLOW_AGENT, configuration_id=SLOW_FILES)])
+
+    result = run_module(cloudbackup_action, dict(args, timeout=REQUEST_TIMEOUT, poll_interval=5, username="admin",
+                                                 api_key="admin-key", region="DFW",
+                                                 identity_url=account.simulator.info["identity_url"]),
+                        credentials=False)
+
+    assert not result.get("failed"), result.get("msg")
+    good, bad, slow = result["backups"]
+    assert (good["failed"], good["result"]["gate_passed"], good["state"]) == (False, True, "Completed")
+    assert bad["failed"] and "; state Failed is not one of the acceptable states (Completed, CompletedWithErrors)" in bad["msg"]
+    assert (slow["failed"], slow["result"]) == (failed, None) and result["timed_out"], slow["msg"]
+    if failed:
+        assert "is still InProgress after 20 seconds; it keeps running" in slow["msg"]
 
 
 # --- starts that race with something else: still one backup, and the id of the one that runs ----

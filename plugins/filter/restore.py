@@ -95,7 +95,8 @@ def restore_configuration(configurations: List[dict], configuration_id: Any = No
         return matches[0]["backup_configuration_id"]
     if configuration_name and matches:
         # Ansible fails the task that uses the filter with this message (its host only).
-        raise ValueError(not_one_configuration(configuration_name, matches, configurations))
+        raise ValueError(not_one_configuration(configuration_name, matches, configurations,
+                                               str(matches[0].get("machine_agent_id"))))
     return None
 
 

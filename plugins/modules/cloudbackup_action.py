@@ -157,7 +157,8 @@ options:
         type: int
       allow_completed_with_errors:
         description:
-          - As O(allow_completed_with_errors), for this server's O(targets[].skip_if_completed_within).
+          - As O(allow_completed_with_errors), for this server's O(targets[].skip_if_completed_within) and, with
+            O(wait=true), for the verdict on its backup.
         type: bool
         default: true
       region:
@@ -429,8 +430,9 @@ polls:
   sample: 4
 timed_out:
   description:
-    - Whether the wait ended because O(wait_timeout) (or O(online_timeout)) passed. Only ever true with
-      O(on_timeout=continue); the backup keeps running.
+    - Whether the wait ended because O(wait_timeout) (or O(online_timeout)) passed; the backup keeps running.
+      For one backup, only ever true with O(on_timeout=continue). For O(targets), the backups still running
+      are in RV(backups) (failed with O(on_timeout=fail)).
   returned: always
   type: bool
   sample: false
@@ -470,7 +472,9 @@ backups:
       description: Whether a backup was started for this target.
       type: bool
     failed:
-      description: Whether this target failed.
+      description:
+        - Whether this target failed - its start (then RV(backups[].outcome) is V(failed)), or with O(wait=true)
+          its backup, which ended badly or was still running when the wait gave up with O(on_timeout=fail).
       type: bool
     msg:
       description: Why this target failed; null when it did not.
@@ -509,9 +513,9 @@ backups:
       version_added: 0.3.0
     throttled:
       description:
-        - Whether this target's start waited for the account's rate limit (the API refused it with HTTP 413
-          C(overLimit) or 429 at least once, and it was sent again after the C(Retry-After)).
-        - The task warns with how many starts waited.
+        - Whether the account's rate limit refused this target's start (HTTP 413 C(overLimit) or 429) at least once;
+          it was sent again after the C(Retry-After). (After a refusal every start of the batch waits, refused or not.)
+        - The task warns with how many starts were refused.
       type: bool
       version_added: 0.3.0
     region:
@@ -573,7 +577,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check_elements,
     check_unused,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import end_failure, good_states
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import end_failure, good_states, judge
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, WaitResult
 
@@ -686,8 +690,8 @@ def start_batch(module: CloudBackupModule) -> dict:
     for backup in backups:
         backup.setdefault("result", None)
     if module.rate_limited:
-        module.warn("the account's rate limit refused %d requests of this task, and the starts of %d of the %d "
-                    "servers waited for it: each request was sent again after the Retry-After the API asked for"
+        module.warn("the account's rate limit refused %d requests of this task, among them the starts of %d of the %d "
+                    "servers: each was sent again after the Retry-After the API asked for, and the batch waited with it"
                     % (module.rate_limited, sum(backup["throttled"] for backup in backups), len(backups)))
     return dict(result_of("batch", any(backup["changed"] for backup in backups), waited=waited), backups=backups)
 
@@ -695,25 +699,30 @@ def start_batch(module: CloudBackupModule) -> dict:
 def wait_for_batch(module: CloudBackupModule, backups: List[dict], client_for: Callable[[dict], Any]) -> WaitResult:
     """Follow the batch's backups through each region's feed until all end or wait_timeout passes.
 
-    Each element gets ``result``, the verdict on its backup by its target's good states (as
-    cloudbackup_report judges a ``backups`` element); one that ended badly, or that is still
-    running when the wait gives up with on_timeout=fail, is failed on its own.
+    Each element gets ``result``, what cloudbackup_report says of a ``backups`` element, and
+    the one verdict (_verdict.judge) by its target's good states: one that ended badly, or
+    that is still running when the wait gives up with on_timeout=fail, fails on its own.
     """
     params = module.params
-    watched = [(backup, watch_entry(backup, good_states(spec.get("allow_completed_with_errors"))))
+    # The wait reaches each region with the client the start used (the target's own endpoint).
+    watched = [(backup, spec, dict(watch_entry(backup, good_states(spec.get("allow_completed_with_errors"))),
+                                   endpoint=spec.get("endpoint")))
                for backup, spec in zip(backups, params["targets"]) if backup["backup_id"] is not None]
     # This module's time, passed on explicitly (see waiter()).
-    waited = watch_fleet(module.client, [entry for backup, entry in watched], params["wait_timeout"],
+    waited = watch_fleet(module.client, [entry for backup, spec, entry in watched], params["wait_timeout"],
                          params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time,
                          client_for=client_for)
-    for backup, entry in watched:
-        verdict = entry["result"]
-        backup.update(state=entry["state"], backup_id=entry["backup_id"], result=verdict)
-        if verdict is not None and not verdict["gate_passed"]:
-            backup.update(failed=True, msg="%s; %s" % (verdict["summary"], verdict["gate_failure"]))
-        elif verdict is None and params["on_timeout"] == "fail":
-            backup.update(failed=True, msg="backup %s is still %s after %d seconds; it keeps running"
-                          % (entry["backup_id"], entry["state"], waited.elapsed))
+    for backup, spec, entry in watched:
+        result = entry["result"]
+        backup.update(state=entry["state"], backup_id=entry["backup_id"], result=result)
+        verdict = judge(
+            result["summary"] if result else "backup %s is still %s after %d seconds" % (
+                entry["backup_id"], entry["state"], waited.elapsed),
+            entry["state"], (result or {}).get("report"), timed_out=result is None,
+            gave_up="it keeps running" if params["on_timeout"] == "fail" else None,
+            good=good_states(spec.get("allow_completed_with_errors")))
+        if verdict.failure is not None:
+            backup.update(failed=True, msg=verdict.failure)
     return waited
 
 

@@ -102,7 +102,8 @@ def test_restore_configuration_picks_as_the_role_does(configurations, configurat
 def test_a_name_two_configurations_share_fails_with_both_ids():
     twins = OWN + [{"backup_configuration_id": 3, "backup_configuration_name": "dump"}]
 
-    with pytest.raises(ValueError, match=r'2 live backup configurations are named "dump": 2 \(agent .*\), 3 '):
+    with pytest.raises(ValueError, match=r'2 live backup configurations of agent .* are named "dump": 2 \(agent .*\), 3 '
+                                         r'.*; give configuration_id$'):
         restore_configuration(twins, None, "dump")
 
 

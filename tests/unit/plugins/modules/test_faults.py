@@ -236,7 +236,7 @@ def test_a_throttled_batch_start_warns_how_many_starts_waited(run_module, simula
 
     assert not result.get("failed"), result.get("msg")
     assert [backup["throttled"] for backup in result["backups"]] == [True, False]
-    assert "refused 1 requests of this task, and the starts of 1 of the 2 servers waited for it" in str(result["warnings"])
+    assert "refused 1 requests of this task, among them the starts of 1 of the 2 servers" in str(result["warnings"])
 
 
 @pytest.mark.parametrize("on_timeout, failed", [("fail", True), ("continue", False)])
@@ -257,10 +257,11 @@ def test_a_batch_that_waits_judges_each_backup_and_fails_only_its_bad_ones(
     assert not result.get("failed"), result.get("msg")
     good, bad, slow = result["backups"]
     assert (good["failed"], good["result"]["gate_passed"], good["state"]) == (False, True, "Completed")
-    assert bad["failed"] and "; state Failed is not one of the acceptable states (Completed, CompletedWithErrors)" in bad["msg"]
+    assert bad["failed"] and bad["msg"] == "%s; ended in state Failed: %s (%s, 0 errors)" % (
+        bad["result"]["summary"], bad["result"]["report"]["diagnostics"], bad["result"]["report"]["reason"])
     assert (slow["failed"], slow["result"]) == (failed, None) and result["timed_out"], slow["msg"]
     if failed:
-        assert "is still InProgress after 20 seconds; it keeps running" in slow["msg"]
+        assert slow["msg"] == "backup %s is still InProgress after 20 seconds; it keeps running" % slow["backup_id"]
 
 
 # --- starts that race with something else: still one backup, and the id of the one that runs ----

@@ -244,6 +244,7 @@ EXAMPLES = r"""
   gather_facts: false
   vars:
     web_agent_id: 300001  # MachineAgentId of the server's agent (see cloudbackup_info)
+    db_agent_id: 300002
   module_defaults:
     group/rackspace.cloudbackup.cloudbackup:
       username: "{{ rax_username }}"
@@ -288,13 +289,12 @@ EXAMPLES = r"""
         skip_if_completed_within: 21600
         allow_completed_with_errors: false
 
-    - name: Back up three servers in one task, wait for them all, and fail if any backup is not good
+    - name: Back up the web and database servers in one task, wait for both, and fail if either is not good
       rackspace.cloudbackup.cloudbackup_action:
         action: start
         targets:
-          - {name: web1, machine_name: web1}
-          - {name: web2, machine_name: web2}
-          - {name: db1, machine_name: db1, configuration_name: nightly dump}
+          - {name: web1, agent_id: "{{ web_agent_id }}", configuration_name: nightly}
+          - {name: db1, agent_id: "{{ db_agent_id }}", configuration_name: nightly}
         wait_timeout: 7200
       register: fleet
       failed_when: fleet is failed or fleet.backups | selectattr('failed') | list | length > 0

@@ -149,4 +149,4 @@ def test_the_documented_examples_run(run_playbook, simulator):
     assert run.rc == 0, run.output
     outcomes = [result["result"].get("outcome") for result in run.results]
     assert [outcome for outcome in outcomes if outcome] == [
-        "woken", "started", "started", "attached", "fresh", "already_finished", "already_finished", "woken"]
+        "woken", "started", "started", "attached", "fresh", "batch", "already_finished", "already_finished", "woken"]

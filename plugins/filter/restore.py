@@ -15,7 +15,11 @@ import hashlib
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import configurations_meant, not_one_configuration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import (
+    agents_meant,
+    configurations_meant,
+    not_one_configuration,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
 
 # Where a server's backup id came from, besides the record file (named by its path).
@@ -80,83 +84,156 @@ def restore_recorded(sources: Iterable[Optional[Dict[str, Any]]]) -> Optional[Di
     return merged
 
 
-def restore_configuration(configurations: List[dict], configuration_id: Any = None,
-                          configuration_name: Optional[str] = None) -> Any:
-    """The configuration whose newest backup a server without a recorded one gets, or None.
+def restore_batch(requests: List[dict], agents: List[dict], configurations: List[dict]) -> Dict[str, Any]:
+    """The play's restores: ``restores``, the module's elements, and ``plans``, each server's decision by name.
 
-    ``configurations`` are the server's agent's; the run_backup_* variables pick one as the
-    role does (_choose.configurations_meant): its id, else its name, else the agent's only
-    configuration. A name that two of them share picks neither: that fails the server.
+    ``requests`` are the servers' ``restore__request`` facts (restore.yml: restore_choice's
+    choice and the server's settings). A server without a backup id gets the newest
+    restorable backup of its configuration, picked as the run_backup role picks it
+    (_choose): its agent by run_backup_agent_id, server id or machine name among ``agents``,
+    then run_backup_configuration_id, else _name, else the agent's only configuration. A
+    server that is not in a given record is left alone; one whose configuration cannot be
+    told gets a ``failure`` and fails on its own host.
     """
-    if configuration_id not in (None, ""):
-        return configuration_id
-    matches = configurations_meant(configurations, name=configuration_name or None)
+    plans, restores = {}, []
+    for request in requests:
+        plan = dict(choice=request["choice"], settings=request, failure=None)
+        plans[request["name"]] = plan
+        element = _element(request, agents, configurations, plan)
+        if element is not None:
+            restores.append(element)
+    return {"restores": restores, "plans": plans}
+
+
+def _element(request: dict, agents: List[dict], configurations: List[dict], plan: dict) -> Optional[dict]:
+    """The module's element for one server, or None (left alone, or ``plan`` says why it fails)."""
+    choice = request["choice"]
+    if choice["source"] == NOT_RECORDED:
+        return None
+    element = dict(name=request["name"], destination_agent_id=_given(request.get("destination_agent_id")),
+                   destination_path=request["destination_path"], overwrite=bool(request["overwrite"]),
+                   include=request.get("include") or None, exclude=request.get("exclude") or None)
+    if choice["backup_id"] is not None:
+        return dict(element, backup_id=choice["backup_id"])
+    try:
+        configuration_id = _newest_of(request, agents, configurations)
+    except ValueError as err:
+        plan["failure"] = str(err)
+        return None
+    if configuration_id is None:
+        plan["failure"] = NOTHING_TO_RESTORE
+        return None
+    return dict(element, configuration_id=configuration_id)
+
+
+def _newest_of(request: dict, agents: List[dict], configurations: List[dict]) -> Any:
+    """The configuration whose newest backup the server gets, or None; ValueError when two share its name."""
+    if _given(request.get("configuration_id")) is not None:
+        return request["configuration_id"]
+    wanted = {agent["machine_agent_id"] for agent in agents_meant(agents, **request["agent"])}
+    own = [configuration for configuration in configurations if configuration.get("machine_agent_id") in wanted]
+    name = _given(request.get("configuration_name"))
+    matches = configurations_meant(own, name=name)
     if len(matches) == 1:
         return matches[0]["backup_configuration_id"]
-    if configuration_name and matches:
-        # Ansible fails the task that uses the filter with this message (its host only).
-        raise ValueError(not_one_configuration(configuration_name, matches, configurations,
-                                               str(matches[0].get("machine_agent_id"))))
+    if name and matches:
+        raise ValueError(not_one_configuration(name, matches, own, str(matches[0].get("machine_agent_id"))))
     return None
 
 
-def restore_result(start: dict, chunks: List[dict], choice: dict, check_mode: bool, on_timeout: str,
-                   timeout: float) -> dict:
-    """A server's restore_result: what its restore (``start``, then the wait ``chunks``) came to.
+def restore_watch_list(started: dict, batch: Dict[str, Any]) -> List[dict]:
+    """The wait's elements: each restore started or joined, with its server's own deadline and rules."""
+    watched = []
+    for element in started.get("restores") or []:
+        if element.get("restore_id") is None or element.get("failed"):
+            continue  # nothing was started (a draft that did not start was deleted again)
+        settings = batch["plans"][element["name"]]["settings"]
+        watched.append(dict(
+            name=element["name"], restore_id=element["restore_id"], started_at=element["started_at"],
+            destination_path=element["destination_path"], deadline=element["started_at"] + float(settings["timeout"]),
+            allow_completed_with_errors=bool(settings["allow_errors"]), max_errors=_given(settings.get("max_errors"))))
+    return watched
 
-    ``start`` and ``chunks`` are the registered results of the start task and of the wait
-    loop's items; the last chunk that ran has the last word. ``failure`` says why the server
+
+def restore_carry(chunk: dict, watch_list: List[dict]) -> List[dict]:
+    """The next chunk's elements: ``watch_list``'s, each with what ``chunk`` said of it when it is no longer running.
+
+    The module follows the running ones and only counts the others in its progress line.
+    """
+    done = {element["name"]: element for element in chunk.get("restores") or [] if not element.get("running")}
+    return [dict(element, result=done.get(element["name"])) for element in watch_list]
+
+
+def restore_results(batch: Dict[str, Any], started: dict, chunks: List[dict], check_mode: bool) -> Dict[str, dict]:
+    """Each server's restore_result, by name: what its restore (started, then followed in chunks) came to.
+
+    ``started`` is the batch start's registered result, ``chunks`` the wait loop's items; a
+    server's last word is the last chunk that followed it. ``failure`` says why the server
     fails, or is None; ``verdict`` is the table's last column.
     """
-    last = ([chunk for chunk in chunks if not chunk.get("skipped")] or [start])[-1]
-    failure = _failure(start, last, choice, check_mode, on_timeout, timeout)
-    return {
-        "backup_id": last.get("backup_id") or choice.get("backup_id"),
-        "backup_source": choice.get("source"),
-        "restore_id": last.get("restore_id"),
-        "outcome": start.get("outcome"),
-        "state": last.get("state"),
-        "summary": last.get("summary"),
-        "report": last.get("report"),
-        "gate_passed": last.get("gate_passed"),
-        "timed_out": bool(last.get("timed_out")),
-        "check_mode": check_mode,
-        "failure": failure,
-        "verdict": _verdict(failure, choice, check_mode, bool(last.get("timed_out"))),
-    }
+    starts = {element["name"]: element for element in started.get("restores") or []}
+    last = {}
+    for chunk in chunks:
+        last.update((element["name"], element) for element in chunk.get("restores") or [] if not element.get("carried"))
+    return {name: _result(plan, starts.get(name) or {}, last.get(name), check_mode)
+            for name, plan in batch["plans"].items()}
 
 
-def restore_table(hosts: List[dict]) -> List[str]:
-    """One row per server that has a restore_result (``hosts`` are hostvars entries), then each failure."""
+def restore_table(results: Dict[str, dict]) -> List[str]:
+    """One row per server (``results``: restore_results), then each failure."""
     lines = [TABLE_COLUMNS % ("server", "backup", "restore", "state", "files", "errors", "duration", "verdict")]
-    judged = [(host["inventory_hostname"], host["restore_result"]) for host in hosts if host.get("restore_result")]
-    for name, result in judged:
+    for name, result in results.items():
         report = result.get("report") or {}
         lines.append(TABLE_COLUMNS % (
             name, _cell(result.get("backup_id")), _cell(result.get("restore_id")), _cell(result.get("state")),
             _cell(report.get("num_files_restored")), _cell(report.get("num_errors")),
             _cell(human_duration(report.get("duration_seconds"))), result.get("verdict")))
-    lines += ["%s: %s" % (name, result["failure"]) for name, result in judged if result.get("failure")]
+    lines += ["%s: %s" % (name, result["failure"]) for name, result in results.items() if result.get("failure")]
     return lines
 
 
-def _failure(start: dict, last: dict, choice: dict, check_mode: bool, on_timeout: str, timeout: float) -> Optional[str]:
-    if choice.get("source") == NOT_RECORDED:
+def _result(plan: dict, start: dict, last: Optional[dict], check_mode: bool) -> dict:
+    choice = plan["choice"]
+    seen = last or start
+    failure = _failure(plan, start, last, check_mode)
+    timed_out = bool((last or {}).get("timed_out"))
+    return {
+        "backup_id": seen.get("backup_id") or start.get("backup_id") or choice.get("backup_id"),
+        "backup_source": choice.get("source"),
+        "restore_id": seen.get("restore_id"),
+        "outcome": start.get("outcome"),
+        "state": seen.get("state"),
+        "summary": seen.get("summary"),
+        "report": seen.get("report"),
+        "gate_passed": seen.get("gate_passed"),
+        "timed_out": timed_out,
+        "check_mode": check_mode,
+        "failure": failure,
+        "verdict": _verdict(failure, choice, check_mode, timed_out),
+    }
+
+
+def _failure(plan: dict, start: dict, last: Optional[dict], check_mode: bool) -> Optional[str]:
+    if plan["choice"].get("source") == NOT_RECORDED:
         return None
-    if start.get("skipped"):
-        return NOTHING_TO_RESTORE
-    if start.get("failed"):
-        return start.get("msg") or "the restore did not start"
+    if plan["failure"] or start.get("failed"):
+        return plan["failure"] or start.get("msg")
     if check_mode:
         return None
-    ended = "restore %s ended %s" % (last.get("restore_id"), last.get("state"))
+    if last is None:
+        # Never a success by default: a restore whose end was not seen is not proven good.
+        return "restore %s: its end was never seen" % start.get("restore_id")
     if last.get("failed"):
-        return last.get("msg") or ended
-    if last.get("timed_out"):
-        if on_timeout == "continue":
-            return None
-        return "restore %s is still %s after %s seconds" % (last.get("restore_id"), last.get("state"), timeout)
-    return None if last.get("gate_passed") else ended
+        return last.get("msg")
+    if last.get("timed_out") and plan["settings"]["on_timeout"] != "continue":
+        return "restore %s is still %s after %s seconds" % (last.get("restore_id"), last.get("state"),
+                                                            plan["settings"]["timeout"])
+    return None
+
+
+def _given(value: Any) -> Any:
+    """None for a setting left empty."""
+    return None if value in (None, "") else value
 
 
 def _verdict(failure: Optional[str], choice: dict, check_mode: bool, timed_out: bool) -> str:
@@ -178,10 +255,12 @@ class FilterModule:
 
     def filters(self) -> Dict[str, Any]:
         return {
+            "restore_batch": restore_batch,
+            "restore_carry": restore_carry,
             "restore_choice": restore_choice,
-            "restore_configuration": restore_configuration,
             "restore_record_key": restore_record_key,
             "restore_recorded": restore_recorded,
-            "restore_result": restore_result,
+            "restore_results": restore_results,
             "restore_table": restore_table,
+            "restore_watch_list": restore_watch_list,
         }

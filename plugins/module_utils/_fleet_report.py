@@ -95,8 +95,11 @@ def _elapsed(entry: dict, now: float) -> int:
 
 # --- the fleet's progress line ------------------------------------------------------------
 
-def progress_line(entries: List[dict], now: float) -> str:
-    """``backups: 180 ended (178 ok, 2 with accepted errors), 20 running; longest: srv042 InProgress 4m10s``."""
+def progress_line(entries: List[dict], now: float, noun: str = "backups") -> str:
+    """``backups: 180 ended (178 ok, 2 with accepted errors), 20 running; longest: srv042 InProgress 4m10s``.
+
+    ``noun`` names the jobs: a batch of restores counts its entries the same way.
+    """
     results = [entry["result"] for entry in entries if entry.get("result")]
     ended = [result for result in results if result["ended"]]
     kinds = [
@@ -111,7 +114,7 @@ def progress_line(entries: List[dict], now: float) -> str:
         parts.append("%d out of time" % timed_out)
     running = [entry for entry in entries if not entry.get("result")]
     parts.append("%d running" % len(running))
-    line = "backups: " + ", ".join(parts)
+    line = "%s: %s" % (noun, ", ".join(parts))
     if running:
         longest = min(running, key=lambda entry: entry.get("started_at") or now)
         line += "; longest: %s %s %s" % (longest.get("name") or backup_label(longest), longest.get("state") or "unknown",

@@ -364,11 +364,12 @@ REPORT_ENTRY_RULES = (
 
 # cloudbackup_restore.
 RESTORE_RULES = (
-    rule(one_of, "backup_id", others=("configuration_id", "configuration_name"), what="backup to restore",
-         when=("action", "start")),
-    rule(one_of, "destination_path", what="destination path", when=("action", "start")),
+    rule(one_of, "backup_id", others=("configuration_id", "configuration_name", "restores"),
+         what="backup to restore", when=("action", "start")),
+    rule(one_of, "destination_path", others=("restores",), what="destination path", when=("action", "start")),
     rule(one_of, "restore_id", what="restore", when=("action", "stop")),
-    rule(one_of, "restore_id", what="restore", when=("action", "wait")),
+    rule(one_of, "restore_id", others=("restores",), what="restore", when=("action", "wait")),
+    rule(non_empty_list, "restores"),
     rule(identifier, "backup_id"),
     rule(identifier, "configuration_id"),
     rule(non_empty, "configuration_name"),
@@ -380,6 +381,24 @@ RESTORE_RULES = (
     rule(non_empty_elements, "exclude"),
     rule(seconds, "online_timeout", minimum=0),
     rule(final_states, "acceptable_states"),
+    rule(number, "max_errors", minimum=0),
+)
+
+# An element of cloudbackup_restore's restores: the restore to start, or the one to wait for.
+RESTORE_ELEMENT_RULES = (
+    rule(required, "name"),
+    rule(non_empty, "name"),
+    rule(one_of, "backup_id", others=("configuration_id",), what="backup to restore", when=("action", "start")),
+    rule(exclusive, "backup_id", other="configuration_id"),
+    rule(one_of, "destination_path", what="destination path", when=("action", "start")),
+    rule(one_of, "restore_id", what="restore", when=("action", "wait")),
+    rule(identifier, "backup_id"),
+    rule(identifier, "configuration_id"),
+    rule(identifier, "restore_id"),
+    rule(identifier, "destination_agent_id"),
+    rule(non_empty, "destination_path"),
+    rule(non_empty_elements, "include"),
+    rule(non_empty_elements, "exclude"),
     rule(number, "max_errors", minimum=0),
 )
 

@@ -159,15 +159,33 @@ def prepare_and_start(client: Any, request: RestoreRequest, draft: dict,
     """
     restore_id = draft["restore_id"]
     try:
+        add_paths(client, request, restore_id, cleanup=False)
+        start_restore_once(client, restore_id, sleep, clock)
+    except CloudBackupError as err:
+        if not still_a_draft(client, restore_id):
+            return  # an unclear start took effect after all
+        raise cleaned_up_after(client, restore_id, err) from None
+
+
+def add_paths(client: Any, request: RestoreRequest, restore_id: int, cleanup: bool = True) -> None:
+    """Give the draft ``restore_id`` the request's include and exclude paths; with ``cleanup``, a failure deletes it."""
+    try:
         for path in request.include:
             add_restore_path(client, restore_id, path, include=True)
         for path in request.exclude:
             add_restore_path(client, restore_id, path, include=False)
-        start_restore_once(client, restore_id, sleep, clock)
     except CloudBackupError as err:
-        if not _still_a_draft(client, restore_id):
-            return  # an unclear start took effect after all
-        raise _after_cleanup(client, restore_id, err) from None
+        if not cleanup:
+            raise
+        raise cleaned_up_after(client, restore_id, err) from None
+
+
+def refuse_encrypted(backup: dict) -> None:
+    """Fail before anything is created for a backup from an encrypted vault: its restore needs a password we do not send."""
+    if backup.get("is_encrypted"):
+        raise CloudBackupError("backup %s comes from an encrypted vault: restoring it needs the vault's password, "
+                               "which this module does not send; restore it from the Control Panel"
+                               % backup["backup_id"], backup_id=backup["backup_id"])
 
 
 def start_restore_once(client: Any, restore_id: int, sleep: Callable[[float], Any] = time.sleep,
@@ -270,7 +288,7 @@ def _delete(client: Any, restore_id: int) -> None:
         pass
 
 
-def _still_a_draft(client: Any, restore_id: int) -> bool:
+def still_a_draft(client: Any, restore_id: int) -> bool:
     """True unless the restore can be read and has left state Creating (a draft is deleted)."""
     try:
         return get_restore(client, restore_id).get("state") == DRAFT_STATE
@@ -278,7 +296,7 @@ def _still_a_draft(client: Any, restore_id: int) -> bool:
         return True
 
 
-def _after_cleanup(client: Any, restore_id: int, err: CloudBackupError) -> CloudBackupError:
+def cleaned_up_after(client: Any, restore_id: int, err: CloudBackupError) -> CloudBackupError:
     """``err``, once the draft it left is deleted (best effort), saying what became of it."""
     try:
         _delete(client, restore_id)

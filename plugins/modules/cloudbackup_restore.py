@@ -88,6 +88,80 @@ options:
         No element may be empty or blank.
     type: list
     elements: str
+  restores:
+    description:
+      - Many restores in one task, one element per server, instead of O(backup_id), O(configuration_id),
+        O(configuration_name), O(agent_id), O(restore_id), O(destination_agent_id), O(destination_path),
+        O(include) and O(exclude). An element that fails (a bad backup, a refused start, a bad end) fails on its
+        own - RV(restores[].failed) says so - and the task goes on with the others.
+      - With O(action=start), each element is started, or joined when a restore of the same backup to the same
+        agent and path is already running. The account's activity feed is read once for all of them, and the
+        starts go in rounds, so a destination agent not connected yet (HTTP 403) holds no other one back. The
+        destination agents are not waited for - wake them first; a start refused by an agent still connecting
+        is tried again for 30 seconds. Set O(wait=false) and follow them with O(action=wait).
+      - With O(action=wait), each element is followed by its O(restores[].restore_id), with one read of the
+        activity feed per poll for all of them and each restore's report once it has ended. Each element is judged as
+        a single restore with O(wait=true) is, by its own O(restores[].allow_completed_with_errors) and
+        O(restores[].max_errors).
+      - Not with O(action=stop).
+    type: list
+    elements: dict
+    version_added: 0.3.0
+    suboptions:
+      name:
+        description: What the element stands for, for example the server's inventory name; returned as is.
+        type: str
+        required: true
+      backup_id:
+        description: With O(action=start), as O(backup_id). One of it and O(restores[].configuration_id) is required.
+        type: int
+      configuration_id:
+        description: With O(action=start), as O(configuration_id).
+        type: int
+      destination_agent_id:
+        description: With O(action=start), as O(destination_agent_id).
+        type: int
+      destination_path:
+        description:
+          - With O(action=start), as O(destination_path); required.
+          - With O(action=wait), only used to name the restore in its summary until the restore is read.
+        type: str
+      overwrite:
+        description: With O(action=start), as O(overwrite); by default the task's O(overwrite).
+        type: bool
+      include:
+        description: With O(action=start), as O(include).
+        type: list
+        elements: str
+      exclude:
+        description: With O(action=start), as O(exclude).
+        type: list
+        elements: str
+      restore_id:
+        description: With O(action=wait), the restore to follow (RV(restores[].restore_id) of the start); required.
+        type: int
+      started_at:
+        description:
+          - With O(action=wait), when the restore was started (RV(restores[].started_at) of the start), for the
+            progress line's longest-running restore.
+        type: float
+      deadline:
+        description:
+          - With O(action=wait), when this restore is out of time (seconds since the epoch). A restore still
+            running then gets RV(restores[].timed_out=true) and is not followed any further.
+        type: float
+      allow_completed_with_errors:
+        description: With O(action=wait), as O(allow_completed_with_errors); by default the task's.
+        type: bool
+      max_errors:
+        description: With O(action=wait) and O(gate=true), as O(max_errors); by default the task's.
+        type: int
+      result:
+        description:
+          - With O(action=wait), the element as an earlier chunk of the same wait returned it (RV(restores)), for a
+            restore that has ended or run out of time there. It is not followed again, only counted in
+            RV(progress), and returned in short (RV(restores[].carried=true)).
+        type: dict
   online_timeout:
     description:
       - With O(action=start), seconds to wait for the destination agent to report itself online before the
@@ -407,6 +481,107 @@ timed_out:
   returned: always
   type: bool
   sample: false
+restores:
+  description:
+    - With O(restores), one element per element of it, in the same order. Null without O(restores).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample:
+    - name: web1
+      outcome: started
+      changed: true
+      failed: false
+      msg: null
+      restore_id: 500001
+      backup_id: 368785
+      destination_agent_id: 202743
+      destination_path: /
+      state: StartRequested
+      summary: "restore 500001 of backup 368785 (web1 daily files) to web1:/: StartRequested, no report yet"
+      started_at: 1772532002.5
+  contains:
+    name:
+      description: The element's O(restores[].name).
+      type: str
+    outcome:
+      description:
+        - With O(action=start), V(started), V(attached) or V(failed) (see RV(outcome)); with O(action=wait), null.
+      type: str
+    changed:
+      description: Whether a restore was started for this element (or would be, in check mode).
+      type: bool
+    failed:
+      description:
+        - Whether this element failed - its start, or its end (as a single restore's wait would fail the task);
+          RV(restores[].msg) says why.
+      type: bool
+    msg:
+      description: Why the element failed, or null.
+      type: str
+    restore_id:
+      description: Id of the restore; null when check mode predicts a start or the start failed.
+      type: int
+    backup_id:
+      description: Id of the backup restored.
+      type: int
+    destination_agent_id:
+      description: With O(action=start), the agent the files go to.
+      type: int
+    destination_path:
+      description: Where the files go.
+      type: str
+    state:
+      description: The restore's last known state.
+      type: str
+    summary:
+      description: One line for humans about the restore.
+      type: str
+    started_at:
+      description: With O(action=start), when the restore was started or joined (seconds since the epoch).
+      type: float
+    report:
+      description: With O(action=wait), the restore's report (as RV(report)) once it has ended; null before.
+      type: dict
+    healthy:
+      description: With O(action=wait), as RV(healthy).
+      type: bool
+    ended:
+      description: With O(action=wait), whether the restore has ended.
+      type: bool
+    timed_out:
+      description:
+        - With O(action=wait), whether the restore was still running when the wait (or its own
+          O(restores[].deadline)) ended.
+      type: bool
+    running:
+      description:
+        - With O(action=wait), whether the restore is still running within its own deadline - the elements to
+          follow in the next chunk of waiting.
+      type: bool
+    carried:
+      description:
+        - With O(action=wait), whether the element came with O(restores[].result), having ended in an earlier
+          chunk; it then holds only its name, ids and RV(restores[].ended), RV(restores[].timed_out),
+          RV(restores[].failed) and RV(restores[].healthy).
+      type: bool
+    gate_passed:
+      description: With O(action=wait) and O(gate=true), as RV(gate_passed).
+      type: bool
+progress:
+  description:
+    - >-
+      With O(restores) and O(action=wait), one line about them all, for example
+      C(restores: 180 ended (178 ok, 2 failed), 20 running; longest: web7 InProgress 4m10s). Null otherwise.
+  returned: always
+  type: str
+  version_added: 0.3.0
+running:
+  description: With O(restores) and O(action=wait), how many restores are still running within their own deadline.
+  returned: always
+  type: int
+  version_added: 0.3.0
 diff:
   description: What would be (or was) restored where, or the restore's state before and after a stop, in diff mode.
   returned: when diff mode is on
@@ -437,7 +612,19 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import report_after_end
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import RESTORE_RULES, check, check_unused
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    RESTORE_ELEMENT_RULES,
+    RESTORE_RULES,
+    check,
+    check_unused,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import progress_line
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import (
+    judged,
+    poll_restores,
+    start_restores,
+    watch_restores,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
@@ -448,6 +635,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     in_flight_restore,
     newest_restorable_backup,
     prepare_and_start,
+    refuse_encrypted,
     restore_items,
     stop_restore_confirmed,
 )
@@ -460,9 +648,13 @@ START_OPTIONS = ("backup_id", "configuration_id", "configuration_name", "agent_i
 # Options that an action does not use: passing one is a mistake worth a clear message.
 UNUSED_OPTIONS = {
     "start": ("restore_id",),
-    "stop": START_OPTIONS,
+    "stop": START_OPTIONS + ("restores",),
     "wait": START_OPTIONS,
 }
+# What a restore that ended in an earlier chunk of a wait carries into the next one.
+CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
+# What the elements of restores stand in for.
+SINGLE_OPTIONS = START_OPTIONS + ("restore_id",)
 NOT_WAITED = WaitResult(None, 0.0, 0, False)
 
 
@@ -470,7 +662,8 @@ def main() -> None:
     module = CloudBackupModule(
         argument_spec=argument_spec(),
         supports_check_mode=True,
-        mutually_exclusive=[("backup_id", "configuration_id", "configuration_name")],
+        mutually_exclusive=[("backup_id", "configuration_id", "configuration_name"),
+                            *[("restores", option) for option in SINGLE_OPTIONS]],
     )
     module.run(perform_action)
 
@@ -493,6 +686,22 @@ def argument_spec() -> dict:
         gate=dict(type="bool", default=False),
         acceptable_states=dict(type="list", elements="str", default=["Completed"]),
         max_errors=dict(type="int"),
+        restores=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            backup_id=dict(type="int"),
+            configuration_id=dict(type="int"),
+            destination_agent_id=dict(type="int"),
+            destination_path=dict(type="str"),
+            overwrite=dict(type="bool"),
+            include=dict(type="list", elements="str"),
+            exclude=dict(type="list", elements="str"),
+            restore_id=dict(type="int"),
+            started_at=dict(type="float"),
+            deadline=dict(type="float"),
+            allow_completed_with_errors=dict(type="bool"),
+            max_errors=dict(type="int"),
+            result=dict(type="dict"),
+        )),
     )
     spec.update(wait_argument_spec())
     return spec
@@ -500,6 +709,8 @@ def argument_spec() -> dict:
 
 def perform_action(module: CloudBackupModule) -> dict:
     check_options(module.params)
+    if module.params["restores"] is not None:
+        return {"start": start_batch, "wait": follow_batch}[module.params["action"]](module)
     action = {"start": start_restore, "stop": stop_restore, "wait": follow_given_restore}[module.params["action"]]
     return action(module)
 
@@ -508,6 +719,8 @@ def check_options(params: dict) -> None:
     """Catch what the argument spec cannot express, before any HTTP call."""
     check_unused(params, UNUSED_OPTIONS)
     check(params, RESTORE_RULES)
+    for index, element in enumerate(params["restores"] or []):
+        check(dict(element, action=params["action"]), RESTORE_ELEMENT_RULES, "restores[%d].%%s" % index)
     if params["agent_id"] is not None and params["configuration_name"] is None:
         raise ConfigurationError("agent_id only says whose configuration configuration_name is; the agent to "
                                  "restore to is destination_agent_id")
@@ -539,10 +752,7 @@ def restore_request(module: CloudBackupModule) -> RestoreRequest:
     """What to restore where: the backup (read and checked), the destination agent and path."""
     params = module.params
     backup = backup_given(module)
-    if backup.get("is_encrypted"):
-        raise CloudBackupError("backup %s comes from an encrypted vault: restoring it needs the vault's password, "
-                               "which this module does not send; restore it from the Control Panel"
-                               % backup["backup_id"], backup_id=backup["backup_id"])
+    refuse_encrypted(backup)
     destination = params["destination_agent_id"] or backup["machine_agent_id"]
     return RestoreRequest(backup, destination, params["destination_path"], params["overwrite"],
                           params["include"] or (), params["exclude"] or ())
@@ -570,6 +780,53 @@ def planned_summary(request: RestoreRequest) -> str:
     return "would restore backup %s (%s) to agent %s:%s" % (
         request.backup_id, backup.get("backup_configuration_name"), request.destination_agent_id,
         request.destination_path)
+
+
+# --- many restores ----------------------------------------------------------------------
+
+def start_batch(module: CloudBackupModule) -> dict:
+    """Start or join every element's restore; one that fails does not fail the task."""
+    specs = [dict(spec, overwrite=module.params["overwrite"] if spec["overwrite"] is None else spec["overwrite"])
+             for spec in module.params["restores"]]
+    restores = start_restores(module.client, specs, module.check_mode, sleep=time.sleep, clock=time.monotonic,
+                              warn=module.warn)
+    return dict(result_of("batch", any(restore["changed"] for restore in restores)), restores=restores)
+
+
+def follow_batch(module: CloudBackupModule) -> dict:
+    """Wait for every element's restore (one feed read per poll), and judge each by the one verdict."""
+    params = module.params
+    entries = [dict(spec, allow_completed_with_errors=params["allow_completed_with_errors"]
+                    if spec["allow_completed_with_errors"] is None else spec["allow_completed_with_errors"],
+                    max_errors=params["max_errors"] if spec["max_errors"] is None else spec["max_errors"],
+                    result=carried_result(spec["result"]))
+               for spec in params["restores"]]
+    waited = NOT_WAITED
+    if params["wait"] and not module.check_mode:
+        waited = watch_restores(module.client, entries, params["wait_timeout"], params["poll_interval"],
+                                sleep=time.sleep, clock=time.monotonic, now=time.time)
+    else:
+        poll_restores(module.client, entries, sleep=time.sleep, now=time.time)
+    running = sum(1 for entry in entries if not entry.get("result"))
+    gave_up = ("gave up waiting after %d seconds, the restore keeps running" % waited.elapsed
+               if params["on_timeout"] == "fail" and params["wait"] else None)
+    gate = Gate(acceptable_states(params["acceptable_states"]), params["max_errors"]) if params["gate"] else None
+    restores = [dict(name=entry["name"], restore_id=entry["restore_id"], carried=True, running=False,
+                     **{key: entry["result"][key] for key in CARRIED_KEYS}) if (entry["result"] or {}).get("carried")
+                else dict(judged(entry, gave_up, gate), outcome=None, changed=False, carried=False,
+                          running=not entry.get("result"), started_at=entry.get("started_at"),
+                          destination_path=entry.get("destination_path"))
+                for entry in entries]
+    return dict(result_of("followed", False, waited=waited), restores=restores, running=running,
+                progress=progress_line(entries, time.time(), noun="restores"))
+
+
+def carried_result(given: Optional[dict]) -> Optional[dict]:
+    """An element's result from an earlier chunk, as the progress line counts it; None for one still followed."""
+    if not given:
+        return None
+    carried = {key: given.get(key) for key in CARRIED_KEYS}
+    return dict(carried, carried=True, report=None, gate_passed=not carried["failed"])
 
 
 # --- stop and wait -----------------------------------------------------------------------
@@ -683,6 +940,9 @@ def result_of(outcome: str, changed: bool, restore: Optional[dict] = None, repor
         elapsed=round(waited.elapsed, 1),
         polls=waited.polls,
         timed_out=waited.timed_out,
+        restores=None,
+        progress=None,
+        running=None,
     )
 
 

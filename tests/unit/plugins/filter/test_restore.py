@@ -1,14 +1,18 @@
-"""Tests of playbooks/restore.yml's filters: the backup chosen, the verdict, the table."""
+"""Tests of playbooks/restore.yml's filters: the backup chosen, the batch, the wait, the verdict, the table."""
+import re
+
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.filter.restore import (
+    NOTHING_TO_RESTORE,
+    restore_batch,
+    restore_carry,
+    restore_choice,
     restore_record_key,
     restore_recorded,
-    NOTHING_TO_RESTORE,
-    restore_choice,
-    restore_configuration,
-    restore_result,
+    restore_results,
     restore_table,
+    restore_watch_list,
 )
 
 RECORD = {"web1": 368785}
@@ -29,82 +33,284 @@ def test_restore_choice_takes_the_first_source_with_an_id(given, recorded, recor
     assert (choice["backup_id"], choice["source"]) == expected
 
 
+def request(name="web1", backup_id=None, source="newest", **settings):
+    """A server's restore__request fact, as playbooks/restore.yml sets it."""
+    fact = {"name": name, "choice": {"backup_id": backup_id, "source": source}, "destination_agent_id": None,
+            "destination_path": "/", "overwrite": True, "include": None, "exclude": None, "timeout": 14400,
+            "on_timeout": "fail", "allow_errors": False, "max_errors": None, "configuration_id": None,
+            "configuration_name": None, "agent": {"agent_id": None, "server_id": None, "machine_name": name}}
+    fact.update(settings)
+    return fact
+
+
+AGENTS = [{"machine_agent_id": 300001, "machine_name": "WEB1", "host_server_id": "srv-web1"},
+          {"machine_agent_id": 300002, "machine_name": "db1", "host_server_id": "srv-db1"}]
+
+
+def configuration(configuration_id, name, agent_id=300001):
+    return {"backup_configuration_id": configuration_id, "backup_configuration_name": name,
+            "machine_agent_id": agent_id, "machine_name": "WEB1" if agent_id == 300001 else "db1",
+            "is_deleted": False}
+
+
+NIGHTLY = configuration(400001, "nightly")
+DB_NIGHTLY = configuration(400002, "nightly", agent_id=300002)
+
+
+# --- the batch: which restore each server gets ------------------------------------------
+
+def test_a_server_with_a_backup_id_gets_an_element_with_it():
+    batch = restore_batch([request(backup_id=5, source="restore_backup_id", include=["/etc/"])], [], [])
+
+    assert batch["restores"] == [{"name": "web1", "destination_agent_id": None, "destination_path": "/",
+                                  "overwrite": True, "include": ["/etc/"], "exclude": None, "backup_id": 5}]
+    assert batch["plans"]["web1"]["failure"] is None
+    assert batch["plans"]["web1"]["choice"] == {"backup_id": 5, "source": "restore_backup_id"}
+
+
+def test_a_server_left_out_of_the_record_gets_no_element_and_does_not_fail():
+    batch = restore_batch([request(source="not recorded")], AGENTS, [NIGHTLY])
+
+    assert batch["restores"] == []
+    assert batch["plans"]["web1"]["failure"] is None
+
+
+def test_a_server_without_a_backup_id_gets_its_agents_only_configuration():
+    # Its agent by machine name, without case (Windows agents register in upper case).
+    batch = restore_batch([request()], AGENTS, [NIGHTLY, DB_NIGHTLY])
+
+    assert [(element["name"], element["configuration_id"]) for element in batch["restores"]] == [("web1", 400001)]
+    assert "backup_id" not in batch["restores"][0]
+    assert batch["plans"]["web1"]["failure"] is None
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({"configuration_id": 9}, 9),                                   # its id, without looking
+    ({"configuration_name": "files"}, 400003),
+    ({"agent": {"agent_id": "300002", "server_id": None, "machine_name": "web1"}}, 400002),
+    ({"agent": {"agent_id": None, "server_id": "srv-db1", "machine_name": "web1"}}, 400002),
+])
+def test_a_server_without_a_backup_id_names_its_configuration_as_the_role_does(settings, expected):
+    configurations = [NIGHTLY, configuration(400003, "files"), DB_NIGHTLY]
+
+    batch = restore_batch([request(**settings)], AGENTS, configurations)
+
+    assert [element["configuration_id"] for element in batch["restores"]] == [expected]
+
+
+def test_a_name_two_configurations_of_the_agent_share_fails_that_server_with_both_ids():
+    twins = [NIGHTLY, configuration(400004, "nightly"), DB_NIGHTLY]
+
+    batch = restore_batch([request(configuration_name="nightly"), request("db1")], AGENTS, twins)
+
+    failure = batch["plans"]["web1"]["failure"]
+    assert re.match(r'^2 live backup configurations of agent 300001 are named "nightly": 400001 \(agent 300001, '
+                    r'WEB1\), 400004 \(agent 300001, WEB1\); give configuration_id$', failure)
+    assert [element["name"] for element in batch["restores"]] == ["db1"]   # the others go on
+    assert batch["plans"]["db1"]["failure"] is None
+
+
+@pytest.mark.parametrize("agents, configurations, settings", [
+    (AGENTS, [], {}),                                                  # no configuration
+    (AGENTS, [NIGHTLY, configuration(400003, "files")], {}),           # two, and no name
+    (AGENTS, [NIGHTLY], {"configuration_name": "files"}),              # none of that name
+    ([], [NIGHTLY], {}),                                               # no agent of that name
+])
+def test_a_server_without_a_single_configuration_has_nothing_to_restore(agents, configurations, settings):
+    batch = restore_batch([request(**settings)], agents, configurations)
+
+    assert batch["restores"] == []
+    assert batch["plans"]["web1"]["failure"] == NOTHING_TO_RESTORE
+
+
+@pytest.mark.parametrize("given, expected", [
+    ({"destination_agent_id": "", "include": [], "exclude": "", "overwrite": 1},
+     {"destination_agent_id": None, "include": None, "exclude": None, "overwrite": True}),
+    ({"destination_agent_id": 300002, "exclude": ["/tmp/"], "overwrite": False},
+     {"destination_agent_id": 300002, "include": None, "exclude": ["/tmp/"], "overwrite": False}),
+])
+def test_settings_left_empty_are_left_out_of_the_element(given, expected):
+    element = restore_batch([request(backup_id=5, source="restore_backup_id", **given)], [], [])["restores"][0]
+
+    assert {key: element[key] for key in expected} == expected
+
+
+# --- the wait ----------------------------------------------------------------------------
+
+def started_element(name="web1", restore_id=500001, **fields):
+    """An element of the batch start's restores."""
+    element = {"name": name, "outcome": "started", "changed": True, "failed": False, "msg": None,
+               "restore_id": restore_id, "backup_id": 368785, "destination_agent_id": 300001,
+               "destination_path": "/", "state": "StartRequested", "summary": "restore %s: StartRequested" % restore_id,
+               "started_at": 1772532000.5}
+    element.update(fields)
+    return element
+
+
+def test_the_watch_list_gives_each_restore_its_servers_deadline_and_gate():
+    batch = restore_batch([request(backup_id=5, source="restore_backup_id", timeout=600, allow_errors=True,
+                                   max_errors=3),
+                           request("db1", backup_id=6, source="restore_backup_id")], [], [])
+    started = {"restores": [started_element(), started_element("db1", 500002, started_at=1772532010.0)]}
+
+    assert restore_watch_list(started, batch) == [
+        {"name": "web1", "restore_id": 500001, "started_at": 1772532000.5, "destination_path": "/",
+         "deadline": 1772532600.5, "allow_completed_with_errors": True, "max_errors": 3},
+        {"name": "db1", "restore_id": 500002, "started_at": 1772532010.0, "destination_path": "/",
+         "deadline": 1772546410.0, "allow_completed_with_errors": False, "max_errors": None},
+    ]
+
+
+def test_the_watch_list_leaves_out_the_restores_that_have_no_id():
+    batch = restore_batch([request(backup_id=5, source="restore_backup_id"),
+                           request("db1", backup_id=6, source="restore_backup_id")], [], [])
+    started = {"restores": [started_element(restore_id=None, started_at=None),   # check mode, or a failed start
+                            started_element("db1", 500002, max_errors="")]}
+
+    assert [element["name"] for element in restore_watch_list(started, batch)] == ["db1"]
+    assert restore_watch_list({"skipped": True}, batch) == []
+
+
+def test_the_watch_list_leaves_out_a_start_that_failed_after_its_draft_was_created():
+    # A draft refused with 403 for too long (or whose paths could not be added) is deleted again,
+    # and the start's element keeps the draft's id, with no started_at.
+    batch = restore_batch([request(backup_id=5, source="restore_backup_id"),
+                           request("db1", backup_id=6, source="restore_backup_id")], [], [])
+    started = {"restores": [started_element(outcome="failed", failed=True, started_at=None, state="Preparing",
+                                            msg="StartManual for restore 500001 was refused with HTTP 403 ..."),
+                            started_element("db1", 500002)]}
+
+    assert [element["name"] for element in restore_watch_list(started, batch)] == ["db1"]
+
+
+WATCH_LIST = [{"name": "web1", "restore_id": 500001, "deadline": 1.0},
+              {"name": "db1", "restore_id": 500002, "deadline": 2.0},
+              {"name": "files1", "restore_id": 500003, "deadline": 3.0}]
+
+
+def test_the_next_chunk_carries_what_the_last_said_of_the_restores_no_longer_running():
+    web1, files1, db1 = ({"name": "web1", "running": False, "ended": True},
+                         {"name": "files1", "running": True, "timed_out": True},
+                         {"name": "db1", "running": False, "timed_out": True})   # out of its own time
+
+    assert restore_carry({"restores": [web1, files1, db1]}, WATCH_LIST) == [
+        dict(WATCH_LIST[0], result=web1), dict(WATCH_LIST[1], result=db1), dict(WATCH_LIST[2], result=None)]
+
+
+# --- the verdict -------------------------------------------------------------------------
+
 CHOSEN = {"backup_id": 368785, "source": "pre_upgrade_backups"}
-STARTED = {"changed": True, "outcome": "started", "restore_id": 500001, "backup_id": 368785, "state": "Queued",
-           "timed_out": False}
 REPORT = {"state": "Completed", "num_files_restored": 1200, "num_errors": 0, "duration_seconds": 75}
 
 
-def chunk(**fields):
-    result = dict(STARTED, changed=False, outcome="followed", timed_out=True, state="InProgress", gate_passed=None)
-    result.update(fields)
-    return result
+def followed(name="web1", **fields):
+    """An element of a wait chunk's restores: by default, still running."""
+    element = {"name": name, "restore_id": 500001, "backup_id": 368785, "state": "InProgress", "report": None,
+               "healthy": False, "ended": False, "timed_out": True, "running": True,
+               "summary": "restore 500001: InProgress", "gate_passed": None, "failed": False, "msg": None,
+               "outcome": None, "changed": False, "started_at": 1772532000.5, "destination_path": "/"}
+    element.update(fields)
+    return element
 
 
-@pytest.mark.parametrize("start, chunks, choice, check_mode, on_timeout, failure, verdict", [
-    (STARTED, [chunk(), chunk(timed_out=False, state="Completed", gate_passed=True, report=REPORT)], CHOSEN, False,
-     "fail", None, "ok"),
-    (STARTED, [chunk(failed=True, msg="restore 500001 ...: Failed", state="Failed")], CHOSEN, False, "fail",
-     "restore 500001 ...: Failed", "FAILED"),
-    (STARTED, [chunk(), chunk()], CHOSEN, False, "fail", "restore 500001 is still InProgress after 60 seconds",
-     "FAILED"),
-    (STARTED, [chunk()], CHOSEN, False, "continue", None, "still running"),
-    (STARTED, [chunk(timed_out=False, state="Completed", gate_passed=False)], CHOSEN, False, "fail",
-     "restore 500001 ended Completed", "FAILED"),
-    ({"failed": True, "msg": "backup 9 not found"}, [], CHOSEN, False, "fail", "backup 9 not found", "FAILED"),
-    ({"skipped": True}, [{"skipped": True}], {"backup_id": None, "source": "newest"}, False, "fail",
-     NOTHING_TO_RESTORE, "FAILED"),
-    ({"skipped": True}, [], {"backup_id": None, "source": "not recorded"}, False, "fail", None,
-     "skipped: not in the record"),
-    (dict(STARTED, restore_id=None, state=None), [{"skipped": True}], CHOSEN, True, "fail", None,
-     "check mode: would restore"),
+ENDED = dict(state="Completed", report=REPORT, healthy=True, ended=True, timed_out=False, running=False,
+             gate_passed=True)
+
+
+def results(chunks, check_mode=False, start=None, **settings):
+    batch = restore_batch([request(backup_id=368785, source="pre_upgrade_backups", timeout=60, **settings)], [], [])
+    started = {"restores": [start or started_element()]}
+    return restore_results(batch, started, chunks, check_mode)["web1"]
+
+
+@pytest.mark.parametrize("chunks, on_timeout, failure, verdict", [
+    ([{"restores": [followed()]}, {"restores": [followed(**ENDED)]}], "fail", None, "ok"),
+    ([{"restores": [followed(failed=True, msg="restore 500001 ...: ended in state Failed", state="Failed",
+                             ended=True, timed_out=False, running=False, gate_passed=False)]}], "fail",
+     "restore 500001 ...: ended in state Failed", "FAILED"),
+    ([{"restores": [followed()]}, {"restores": [followed(running=False)]}], "fail",
+     "restore 500001 is still InProgress after 60 seconds", "FAILED"),
+    ([{"restores": [followed(running=False)]}], "continue", None, "still running"),
+    ([], "fail", "restore 500001: its end was never seen", "FAILED"),
+    ([{"skipped": True}], "fail", "restore 500001: its end was never seen", "FAILED"),
 ])
-def test_restore_result_says_why_a_server_fails(start, chunks, choice, check_mode, on_timeout, failure, verdict):
-    result = restore_result(start, chunks, choice, check_mode, on_timeout, 60)
+def test_restore_results_say_why_a_started_restore_fails(chunks, on_timeout, failure, verdict):
+    result = results(chunks, on_timeout=on_timeout)
+
     assert (result["failure"], result["verdict"]) == (failure, verdict)
 
 
-def test_restore_result_takes_the_last_chunk_that_ran():
-    result = restore_result(STARTED, [chunk(), chunk(timed_out=False, state="Completed", gate_passed=True,
-                                                     report=REPORT), {"skipped": True}], CHOSEN, False, "fail", 60)
-    assert (result["state"], result["report"], result["backup_source"]) == ("Completed", REPORT, "pre_upgrade_backups")
+def test_a_failed_start_fails_its_server_with_the_starts_message():
+    start = started_element(outcome="failed", failed=True, msg="backup 368785 not found", restore_id=None,
+                            state=None, started_at=None, changed=False)
+
+    result = results([], start=start)
+
+    assert (result["failure"], result["verdict"], result["outcome"]) == ("backup 368785 not found", "FAILED", "failed")
 
 
-def test_restore_table_has_a_row_per_judged_server_then_the_failures():
-    ok = restore_result(STARTED, [chunk(timed_out=False, state="Completed", gate_passed=True, report=REPORT)], CHOSEN,
-                        False, "fail", 60)
-    failed = restore_result({"failed": True, "msg": "backup 9 not found"}, [], CHOSEN, False, "fail", 60)
-    lines = restore_table([{"inventory_hostname": "web1", "restore_result": ok},
-                           {"inventory_hostname": "db1", "restore_result": failed},
-                           {"inventory_hostname": "skipped-host"}])
+def test_check_mode_predicts_without_a_verdict():
+    start = started_element(restore_id=None, state=None, started_at=None)
+
+    result = results([], check_mode=True, start=start)
+
+    assert (result["failure"], result["verdict"], result["check_mode"]) == (None, "check mode: would restore", True)
+
+
+def test_a_server_left_out_of_the_record_is_skipped_and_does_not_fail():
+    batch = restore_batch([request(source="not recorded")], [], [])
+
+    result = restore_results(batch, {"skipped": True}, [{"skipped": True}], False)["web1"]
+
+    assert (result["failure"], result["verdict"], result["restore_id"]) == (None, "skipped: not in the record", None)
+
+
+def test_a_server_whose_configuration_cannot_be_told_fails_with_the_plans_failure():
+    batch = restore_batch([request()], AGENTS, [])
+
+    result = restore_results(batch, {"skipped": True}, [], False)["web1"]
+
+    assert (result["failure"], result["verdict"], result["backup_source"]) == (NOTHING_TO_RESTORE, "FAILED", "newest")
+
+
+def test_each_server_gets_the_last_chunk_that_followed_it():
+    batch = restore_batch([request(backup_id=368785, source="pre_upgrade_backups"),
+                           request("db1", backup_id=368786, source="pre_upgrade_backups")], [], [])
+    started = {"restores": [started_element(), started_element("db1", 500002, backup_id=368786)]}
+    chunks = [{"restores": [followed(), followed("db1", restore_id=500002, backup_id=368786)]},
+              {"restores": [followed(**ENDED), followed("db1", restore_id=500002, backup_id=368786)]},
+              {"restores": [followed("db1", restore_id=500002, backup_id=368786, **ENDED)]},   # web1 no longer
+              {"skipped": True}]
+
+    judged = restore_results(batch, started, chunks, False)
+
+    assert (judged["web1"]["state"], judged["web1"]["report"], judged["web1"]["verdict"]) == ("Completed", REPORT, "ok")
+    assert (judged["db1"]["restore_id"], judged["db1"]["backup_id"], judged["db1"]["verdict"]) == (500002, 368786, "ok")
+    assert (judged["web1"]["outcome"], judged["web1"]["backup_source"]) == ("started", "pre_upgrade_backups")
+
+
+# --- the table ---------------------------------------------------------------------------
+
+def test_restore_table_has_a_row_per_server_then_the_failures():
+    batch = restore_batch([request(backup_id=368785, source="pre_upgrade_backups"),
+                           request("db1", backup_id=9, source="restore_backup_id"),
+                           request("skipped-host", source="not recorded")], [], [])
+    started = {"restores": [started_element(),
+                            started_element("db1", None, outcome="failed", failed=True, msg="backup 9 not found",
+                                            backup_id=9, state=None, started_at=None)]}
+    judged = restore_results(batch, started, [{"restores": [followed(**ENDED)]}], False)
+
+    lines = restore_table(judged)
+
     assert lines[0].split() == ["server", "backup", "restore", "state", "files", "errors", "duration", "verdict"]
     assert lines[1].split() == ["web1", "368785", "500001", "Completed", "1200", "0", "1m15s", "ok"]
-    assert lines[2].split()[:4] == ["db1", "368785", "-", "-"] and lines[2].endswith("FAILED")
-    assert lines[3:] == ["db1: backup 9 not found"]
+    assert lines[2].split()[:4] == ["db1", "9", "-", "-"] and lines[2].endswith("FAILED")
+    assert lines[3].split()[:4] == ["skipped-host", "-", "-", "-"] and lines[3].endswith("skipped: not in the record")
+    assert lines[4:] == ["db1: backup 9 not found"]
 
 
-OWN = [{"backup_configuration_id": 1, "backup_configuration_name": "files"},
-       {"backup_configuration_id": 2, "backup_configuration_name": "dump"}]
-
-
-@pytest.mark.parametrize("configurations, configuration_id, configuration_name, expected", [
-    (OWN, 9, "files", 9),
-    (OWN, None, "dump", 2),
-    (OWN, None, "nothing", None),
-    (OWN, None, None, None),            # two configurations and no name: none can be picked
-    (OWN[:1], None, None, 1),
-    ([], None, None, None),
-])
-def test_restore_configuration_picks_as_the_role_does(configurations, configuration_id, configuration_name, expected):
-    assert restore_configuration(configurations, configuration_id, configuration_name) == expected
-
-
-def test_a_name_two_configurations_share_fails_with_both_ids():
-    twins = OWN + [{"backup_configuration_id": 3, "backup_configuration_name": "dump"}]
-
-    with pytest.raises(ValueError, match=r'2 live backup configurations of agent .* are named "dump": 2 \(agent .*\), 3 '
-                                         r'.*; give configuration_id$'):
-        restore_configuration(twins, None, "dump")
+def test_restore_table_of_no_server_is_its_header():
+    assert len(restore_table({})) == 1
 
 
 # --- the records of pre_upgrade_backup.yml, slice by slice ----------------------------------

@@ -30,7 +30,8 @@ def restore(run_module, sim):
     def run(check_mode=False, diff=False, **args):
         arguments = dict(args, username="admin", api_key="admin-key", region="DFW", poll_interval=5,
                          identity_url=sim.simulator.info["identity_url"], timeout=5)
-        arguments.setdefault("destination_path", "/") if args.get("action", "start") == "start" else None
+        if args.get("action", "start") == "start" and "restores" not in args:
+            arguments.setdefault("destination_path", "/")
         arguments.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
         return run_module(cloudbackup_restore, arguments, credentials=False)
     return run
@@ -352,3 +353,150 @@ def test_windows_folders_end_with_a_backslash(restore, sim):
     filters = sim.client.get_json("restore", "files", result["restore_id"], expect=list)
     assert sorted((item["FilePath"], item["FileItemType"]) for item in filters) == [
         ("C:\\Data\\", 1), ("C:\\boot.ini", 0)]
+
+
+# --- many restores (restores) -------------------------------------------------------------------
+
+def restore_of(name, **settings):
+    return dict(dict(name=name, destination_path="/"), **settings)
+
+
+def batch(restore, restores_given, action="start", **args):
+    """Run the module over ``restores_given``; its elements by name."""
+    result = restore(action=action, restores=restores_given, **dict(dict(wait=False) if action == "start" else {}, **args))
+    assert not result.get("failed"), result.get("msg")
+    return result, {element["name"]: element for element in result["restores"]}
+
+
+def wait_list(started, **settings):
+    return [dict(dict(name=element["name"], restore_id=element["restore_id"], started_at=element["started_at"],
+                      destination_path=element["destination_path"]), **settings) for element in started["restores"] if element["restore_id"] is not None]
+
+
+def test_a_batch_shares_its_reads_and_makes_one_restore_each(restore, sim):
+    result, started = batch(restore, [restore_of("web", backup_id=NEWEST),
+                                      restore_of("copy", backup_id=NEWEST, destination_agent_id=BETA,
+                                                 destination_path="/srv/copy/", include=["/etc/"]),
+                                      restore_of("bad", backup_id=999999)])
+
+    assert result["changed"] is True and result["outcome"] == "batch"
+    assert {name: element["outcome"] for name, element in started.items()} == {
+        "web": "started", "copy": "started", "bad": "failed"}
+    assert started["bad"]["failed"] and "999999" in started["bad"]["msg"] and started["bad"]["changed"] is False
+    assert (started["copy"]["destination_agent_id"], started["copy"]["state"]) == (BETA, "StartRequested")
+    assert writes(sim) == {"restore.create": 2, "restore.files_add": 1, "restore.start": 2}
+    routes = sim.routes()
+    assert routes["activity.user"] == 1 and routes["agent.list"] == 1 and "agent.get" not in routes
+
+    result, waited = batch(restore, wait_list(result), action="wait", wait_timeout=600)
+
+    assert (result["running"], result["progress"]) == (0, "restores: 2 ended (2 ok), 0 running")
+    assert {name: (element["state"], element["failed"], element["healthy"]) for name, element in waited.items()} == {
+        "web": ("Completed", False, True), "copy": ("Completed", False, True)}
+    assert waited["copy"]["summary"].startswith("restore %s of backup %s (nightly) to beta:/srv/copy/: Completed"
+                                                % (waited["copy"]["restore_id"], NEWEST))
+    assert waited["web"]["report"]["backup_report_id"] == NEWEST
+    assert [one["RestoreStateId"] for one in restores(sim)] == [3, 3]
+
+
+def test_a_batch_joins_a_restore_in_flight_and_writes_nothing_in_check_mode(restore, sim):
+    first = restore(backup_id=NEWEST, wait=False)
+    sim.simulator.clear_requests()
+
+    result, started = batch(restore, [restore_of("web", backup_id=NEWEST), restore_of("more", configuration_id=NIGHTLY,
+                                                                                      destination_path="/srv/")],
+                            check_mode=True)
+
+    assert (started["web"]["outcome"], started["web"]["restore_id"], started["web"]["changed"]) == (
+        "attached", first["restore_id"], False)
+    assert (started["more"]["outcome"], started["more"]["restore_id"], started["more"]["backup_id"]) == (
+        "started", None, NEWEST)
+    assert result["changed"] is True and writes(sim) == {}
+
+
+def test_a_batch_element_is_judged_by_its_own_settings(restore, sim):
+    sim.simulator.configure(restore_outcome="CompletedWithErrors")
+    started = batch(restore, [restore_of("strict", backup_id=NEWEST),
+                              restore_of("counted", backup_id=NEWEST, destination_path="/srv/"),
+                              restore_of("lenient", backup_id=NEWEST, destination_path="/tmp/")])[0]
+    strict, counted, lenient = wait_list(started)
+
+    result, waited = batch(restore, [dict(strict, allow_completed_with_errors=False), dict(counted, max_errors=0),
+                                     lenient], action="wait", wait_timeout=600, gate=True,
+                           acceptable_states=["Completed", "CompletedWithErrors"])
+
+    assert "allow_completed_with_errors is false" in waited["strict"]["msg"]
+    assert "more than max_errors (0)" in waited["counted"]["msg"] and waited["counted"]["gate_passed"] is False
+    assert (waited["lenient"]["failed"], waited["lenient"]["gate_passed"]) == (False, True)
+    assert result["progress"] == "restores: 3 ended (1 with accepted errors, 2 failed), 0 running"
+
+
+def test_a_batch_start_refused_for_one_agent_goes_on_with_the_others(restore, sim):
+    sim.simulator.add_fault(route="restore.start", status=403, count=3)  # the first three starts: the agent race
+
+    started = batch(restore, [restore_of("web", backup_id=NEWEST),
+                              restore_of("copy", backup_id=NEWEST, destination_path="/srv/")])[1]
+
+    assert [element["outcome"] for element in started.values()] == ["started", "started"]
+    # A race of seconds right after the play's wake-up is no reason to wake the agents again.
+    assert writes(sim) == {"restore.create": 2, "restore.start": 2 + 3}
+    assert 0 not in [one["RestoreStateId"] for one in restores(sim)]
+
+
+def test_a_batch_whose_agents_dozed_off_wakes_them_once_and_starts_all(restore, sim):
+    sim.sleep(120)  # the agents doze off again: every start is refused until a wake-up
+
+    started = batch(restore, [restore_of("web", backup_id=NEWEST),
+                              restore_of("copy", backup_id=NEWEST, destination_agent_id=BETA)])[1]
+
+    assert [element["outcome"] for element in started.values()] == ["started", "started"]
+    assert sim.routes()["agent.wake"] == 1 and sim.routes()["restore.create"] == 2
+
+
+def test_a_batch_start_refused_for_good_deletes_its_draft(restore, sim):
+    sim.simulator.add_fault(route="restore.start", status=403, count=None)
+
+    started = batch(restore, [restore_of("web", backup_id=NEWEST)])[1]
+
+    assert started["web"]["outcome"] == "failed" and "HTTP 403" in started["web"]["msg"]
+    assert "was deleted again" in started["web"]["msg"]
+    assert (started["web"]["restore_id"], started["web"]["changed"]) == (None, False)
+    assert sim.routes()["agent.wake"] == 1 and restores(sim) == []
+
+
+def test_a_batch_restore_past_its_deadline_is_out_of_time_alone(restore, sim):
+    sim.simulator.configure(restore_durations={"in_progress": "600s"})
+    result = batch(restore, [restore_of("web", backup_id=NEWEST)])[0]
+    waiting = wait_list(result, deadline=sim.simulator.now() + 30)
+
+    result, waited = batch(restore, waiting, action="wait", wait_timeout=120, poll_interval=5, on_timeout="continue")
+
+    assert (waited["web"]["timed_out"], waited["web"]["running"], waited["web"]["failed"]) == (True, False, False)
+    assert result["running"] == 0 and result["progress"].startswith("restores: 0 ended, 1 out of time")
+    assert result["elapsed"] < 60
+
+
+def test_a_restore_that_ended_in_an_earlier_chunk_is_counted_not_followed(restore, sim):
+    started = batch(restore, [restore_of("web", backup_id=NEWEST)])[0]
+    earlier = dict(name="db", restore_id=999999, result=dict(ended=True, timed_out=False, failed=True, healthy=False))
+
+    result, waited = batch(restore, [earlier] + wait_list(started), action="wait", wait_timeout=600)
+
+    assert result["progress"] == "restores: 2 ended (1 ok, 1 failed), 0 running"
+    assert (waited["db"]["carried"], waited["db"]["failed"], waited["web"]["carried"]) == (True, True, False)
+    assert "restore.get" not in sim.routes() or all("999999" not in entry["path"]
+                                                    for entry in sim.simulator.requests("restore.get"))
+
+
+@pytest.mark.parametrize("element, message", [
+    (dict(name="x", destination_path="/"), "restores[0] names no backup to restore"),
+    (dict(name="x", backup_id=1, configuration_id=2, destination_path="/"), "mutually exclusive"),
+    (dict(name="x", backup_id=1), "restores[0] names no destination path"),
+    (dict(name="x", backup_id=0, destination_path="/"), "restores[0].backup_id"),
+    (dict(name="", backup_id=1, destination_path="/"), "restores[0].name"),
+])
+def test_a_bad_batch_element_fails_before_any_request(restore, sim, element, message):
+    result = restore(restores=[element])
+
+    assert result["failed"] and message in result["msg"], result["msg"]
+    assert sim.routes() == {}

@@ -1,0 +1,294 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, rackspace.cloudbackup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Restoring a whole fleet in one process: every server's restore started, then all followed at once.
+
+Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
+
+Its one concern: the rollback of many servers at the cost of few requests each. One read of
+the account's activity feed finds the restores already running (joined, never repeated) and
+is what every creation without a clear answer is looked for against; one agent list finds
+the disabled destinations. Each restore then costs its backup's read, its creation and its
+start. The starts go in rounds: a destination agent that refuses with 403 (not connected
+yet) is tried again in the next round while the others go on. The wait reads the feed once
+per poll for all of them, and a restore's report once it has ended. A server whose restore
+fails is marked failed with a message; the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Collection, Dict, List, Optional, Set
+
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
+    WAKE_TAKES,
+    get_restore,
+    get_restore_report,
+    list_activity,
+    list_agents,
+    request_restore_start,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
+    FORBIDDEN_HINT,
+    START_AMBIGUOUS_ATTEMPTS,
+    START_FORBIDDEN_DELAY,
+    START_FORBIDDEN_WINDOW,
+    report_after_end,
+    wake_again,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
+    RestoreRequest,
+    add_paths,
+    backup_to_restore,
+    cleaned_up_after,
+    create_restore_once,
+    in_flight_restore,
+    newest_restorable_backup,
+    refuse_encrypted,
+    restore_items,
+    still_a_draft,
+)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
+
+
+class FleetRestore:
+    """One server's restore in the batch: what was asked, what became of it."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+        self.outcome: Optional[str] = None
+        self.msg: Optional[str] = None
+        self.changed = False
+        self.request: Optional[RestoreRequest] = None
+        self.restore: Optional[dict] = None
+        self.started_at: Optional[float] = None
+        # StartManuals that got an unclear answer, and when the first 403 came.
+        self.unclear_starts = 0
+        self.refused_since: Optional[float] = None
+
+    def fail(self, err: CloudBackupError) -> None:
+        self.outcome, self.msg = "failed", err.msg
+        self.changed = bool(err.details.get("changed", False))
+        if not self.changed:
+            self.restore = None  # its draft, if it had one, was deleted again
+
+    def as_result(self) -> Dict[str, Any]:
+        restore = self.restore or {}
+        request = self.request
+        return dict(
+            name=self.spec["name"], outcome=self.outcome, changed=self.changed, failed=self.outcome == "failed",
+            msg=self.msg, restore_id=restore.get("restore_id"),
+            backup_id=restore.get("backup_id") or (request.backup_id if request else self.spec.get("backup_id")),
+            destination_agent_id=request.destination_agent_id if request else None,
+            destination_path=self.spec.get("destination_path"), state=restore.get("state"),
+            summary=restore_summary(restore, None) if restore else None, started_at=self.started_at,
+        )
+
+
+# --- starting ---------------------------------------------------------------------------------
+
+def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Callable[[float], Any] = time.sleep,
+                   clock: Callable[[], float] = time.monotonic, warn: Callable[[str], Any] = lambda msg: None
+                   ) -> List[Dict[str, Any]]:
+    """Start (or join) the restore of every element of ``specs``; each result says what became of it.
+
+    An element is the module's ``restores`` option element: ``name``, ``backup_id`` or
+    ``configuration_id`` (its newest restorable backup), ``destination_agent_id`` (default
+    the backup's own agent), ``destination_path``, ``overwrite``, ``include``, ``exclude``.
+    """
+    activity = list_activity(client)
+    known_ids = {item.get("id") for item in restore_items(activity)}
+    disabled = {agent.get("machine_agent_id") for agent in list_agents(client) if agent.get("is_disabled")}
+    restores = [FleetRestore(spec) for spec in specs]
+    for one in restores:
+        try:
+            _prepare(client, one, activity, known_ids, disabled, check_mode, sleep, clock, warn)
+        except CloudBackupError as err:
+            one.fail(err)
+    drafts = [one for one in restores if one.outcome is None]
+    if drafts:
+        RoundsOfStarts(client, sleep, clock).start_all(drafts)
+    return [one.as_result() for one in restores]
+
+
+def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Set[Any], disabled: Collection[Any],
+             check_mode: bool, sleep: Callable[[float], Any], clock: Callable[[], float],
+             warn: Callable[[str], Any]) -> None:
+    """Join the element's running restore, or create its draft with its paths (outcome stays None until started)."""
+    spec = one.spec
+    if spec.get("backup_id") is not None:
+        backup = backup_to_restore(client, spec["backup_id"])
+    else:
+        backup = newest_restorable_backup(client, {"backup_configuration_id": spec["configuration_id"]})
+    refuse_encrypted(backup)
+    one.request = request = RestoreRequest(
+        backup, spec.get("destination_agent_id") or backup["machine_agent_id"], spec["destination_path"],
+        bool(spec.get("overwrite")), spec.get("include") or (), spec.get("exclude") or ())
+    running = in_flight_restore(client, request, activity)
+    if running is not None:
+        one.outcome, one.restore, one.started_at = "attached", running, time.time()
+        return
+    if request.destination_agent_id in disabled:
+        raise CloudBackupError("destination agent %s is disabled: it restores nothing until it is enabled again"
+                               % request.destination_agent_id, agent_id=request.destination_agent_id)
+    if check_mode:
+        one.outcome, one.changed = "started", True
+        return
+    draft = create_restore_once(client, request, known_ids, sleep=sleep, clock=clock, warn=warn)
+    known_ids.add(draft["restore_id"])
+    one.restore = draft
+    add_paths(client, request, draft["restore_id"])
+
+
+class RoundsOfStarts:
+    """StartManual for every draft, in rounds: one that is refused or unclear is tried again in the next.
+
+    A 403 means the destination agent is not connected yet (or dozed off since the wake-up):
+    a draft still refused after a wake-up's time (WAKE_TAKES) posts the wake-up again, once
+    for the batch, and one refused for longer than the race lasts (START_FORBIDDEN_WINDOW)
+    fails. An unclear answer is judged by the
+    restore's state: sending a restore's StartManual again never makes a second restore.
+    A draft that fails to start is deleted again.
+    """
+
+    def __init__(self, client: Any, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
+        self.client, self.sleep, self.clock = client, sleep, clock
+        self.woken_again = False
+
+    def start_all(self, drafts: List[FleetRestore]) -> None:
+        due = drafts
+        while due:
+            due = [one for one in due if not self.start(one)]
+            if due:
+                self.sleep(START_FORBIDDEN_DELAY)
+
+    def start(self, one: FleetRestore) -> bool:
+        """One StartManual for ``one``; True when its outcome is decided (started or failed)."""
+        restore_id = one.restore["restore_id"]
+        try:
+            request_restore_start(self.client, restore_id)
+        except Forbidden as err:
+            return self.refused(one, err)
+        except CloudBackupError as err:
+            if not still_a_draft(self.client, restore_id):
+                return self.started(one)  # an earlier, unclear start took effect
+            one.unclear_starts += 1
+            if err.transient and one.unclear_starts < START_AMBIGUOUS_ATTEMPTS:
+                return False
+            one.fail(cleaned_up_after(self.client, restore_id, err))
+            return True
+        return self.started(one)
+
+    def started(self, one: FleetRestore) -> bool:
+        one.outcome, one.changed, one.started_at = "started", True, time.time()
+        one.restore = dict(one.restore, state="StartRequested")
+        return True
+
+    def refused(self, one: FleetRestore, err: Forbidden) -> bool:
+        now = self.clock()
+        if one.refused_since is None:
+            one.refused_since = now
+        if not self.woken_again and now - one.refused_since >= WAKE_TAKES:
+            # Right after the play's wake-up, agents refuse until they connect: only one that
+            # still refuses after a wake-up's time did not get it (or dozed off since).
+            self.woken_again = True
+            wake_again(self.client)
+        if now - one.refused_since + START_FORBIDDEN_DELAY <= START_FORBIDDEN_WINDOW:
+            return False
+        err.msg = "StartManual for restore %s was refused with HTTP 403 for %d seconds: %s" % (
+            one.restore["restore_id"], START_FORBIDDEN_WINDOW, FORBIDDEN_HINT)
+        one.fail(cleaned_up_after(self.client, one.restore["restore_id"], err))
+        return True
+
+
+# --- waiting ----------------------------------------------------------------------------------
+
+def watch_restores(client: Any, entries: List[dict], timeout: float, interval: float,
+                   sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                   now: Callable[[], float] = time.time) -> WaitResult:
+    """Poll until every entry has a ``result`` or ``timeout`` passes; the value is ``entries``.
+
+    An entry is the module's wait element (``name``, ``restore_id``, ``destination_path``,
+    ``deadline`` in seconds since the epoch, ``allow_completed_with_errors``, ``max_errors``),
+    updated in place. As the batch backup wait, it does not poll at its own deadline.
+    """
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False,
+                    within=client.retrying_within)
+    return waiter.until(lambda: poll_restores(client, entries, sleep, now), lambda polled: not pending(polled))
+
+
+def pending(entries: List[dict]) -> List[dict]:
+    """The entries whose restore has neither ended nor run out of time."""
+    return [entry for entry in entries if not entry.get("result")]
+
+
+def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,
+                  now: Callable[[], float] = time.time) -> List[dict]:
+    """One look at every pending entry: the feed once for all, a restore's own read only where it cannot tell."""
+    waiting = pending(entries)
+    if waiting:
+        feed = {item.get("id"): item for item in restore_items(list_activity(client))}
+        for entry in waiting:
+            _look_at(client, entry, feed.get(entry["restore_id"]), sleep)
+    for entry in pending(entries):  # only now: a restore that ended just before its deadline is not out of time
+        if entry.get("deadline") is not None and now() >= entry["deadline"]:
+            entry["result"] = dict(ended=False, timed_out=True, report=None, healthy=False)
+    return entries
+
+
+def _look_at(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
+    """The entry's state from its feed ``item``; its report once the feed shows it ended (its own read without one)."""
+    state = item.get("current_state") if item else None
+    if state is None or is_terminal(state):
+        # The report confirms an end by the restore's own id; without one, the restore tells.
+        report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep) if state else None
+        if report is not None and is_terminal(report.get("state")):
+            entry.update(state=report["state"], backup_id=report.get("backup_report_id"),
+                         configuration_name=report.get("backup_configuration_name"),
+                         destination_machine_name=report.get("restore_destination"))
+            entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
+            return
+        restore = get_restore(client, entry["restore_id"])
+        state = restore.get("state")
+        entry.update(backup_id=restore.get("backup_id"), configuration_name=restore.get("backup_configuration_name"),
+                     destination_machine_name=restore.get("destination_machine_name"),
+                     destination_path=restore.get("destination_path"))
+        if is_terminal(state):
+            report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep)
+            entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
+    entry["state"] = state
+
+
+def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -> Dict[str, Any]:
+    """What a wait element comes to: its summary, and ``failed``/``msg`` by the one verdict (_verdict.judge).
+
+    ``gave_up`` is the words for a restore still running at the end of the wait (None:
+    on_timeout=continue); ``gate`` the module's, whose max_errors the element may override.
+    The entry's result learns whether it passed, for the progress line.
+    """
+    result = entry.setdefault("result", None) or dict(ended=False, timed_out=True, report=None, healthy=False)
+    summary = entry_summary(entry, result["report"])
+    if gate is not None and entry.get("max_errors") is not None:
+        gate = _verdict.Gate(gate.accepted, entry["max_errors"])
+    verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
+                             gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
+                             gate=gate)
+    result["gate_passed"] = verdict.failure is None
+    return dict(name=entry.get("name"), restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),
+                state=entry.get("state"), report=result["report"], healthy=result["healthy"], ended=result["ended"],
+                timed_out=not result["ended"], summary=summary, gate_passed=verdict.gate_passed,
+                failed=verdict.failure is not None, msg=verdict.failure)
+
+
+def entry_summary(entry: dict, report: Optional[dict]) -> str:
+    """restore_summary of a wait element: what the feed, the report or the restore told of it."""
+    return restore_summary(dict(restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),
+                                backup_configuration_name=entry.get("configuration_name"),
+                                destination_machine_name=entry.get("destination_machine_name"),
+                                destination_path=entry.get("destination_path") or "?", state=entry.get("state")),
+                           report)

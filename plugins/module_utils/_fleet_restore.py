@@ -2,14 +2,15 @@
 # Copyright: (c) 2026, rackspace.cloudbackup contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Restoring a whole fleet in one process: every server's restore started, then all followed at once.
+"""Starting restores, one or a whole fleet's, and following a fleet's at once.
 
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
-Its one concern: the rollback of many servers at the cost of few requests each. One read of
+Its one concern: the restores of many servers at the cost of few requests each; a single
+restore is a batch of one, started by the same code. One read of
 the account's activity feed finds the restores already running (joined, never repeated) and
 is what every creation without a clear answer is looked for against; one agent list finds
-the disabled destinations. Each restore then costs its backup's read, its creation and its
+the disabled destinations (a single restore waits for its agent to be online instead). Each restore then costs its backup's read, its creation and its
 start. The starts go in rounds: a destination agent that refuses with 403 (not connected
 yet) is tried again in the next round while the others go on. The wait reads the feed once
 per poll for all of them, and a restore's report once it has ended. A server whose restore
@@ -19,7 +20,7 @@ fails is marked failed with a message; the others go on.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Collection, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     WAKE_TAKES,
@@ -35,6 +36,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     START_AMBIGUOUS_ATTEMPTS,
     START_FORBIDDEN_DELAY,
     START_FORBIDDEN_WINDOW,
+    START_SETTLE_INTERVAL,
     report_after_end,
     wake_again,
 )
@@ -67,12 +69,13 @@ class FleetRestore:
         self.request: Optional[RestoreRequest] = None
         self.restore: Optional[dict] = None
         self.started_at: Optional[float] = None
+        self.error: Optional[CloudBackupError] = None
         # StartManuals that got an unclear answer, and when the first 403 came.
         self.unclear_starts = 0
         self.refused_since: Optional[float] = None
 
     def fail(self, err: CloudBackupError) -> None:
-        self.outcome, self.msg = "failed", err.msg
+        self.outcome, self.msg, self.error = "failed", err.msg, err
         self.changed = bool(err.details.get("changed", False))
         if not self.changed:
             self.restore = None  # its draft, if it had one, was deleted again
@@ -93,30 +96,51 @@ class FleetRestore:
 # --- starting ---------------------------------------------------------------------------------
 
 def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Callable[[float], Any] = time.sleep,
-                   clock: Callable[[], float] = time.monotonic, warn: Callable[[str], Any] = lambda msg: None
-                   ) -> List[Dict[str, Any]]:
-    """Start (or join) the restore of every element of ``specs``; each result says what became of it.
+                   clock: Callable[[], float] = time.monotonic, warn: Callable[[str], Any] = lambda msg: None,
+                   ready: Optional[Callable[[int], Any]] = None, rewake_after: float = WAKE_TAKES) -> List[FleetRestore]:
+    """Start (or join) the restore of every element of ``specs``; each one says what became of it.
 
     An element is the module's ``restores`` option element: ``name``, ``backup_id`` or
-    ``configuration_id`` (its newest restorable backup), ``destination_agent_id`` (default
-    the backup's own agent), ``destination_path``, ``overwrite``, ``include``, ``exclude``.
+    ``configuration_id`` (its newest restorable backup; or ``configuration``, already read),
+    ``destination_agent_id`` (default the backup's own agent), ``destination_path``,
+    ``overwrite``, ``include``, ``exclude``. ``ready(agent_id)`` raises when a destination
+    agent cannot take a restore (default: when one agent list says it is disabled).
+    ``rewake_after`` is how long a 403 lasts before the wake-up is posted again (see
+    RoundsOfStarts).
     """
     activity = list_activity(client)
     known_ids = {item.get("id") for item in restore_items(activity)}
-    disabled = {agent.get("machine_agent_id") for agent in list_agents(client) if agent.get("is_disabled")}
+    ready = ready or _not_disabled(client)
     restores = [FleetRestore(spec) for spec in specs]
     for one in restores:
         try:
-            _prepare(client, one, activity, known_ids, disabled, check_mode, sleep, clock, warn)
+            _prepare(client, one, activity, known_ids, ready, check_mode, sleep, clock, warn)
         except CloudBackupError as err:
             one.fail(err)
     drafts = [one for one in restores if one.outcome is None]
     if drafts:
-        RoundsOfStarts(client, sleep, clock).start_all(drafts)
-    return [one.as_result() for one in restores]
+        RoundsOfStarts(client, sleep, clock, rewake_after).start_all(drafts)
+    return restores
 
 
-def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Set[Any], disabled: Collection[Any],
+def _not_disabled(client: Any) -> Callable[[int], None]:
+    """The batch's readiness check: the agent is not disabled, by one agent list read when first needed.
+
+    The list's Status is not to be trusted (api-notes: Agents and waking): whether an agent
+    is online shows in the 403s of its start.
+    """
+    disabled: List[Set[Any]] = []
+
+    def check(agent_id: int) -> None:
+        if not disabled:
+            disabled.append({agent.get("machine_agent_id") for agent in list_agents(client) if agent.get("is_disabled")})
+        if agent_id in disabled[0]:
+            raise CloudBackupError("destination agent %s is disabled: it restores nothing until it is enabled again"
+                                   % agent_id, agent_id=agent_id)
+    return check
+
+
+def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Set[Any], ready: Callable[[int], Any],
              check_mode: bool, sleep: Callable[[float], Any], clock: Callable[[], float],
              warn: Callable[[str], Any]) -> None:
     """Join the element's running restore, or create its draft with its paths (outcome stays None until started)."""
@@ -124,7 +148,8 @@ def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Se
     if spec.get("backup_id") is not None:
         backup = backup_to_restore(client, spec["backup_id"])
     else:
-        backup = newest_restorable_backup(client, {"backup_configuration_id": spec["configuration_id"]})
+        backup = newest_restorable_backup(
+            client, spec.get("configuration") or {"backup_configuration_id": spec["configuration_id"]})
     refuse_encrypted(backup)
     one.request = request = RestoreRequest(
         backup, spec.get("destination_agent_id") or backup["machine_agent_id"], spec["destination_path"],
@@ -133,9 +158,7 @@ def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Se
     if running is not None:
         one.outcome, one.restore, one.started_at = "attached", running, time.time()
         return
-    if request.destination_agent_id in disabled:
-        raise CloudBackupError("destination agent %s is disabled: it restores nothing until it is enabled again"
-                               % request.destination_agent_id, agent_id=request.destination_agent_id)
+    ready(request.destination_agent_id)
     if check_mode:
         one.outcome, one.changed = "started", True
         return
@@ -149,23 +172,29 @@ class RoundsOfStarts:
     """StartManual for every draft, in rounds: one that is refused or unclear is tried again in the next.
 
     A 403 means the destination agent is not connected yet (or dozed off since the wake-up):
-    a draft still refused after a wake-up's time (WAKE_TAKES) posts the wake-up again, once
-    for the batch, and one refused for longer than the race lasts (START_FORBIDDEN_WINDOW)
-    fails. An unclear answer is judged by the
+    a draft still refused ``rewake_after`` seconds after its first 403 posts the wake-up
+    again, once for the batch (right after a wake-up, agents refuse until they connect: one
+    that still refuses after a wake-up's time did not get it; an agent just seen online that
+    refuses has dozed off), and one refused for longer than the race lasts
+    (START_FORBIDDEN_WINDOW) fails. An unclear answer is judged by the
     restore's state: sending a restore's StartManual again never makes a second restore.
     A draft that fails to start is deleted again.
     """
 
-    def __init__(self, client: Any, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
-        self.client, self.sleep, self.clock = client, sleep, clock
+    def __init__(self, client: Any, sleep: Callable[[float], Any], clock: Callable[[], float],
+                 rewake_after: float = WAKE_TAKES) -> None:
+        self.client, self.sleep, self.clock, self.rewake_after = client, sleep, clock, rewake_after
         self.woken_again = False
 
     def start_all(self, drafts: List[FleetRestore]) -> None:
         due = drafts
         while due:
+            unclear_before = sum(one.unclear_starts for one in due)
             due = [one for one in due if not self.start(one)]
             if due:
-                self.sleep(START_FORBIDDEN_DELAY)
+                # An unclear answer gets the settle time of every unclear write; a 403, the race's pace.
+                unclear = sum(one.unclear_starts for one in due) > unclear_before
+                self.sleep(START_SETTLE_INTERVAL if unclear else START_FORBIDDEN_DELAY)
 
     def start(self, one: FleetRestore) -> bool:
         """One StartManual for ``one``; True when its outcome is decided (started or failed)."""
@@ -193,9 +222,7 @@ class RoundsOfStarts:
         now = self.clock()
         if one.refused_since is None:
             one.refused_since = now
-        if not self.woken_again and now - one.refused_since >= WAKE_TAKES:
-            # Right after the play's wake-up, agents refuse until they connect: only one that
-            # still refuses after a wake-up's time did not get it (or dozed off since).
+        if not self.woken_again and now - one.refused_since >= self.rewake_after:
             self.woken_again = True
             wake_again(self.client)
         if now - one.refused_since + START_FORBIDDEN_DELAY <= START_FORBIDDEN_WINDOW:

@@ -9,9 +9,9 @@ Private to the rackspace.cloudbackup collection: not a public API, may change at
 Its one concern: the restore life cycle rules that no single endpoint states. A restore is
 a configuration of its own (api-notes: Restores): created in state Creating, given its file
 filters, then started by id. Which restore of a backup to a destination is in flight (read
-from the account's activity feed), how to create exactly one despite a lost reply, how to
-start it despite the 403 race and an unclear answer, and that a restore configuration the
-task could not start is deleted again.
+from the account's activity feed), how to create exactly one despite a lost reply, and that
+a restore configuration the task could not start is deleted again. Starting the drafts,
+one or a fleet's, in rounds through the 403 race and unclear answers: _fleet_restore.
 """
 
 from __future__ import annotations
@@ -27,18 +27,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     get_restore,
     list_activity,
     list_completed_backups,
-    request_restore_start,
     request_restore_stop,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden, NotFound
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
-    START_AMBIGUOUS_ATTEMPTS,
-    START_SETTLE_INTERVAL,
-    start_through_forbidden,
-    stop_confirmed,
-    wake_again,
-    write_once,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import stop_confirmed, write_once
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 
 # A restore that has been created but not started (RestoreStateId 0; api-notes: Restore states).
@@ -149,34 +141,14 @@ def create_restore_once(client: Any, request: RestoreRequest, known_ids: Collect
     return _only_draft(client, request, known_ids, written.value, written.unclear - written.found, warn)
 
 
-def prepare_and_start(client: Any, request: RestoreRequest, draft: dict,
-                      sleep: Callable[[float], Any] = time.sleep,
-                      clock: Callable[[], float] = time.monotonic) -> None:
-    """Give the draft its file filters and start it; a draft that does not start is deleted again.
-
-    The error raised then says whether the restore configuration was deleted, and its
-    ``changed`` detail is true only when something was left behind.
-    """
-    restore_id = draft["restore_id"]
-    try:
-        add_paths(client, request, restore_id, cleanup=False)
-        start_restore_once(client, restore_id, sleep, clock)
-    except CloudBackupError as err:
-        if not still_a_draft(client, restore_id):
-            return  # an unclear start took effect after all
-        raise cleaned_up_after(client, restore_id, err) from None
-
-
-def add_paths(client: Any, request: RestoreRequest, restore_id: int, cleanup: bool = True) -> None:
-    """Give the draft ``restore_id`` the request's include and exclude paths; with ``cleanup``, a failure deletes it."""
+def add_paths(client: Any, request: RestoreRequest, restore_id: int) -> None:
+    """Give the draft ``restore_id`` the request's include and exclude paths; a failure deletes the draft again."""
     try:
         for path in request.include:
             add_restore_path(client, restore_id, path, include=True)
         for path in request.exclude:
             add_restore_path(client, restore_id, path, include=False)
     except CloudBackupError as err:
-        if not cleanup:
-            raise
         raise cleaned_up_after(client, restore_id, err) from None
 
 
@@ -186,32 +158,6 @@ def refuse_encrypted(backup: dict) -> None:
         raise CloudBackupError("backup %s comes from an encrypted vault: restoring it needs the vault's password, "
                                "which this module does not send; restore it from the Control Panel"
                                % backup["backup_id"], backup_id=backup["backup_id"])
-
-
-def start_restore_once(client: Any, restore_id: int, sleep: Callable[[float], Any] = time.sleep,
-                       clock: Callable[[], float] = time.monotonic) -> None:
-    """Start the draft ``restore_id``; its state, not the reply, says whether it started.
-
-    Unlike a backup's, a restore's StartManual acts on one restore configuration: sending it
-    again can never make a second restore. So an unclear answer is checked by reading the
-    restore, and sent again while it is still a draft. The destination agent was online
-    when the draft was made; a 403 now may mean that it dozed off since (agents sleep again
-    about 70 s after a wake-up), so the first one also re-posts the wake-up.
-    """
-    for attempt in range(1, START_AMBIGUOUS_ATTEMPTS + 1):
-        try:
-            start_through_forbidden(lambda: request_restore_start(client, restore_id), "restore %s" % restore_id,
-                                    sleep, clock, [], on_first_refusal=lambda: wake_again(client))
-            return
-        except Forbidden:
-            raise
-        except CloudBackupError as err:
-            # A 400 may answer a start that an earlier, unclear one already made.
-            if get_restore(client, restore_id).get("state") != DRAFT_STATE:
-                return
-            if not err.transient or attempt == START_AMBIGUOUS_ATTEMPTS:
-                raise
-            sleep(START_SETTLE_INTERVAL)
 
 
 def stop_restore_confirmed(client: Any, restore_id: int, sleep: Callable[[float], Any] = time.sleep) -> bool:

@@ -603,7 +603,7 @@ import time
 from typing import Any, Dict, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_restore, get_restore_report, list_activity
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_restore, get_restore_report
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     CloudBackupError,
@@ -630,13 +630,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
     DRAFT_STATE,
     RestoreRequest,
-    backup_to_restore,
-    create_restore_once,
-    in_flight_restore,
-    newest_restorable_backup,
-    prepare_and_start,
-    refuse_encrypted,
-    restore_items,
     stop_restore_confirmed,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import Gate, acceptable_states, good_states
@@ -729,42 +722,30 @@ def check_options(params: dict) -> None:
 # --- start -------------------------------------------------------------------------------
 
 def start_restore(module: CloudBackupModule) -> dict:
-    client = module.client
-    request = restore_request(module)
+    """Start (or join) one restore: a batch of one, whose destination agent is waited for until it is online."""
+    params = module.params
+    spec = dict(name="restore", backup_id=params["backup_id"], destination_agent_id=params["destination_agent_id"],
+                destination_path=params["destination_path"], overwrite=params["overwrite"],
+                include=params["include"], exclude=params["exclude"])
+    if params["backup_id"] is None:
+        spec["configuration"] = resolve_configuration(module.client, params["configuration_id"],
+                                                      params["configuration_name"], params["agent_id"])
+    # The agent was just seen online: a 403 means it dozed off, and the wake-up is posted again at once.
+    one = start_restores(module.client, [spec], module.check_mode, sleep=time.sleep, clock=time.monotonic,
+                         warn=module.warn, ready=lambda agent_id: agent_ready_to_restore(module, agent_id),
+                         rewake_after=0)[0]
+    if one.error is not None:
+        raise one.error
+    request = one.request
     planned = {"restore": {"backup_id": request.backup_id, "destination_agent_id": request.destination_agent_id,
                            "destination_path": request.destination_path, "overwrite": request.overwrite,
                            "include": request.include, "exclude": request.exclude}}
-    activity = list_activity(client)
-    running = in_flight_restore(client, request, activity)
-    if running is not None:
-        return follow_restore(module, running["restore_id"], "attached", changed=False, restore=running)
-    agent_ready_to_restore(module, request.destination_agent_id)
+    if one.outcome == "attached":
+        return follow_restore(module, one.restore["restore_id"], "attached", changed=False, restore=one.restore)
     if module.check_mode:
         return dict(result_of("started", True, backup_id=request.backup_id, summary=planned_summary(request)),
                     **module.diff({"restore": None}, planned))
-    known_ids = {item.get("id") for item in restore_items(activity)}
-    draft = create_restore_once(client, request, known_ids, sleep=time.sleep, clock=time.monotonic, warn=module.warn)
-    prepare_and_start(client, request, draft, sleep=time.sleep, clock=time.monotonic)
-    return follow_restore(module, draft["restore_id"], "started", changed=True, diff=({"restore": None}, planned))
-
-
-def restore_request(module: CloudBackupModule) -> RestoreRequest:
-    """What to restore where: the backup (read and checked), the destination agent and path."""
-    params = module.params
-    backup = backup_given(module)
-    refuse_encrypted(backup)
-    destination = params["destination_agent_id"] or backup["machine_agent_id"]
-    return RestoreRequest(backup, destination, params["destination_path"], params["overwrite"],
-                          params["include"] or (), params["exclude"] or ())
-
-
-def backup_given(module: CloudBackupModule) -> dict:
-    params = module.params
-    if params["backup_id"] is not None:
-        return backup_to_restore(module.client, params["backup_id"])
-    configuration = resolve_configuration(module.client, params["configuration_id"], params["configuration_name"],
-                                          params["agent_id"])
-    return newest_restorable_backup(module.client, configuration)
+    return follow_restore(module, one.restore["restore_id"], "started", changed=True, diff=({"restore": None}, planned))
 
 
 def agent_ready_to_restore(module: CloudBackupModule, agent_id: int) -> dict:
@@ -788,8 +769,8 @@ def start_batch(module: CloudBackupModule) -> dict:
     """Start or join every element's restore; one that fails does not fail the task."""
     specs = [dict(spec, overwrite=module.params["overwrite"] if spec["overwrite"] is None else spec["overwrite"])
              for spec in module.params["restores"]]
-    restores = start_restores(module.client, specs, module.check_mode, sleep=time.sleep, clock=time.monotonic,
-                              warn=module.warn)
+    restores = [one.as_result() for one in start_restores(module.client, specs, module.check_mode, sleep=time.sleep,
+                                                          clock=time.monotonic, warn=module.warn)]
     return dict(result_of("batch", any(restore["changed"] for restore in restores)), restores=restores)
 
 

@@ -600,7 +600,7 @@ diff:
 """
 
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_restore, get_restore_report
@@ -634,7 +634,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import Gate, acceptable_states, good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult
 
 START_OPTIONS = ("backup_id", "configuration_id", "configuration_name", "agent_id", "destination_agent_id",
                  "destination_path", "include", "exclude")
@@ -858,13 +858,14 @@ def follow_restore(module: CloudBackupModule, restore_id: int, outcome: str, cha
     params = module.params
     waiting = params["wait"] and not module.check_mode and outcome != "already_finished"
     try:
+        report = None
         if waiting:
-            seen = wait_for_end(module, restore_id, params["wait_timeout"])
+            seen, report = wait_for_end(module, restore_id, params["wait_timeout"])
         else:
             seen = WaitResult(restore or get_restore(module.client, restore_id), 0.0, 0, False)
         restore = seen.value
-        report = (report_after_end(lambda: get_restore_report(module.client, restore["restore_id"]), time.sleep)
-                  if is_terminal(restore.get("state")) else None)
+        if report is None and is_terminal(restore.get("state")):
+            report = report_after_end(lambda: get_restore_report(module.client, restore["restore_id"]), time.sleep)
     except CloudBackupError as err:
         err.details["changed"] = changed
         raise
@@ -878,17 +879,19 @@ def follow_restore(module: CloudBackupModule, restore_id: int, outcome: str, cha
     return result
 
 
-def wait_for_end(module: CloudBackupModule, restore_id: int, timeout: float) -> WaitResult:
-    """Poll the restore until its first final state, good or bad, or until ``timeout``."""
-    return waiter(module, timeout).until(lambda: get_restore(module.client, restore_id),
-                                         lambda restore: is_terminal(restore.get("state")))
+def wait_for_end(module: CloudBackupModule, restore_id: int, timeout: float) -> Tuple[WaitResult, Optional[dict]]:
+    """Follow the restore as a batch of one until its first final state, good or bad, or until ``timeout``.
 
-
-def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
+    The value waited for is the restore as read at the end (its details are not in the
+    feed), beside its report when it has ended.
+    """
+    entry = {"restore_id": restore_id}
     # This module's time is passed on explicitly rather than left to the defaults (bound when
-    # _waiter was imported): the unit tests swap it for a fake clock.
-    return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep,
-                  within=module.client.retrying_within)
+    # _fleet_restore was imported): the unit tests swap it for a fake clock.
+    seen = watch_restores(module.client, [entry], timeout, module.params["poll_interval"], sleep=time.sleep,
+                          clock=time.monotonic, now=time.time)
+    report = (entry.get("result") or {}).get("report")
+    return WaitResult(get_restore(module.client, restore_id), seen.elapsed, seen.polls, seen.timed_out), report
 
 
 def judge(params: dict, result: dict, waiting: bool, stopping: bool) -> Optional[str]:

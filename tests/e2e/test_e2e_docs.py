@@ -1,4 +1,4 @@
-"""The README's task examples run, in the README's order, against the simulator's demo account.
+"""The README's task examples and the AWX guide's project playbooks run against the simulator's demo account.
 
 The README shows one example task (or two) per module, with the demo scenario's names and
 ids (simulator/scenarios/demo.yml: web1's agent 202743 and its "web1 daily files", db1's
@@ -16,14 +16,20 @@ from cloudbackup_simulator import Simulator
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 README = os.path.join(REPO_ROOT, "README.md")
+AWX_GUIDE = os.path.join(REPO_ROOT, "docs", "awx.md")
+DEMO_INVENTORY = os.path.join(REPO_ROOT, "playbooks", "inventory", "demo.yml")
 YAML_BLOCK = re.compile(r"^```ya?ml[ \t]*\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)
 MODULE_PREFIX = "rackspace.cloudbackup.cloudbackup_"
 
 
+def yaml_blocks(path):
+    with open(path, encoding="utf-8") as stream:
+        return [yaml.safe_load(match.group("body")) for match in YAML_BLOCK.finditer(stream.read())]
+
+
 def readme_tasks():
     """The README's YAML blocks that are lists of tasks of the collection's modules, in order, as one list."""
-    with open(README, encoding="utf-8") as stream:
-        blocks = [yaml.safe_load(match.group("body")) for match in YAML_BLOCK.finditer(stream.read())]
+    blocks = yaml_blocks(README)
     return [task for block in blocks if isinstance(block, list) and all(isinstance(task, dict) for task in block)
             and all(any(str(key).startswith(MODULE_PREFIX) for key in task) for task in block) for task in block]
 
@@ -58,3 +64,26 @@ def test_the_readme_task_examples_run_against_the_demo_account(run_playbook):
     assert modules == ["action", "auth", "info", "report", "restore"]
     ran = [entry for entry in run.results if entry["task"] in {task["name"] for task in tasks}]
     assert len(ran) == len(tasks) and all(entry["status"] in ("ok", "changed") for entry in ran), run.output
+
+
+def awx_project_playbooks():
+    """The playbooks docs/awx.md tells users to put in their project: each imports one of the collection's."""
+    return {block[0]["ansible.builtin.import_playbook"]: block for block in yaml_blocks(AWX_GUIDE)
+            if isinstance(block, list) and len(block) == 1 and "ansible.builtin.import_playbook" in block[0]}
+
+
+# About 40 s: in the main pass only.
+@pytest.mark.slow
+def test_the_awx_guides_project_playbooks_run_against_the_demo_account(run_playbook, tmp_path):
+    playbooks = awx_project_playbooks()
+    record = tmp_path / "backups.json"
+    assert sorted(playbooks) == ["rackspace.cloudbackup.backup_report", "rackspace.cloudbackup.pre_upgrade_backup",
+                                 "rackspace.cloudbackup.restore"]
+    # As the workflow of the guide chains them: the backup job's record goes to the rollback job.
+    for name, extra_vars in (("pre_upgrade_backup", "pre_upgrade_backup_record=%s" % record),
+                             ("restore", "@%s" % record), ("backup_report", "backup_report_max_age=86400 backup_report_allow_errors=true")):
+        run = run_playbook(yaml.safe_dump(playbooks["rackspace.cloudbackup." + name]), "-i", DEMO_INVENTORY,
+                           "-e", extra_vars, "-e", "restore_progress_interval=3 restore_poll_interval=1")
+
+        assert run.rc == 0, run.output
+        assert run.results, run.output

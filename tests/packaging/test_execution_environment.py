@@ -139,3 +139,30 @@ def test_tested_version_meets_the_declared_range(name):
     (pinned,) = [spec.version for spec in tested[name].specifier if spec.operator == "=="]
     assert declared[name].specifier.contains(pinned), "%s %s is tested but outside %s" % (
         name, pinned, declared[name].specifier)
+
+
+def awx_guide_ee_definition():
+    """The EE definition docs/awx.md gives users to copy (its YAML block with ``version: 3``)."""
+    with open(os.path.join(REPO_ROOT, "docs", "awx.md"), encoding="utf-8") as handle:
+        blocks = re.findall(r"^```yaml\n(.*?)^```", handle.read(), re.MULTILINE | re.DOTALL)
+    definitions = [yaml.safe_load(block) for block in blocks if re.search(r"^version: 3$", block, re.MULTILINE)]
+    assert len(definitions) == 1
+    return definitions[0]
+
+
+def test_the_awx_guides_ee_definition_is_one_ansible_builder_takes(tmp_path):
+    definition_file = tmp_path / "execution-environment.yml"
+    definition_file.write_text(yaml.safe_dump(awx_guide_ee_definition()))
+
+    # create checks the definition against ansible-builder's schema and writes the build context.
+    run([ANSIBLE_BUILDER, "create", "--file", str(definition_file), "--context", str(tmp_path / "context"),
+         "--output-filename", "Containerfile"])
+
+    assert (tmp_path / "context" / "Containerfile").is_file()
+
+
+def test_the_awx_guides_ee_gets_the_tested_ansible_core():
+    core = Requirement(awx_guide_ee_definition()["dependencies"]["ansible_core"]["package_pip"])
+    tested = Requirement(next(line for line in requirement_lines("requirements/test.txt")
+                              if line.startswith("ansible-core")))
+    assert core.name == tested.name and core.specifier.contains(next(iter(tested.specifier)).version)

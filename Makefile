@@ -81,23 +81,32 @@ installed: $(INSTALLED)
 other-core:
 	scripts/test_other_core.sh
 
-## Fleet benchmark: the run_backup role over N simulated servers against its floor, run as
-## SLICES concurrent ansible-playbook processes as an AWX sliced job (`make bench N=200 SLICES=5`;
-## more options of scripts/bench_fleet.py in BENCH_ARGS, e.g. "--throttle POST=5/s,100/min",
-## "--fault-rate 503=0.02,drop=0.005 --seed 1", --reference).
+## Fleet benchmarks over N simulated servers, each against its floor (`make bench N=200 SLICES=5`):
+## first the run_backup role, run as SLICES concurrent ansible-playbook processes as an AWX sliced
+## job (scripts/bench_fleet.py; more of its options in BENCH_ARGS, e.g. "--throttle POST=5/s,100/min",
+## "--fault-rate 503=0.02,drop=0.005 --seed 1", --reference); then the restore contender,
+## playbooks/restore.yml restoring the same N servers (scripts/bench_restore.py, one process: SLICES
+## and BENCH_ARGS do not apply; its options in RESTORE_BENCH_ARGS, e.g. "--speed 10 --json out.json").
+## The second runs whatever the first's result; make bench fails when either failed.
 N ?= 10
 SLICES ?= 1
 BENCH_ARGS ?=
+RESTORE_BENCH_ARGS ?=
 bench: $(INSTALLED) $(COLLECTION_LINK)
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) --slices $(SLICES) $(BENCH_ARGS)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) --slices $(SLICES) $(BENCH_ARGS); \
+	fleet=$$?; \
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_restore.py --hosts $(N) $(RESTORE_BENCH_ARGS) \
+		&& exit $$fleet
 
 ## Release time: fold the changelog fragments into changelogs/changelog.yaml as the release of
-## galaxy.yml's version (which must not be released yet), regenerate CHANGELOG.md.
+## galaxy.yml's version (which must not be released yet), regenerate CHANGELOG.md, and make every
+## collection version the user documents name take it (scripts/doc_versions.py).
 changelog-release: $(INSTALLED)
 	@$(BIN)/python -c 'import sys, yaml; version = str(yaml.safe_load(open("galaxy.yml"))["version"]); \
 		released = {str(v) for v in yaml.safe_load(open("changelogs/changelog.yaml"))["releases"]}; \
 		sys.exit("%s is released already: raise the version in galaxy.yml first" % version if version in released else 0)'
 	$(BIN)/antsibull-changelog release --ansible-doc-bin $(BIN)/ansible-doc
+	$(BIN)/python scripts/doc_versions.py
 
 ## Execution environment build context in .build/ee (then: podman build -f .build/ee/Containerfile .build/ee).
 ee-context: $(INSTALLED)

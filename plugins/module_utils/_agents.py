@@ -13,8 +13,9 @@ to do about it rather than with the API's 403.
 
 from __future__ import annotations
 
+import itertools
 import time
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_agent, is_online
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
@@ -23,6 +24,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
 # An agent woken a moment ago comes online within seconds (api-notes: Agents and waking): it is
 # read this often, whatever the task's poll_interval for the job itself.
 ONLINE_POLL_INTERVAL = 2.0
+# The longest wait for a first agent of a batch to come Online before its starts begin anyway:
+# the docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (api-notes: Agents and waking).
+PROBE_WINDOW = 30.0
 
 
 def ready_agent(client: Any, agent_id: int, timeout: float, check_mode: bool, warn: Callable[[str], Any],
@@ -47,3 +51,23 @@ def ready_agent(client: Any, agent_id: int, timeout: float, check_mode: bool, wa
             raise CloudBackupError(msg, agent_id=agent_id, status=agent.get("status"))
         warn(msg)
     return agent
+
+
+def wait_for_an_agent(client: Any, agent_ids: List[int], window: float, clock: Callable[[], float] = time.monotonic,
+                      sleep: Callable[[float], Any] = time.sleep, before_read: Callable[[], Any] = lambda: None) -> None:
+    """Read a batch's agents in turn, one per poll, until one is Online or ``window`` ends.
+
+    All were woken together, so the first one up says the fleet is awake: this keeps the
+    first round of starts from meeting a fleet of agents still connecting (a refused POST per
+    server and second). The window is bounded, so one dead agent cannot hold the others
+    back; agents still asleep after it are tried again round by round. ``before_read`` runs
+    before each read (a batch that may re-post the wake-up does it there).
+    """
+    waiter = Waiter(window, ONLINE_POLL_INTERVAL, clock=clock, sleep=sleep, within=client.retrying_within)
+    turn = itertools.cycle(agent_ids)
+
+    def read() -> dict:
+        before_read()
+        return get_agent(client, next(turn))
+
+    waiter.until(read, is_online)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Dict, List, Optional, Set
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import PROBE_WINDOW, wait_for_an_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     WAKE_TAKES,
     get_restore,
@@ -104,12 +105,15 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
     ``configuration_id`` (its newest restorable backup; or ``configuration``, already read),
     ``destination_agent_id`` (default the backup's own agent), ``destination_path``,
     ``overwrite``, ``include``, ``exclude``. ``ready(agent_id)`` raises when a destination
-    agent cannot take a restore (default: when one agent list says it is disabled).
-    ``rewake_after`` is how long a 403 lasts before the wake-up is posted again (see
-    RoundsOfStarts).
+    agent cannot take a restore (a single restore's waits until it is online). By default
+    only a disabled one fails (one agent list), and the starts wait for one of the agents,
+    woken together a moment ago, to be online (_agents.wait_for_an_agent) rather than meet a
+    fleet of 403s. ``rewake_after`` is how long a 403 lasts before the wake-up is posted
+    again (see RoundsOfStarts).
     """
     activity = list_activity(client)
     known_ids = {item.get("id") for item in restore_items(activity)}
+    probe = ready is None
     ready = ready or _not_disabled(client)
     restores = [FleetRestore(spec) for spec in specs]
     for one in restores:
@@ -118,6 +122,9 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
         except CloudBackupError as err:
             one.fail(err)
     drafts = [one for one in restores if one.outcome is None]
+    if drafts and probe:
+        wait_for_an_agent(client, list(dict.fromkeys(one.request.destination_agent_id for one in drafts)),
+                          PROBE_WINDOW, clock=clock, sleep=sleep)
     if drafts:
         RoundsOfStarts(client, sleep, clock, rewake_after).start_all(drafts)
     return restores

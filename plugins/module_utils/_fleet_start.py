@@ -16,11 +16,10 @@ marked failed with a message; the others go on.
 
 from __future__ import annotations
 
-import itertools
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ONLINE_POLL_INTERVAL
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import PROBE_WINDOW, wait_for_an_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     WAKE_TAKES,
     find_agent_by_server,
@@ -64,14 +63,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     wake_again,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # Seconds between two rounds of starts that agents refused with 403 (asleep, or the agent
-# race: api-notes: The 403 race); agents are read every ONLINE_POLL_INTERVAL after the wake-up.
+# race: api-notes: The 403 race).
 START_ROUND_DELAY = 2.0
-# The longest wait for a first agent to come Online before the starts begin anyway: the
-# docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (api-notes: Agents and waking).
-PROBE_WINDOW = 30.0
 
 
 class TargetFailed(CloudBackupError):
@@ -300,23 +295,9 @@ class FleetStarter:
         self._last_wake = self.clock()
 
     def wait_for_an_agent(self, agent_ids: List[int], deadline: float) -> None:
-        """Read the agents in turn, one per poll, until one is Online or the probe window ends.
-
-        All were woken together, so the first one up says the fleet is waking: this keeps the
-        first round of starts from meeting a fleet of sleeping agents (200 refused POSTs).
-        The window is bounded, so one dead agent cannot hold the others back; agents still
-        asleep after it are tried again round by round.
-        """
-        window = min(PROBE_WINDOW, max(deadline - self.clock(), 0.0))
-        waiter = Waiter(window, ONLINE_POLL_INTERVAL, clock=self.clock, sleep=self.sleep,
-                        within=self.client.retrying_within)
-        turn = itertools.cycle(agent_ids)
-
-        def read() -> dict:
-            self.wake_up(again=True)
-            return get_agent(self.client, next(turn))
-
-        waiter.until(read, is_online)
+        """_agents.wait_for_an_agent, within the batch's deadline, re-posting the wake-up when it may have lapsed."""
+        wait_for_an_agent(self.client, agent_ids, min(PROBE_WINDOW, max(deadline - self.clock(), 0.0)),
+                          clock=self.clock, sleep=self.sleep, before_read=lambda: self.wake_up(again=True))
 
     def start_round(self, due: List[FleetTarget], deadline: float) -> bool:
         """POST StartManual once for each due target; True when an agent refused one (403).

@@ -386,7 +386,8 @@ def test_a_batch_shares_its_reads_and_makes_one_restore_each(restore, sim):
     assert (started["copy"]["destination_agent_id"], started["copy"]["state"]) == (BETA, "StartRequested")
     assert writes(sim) == {"restore.create": 2, "restore.files_add": 1, "restore.start": 2}
     routes = sim.routes()
-    assert routes["activity.user"] == 1 and routes["agent.list"] == 1 and "agent.get" not in routes
+    # One read of an agent says the (woken) fleet is online before the first round of starts.
+    assert routes["activity.user"] == 1 and routes["agent.list"] == 1 and routes["agent.get"] == 1
 
     result, waited = batch(restore, wait_list(result), action="wait", wait_timeout=600)
 
@@ -451,6 +452,17 @@ def test_a_batch_whose_agents_dozed_off_wakes_them_once_and_starts_all(restore, 
 
     assert [element["outcome"] for element in started.values()] == ["started", "started"]
     assert sim.routes()["agent.wake"] == 1 and sim.routes()["restore.create"] == 2
+
+
+def test_a_batch_waits_for_its_woken_agents_instead_of_meeting_403s(restore, sim):
+    sim.sleep(120)  # the agents doze off, then a wake-up a moment ago, as restore.yml's
+    sim.client.request("POST", "user", "wakeupagents", retry=True)
+    sim.simulator.clear_requests()
+
+    batch(restore, [restore_of("web", backup_id=NEWEST), restore_of("copy", backup_id=NEWEST, destination_agent_id=BETA)])
+
+    starts = [entry["status"] for entry in sim.simulator.requests("restore.start")]
+    assert starts == [204, 204] and 1 <= sim.routes()["agent.get"] <= 3
 
 
 def test_a_batch_start_refused_for_good_deletes_its_draft(restore, sim):

@@ -51,10 +51,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from bench_fleet import (API_KEY, FIRST_AGENT_ID, FIRST_CONFIGURATION_ID, FIXED_PHASES, ROUND_TRIPS, TENANT, USERNAME,
-                         ansible_environment, ansible_playbook, backup_durations, first_error, host_name, is_success,
-                         mib, mib_per_server, per_server, print_wrong_hosts, progress, ratio, read_results,
-                         round_trip, route_counts, run_measured, seconds, write_trivial_playbook, write_yaml)
+from bench_fleet import (FIXED_PHASES, ROUND_TRIPS, ansible_environment, ansible_playbook, first_error, is_success, mib,
+                         mib_per_server, per_server, print_wrong_hosts, progress, ratio, read_results, round_trip,
+                         route_counts, run_measured, seconds, write_trivial_playbook, write_yaml)
+from bench_fleet import build_scenario as fleet_scenario
 from cloudbackup_simulator import Simulator
 
 FIRST_BACKUP_ID = 700001  # the history backups' ids, one per server
@@ -92,31 +92,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 # --- The scenario, the record, the inventory and the playbook ------------------------------
 
 def build_scenario(args: argparse.Namespace) -> Dict[str, Any]:
-    """N agents, each with one configuration holding one restorable backup and its restore durations."""
-    agents = []
-    for index, total in enumerate(backup_durations(args.hosts, args.min_duration, args.max_duration)):
-        name = host_name(index, args.hosts)
-        durations = dict(FIXED_PHASES, in_progress=round(total - sum(FIXED_PHASES.values()), 2))
-        agents.append({
-            "id": FIRST_AGENT_ID + index,
-            "name": name,
-            "server_id": "5e7e0000-0000-4000-8000-%012d" % (FIRST_AGENT_ID + index),
-            "configurations": [{
-                "id": FIRST_CONFIGURATION_ID + index,
-                "name": "%s files" % name,
-                "outcome": "Completed",
-                "history": [{"id": FIRST_BACKUP_ID + index, "ago": "1h", "outcome": "Completed"}],
-                "restore": {"durations": durations},
-            }],
-        })
-    return {
-        "settings": {"wake_delay": args.wake_delay, "awake_window": args.awake_window},
-        "tenants": [{
-            "id": TENANT,
-            "users": [{"username": USERNAME, "api_key": API_KEY, "roles": ["identity:user-admin"]}],
-            "agents": agents,
-        }],
-    }
+    """bench_fleet's scenario, each configuration with one restorable backup whose restore lasts what its backup would."""
+    scenario = fleet_scenario(args)
+    for index, agent in enumerate(scenario["tenants"][0]["agents"]):
+        configuration = agent["configurations"][0]
+        configuration["history"] = [{"id": FIRST_BACKUP_ID + index, "ago": "1h", "outcome": "Completed"}]
+        configuration["restore"] = {"durations": configuration.pop("durations")}
+    return scenario
 
 
 def host_backups(scenario: Dict[str, Any]) -> Dict[str, int]:

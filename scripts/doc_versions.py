@@ -10,7 +10,7 @@ as in an execution-environment.yml or a collections/requirements.yml), the spec 
 collection's tarball (``rackspace-cloudbackup-0.3.0.tar.gz``) and the tag of an execution
 environment image built with it (``.../cloudbackup:0.3.0``). A range is rewritten as
 ``>=<version>,<<next major>.0.0``: every release of the major version from this one on, the
-first that has what the documents describe. tests/packaging/test_user_docs.py checks the
+first that has what the documents describe; a pinned version becomes this one. tests/packaging/test_user_docs.py checks the
 documents with the same patterns.
 """
 import argparse
@@ -33,11 +33,14 @@ class Mention(NamedTuple):
     line: int
 
 
-def _range(version: str) -> str:
+def _range(old: str, version: str) -> str:
+    """A range that takes ``version`` and what follows it in its major version; a pin stays a pin."""
+    if old[:1].isdigit():
+        return version
     return ">=%s,<%d.0.0" % (version, int(version.split(".")[0]) + 1)
 
 
-def _exact(version: str) -> str:
+def _exact(old: str, version: str) -> str:
     return version
 
 
@@ -47,7 +50,8 @@ PATTERNS = (
     ("a requirement's version range",
      re.compile(r"name: rackspace\.cloudbackup[ \t]*\n[ \t]*version:[ \t]*[\"']?(?P<value>[^\"'\n]+?)[\"']?[ \t]*$",
                 re.MULTILINE), _range, True),
-    ("an ansible-galaxy install spec", re.compile(r"rackspace\.cloudbackup:(?P<value>[<>=!][^\s\"']+)"), _range, True),
+    ("an ansible-galaxy install spec", re.compile(r"rackspace\.cloudbackup:(?P<value>[<>=!]*\d[^\s\"']*)"), _range,
+     True),
     ("the collection tarball", re.compile(r"rackspace-cloudbackup-(?P<value>\d+\.\d+\.\d+)\.tar\.gz"), _exact, False),
     ("an execution environment image tag", re.compile(r"/cloudbackup:(?P<value>\d+\.\d+\.\d+)\b"), _exact, False),
 )
@@ -79,10 +83,11 @@ def rewritten(text: str, version: str) -> str:
     return text
 
 
-def _replacer(rewrite: Callable[[str], str], version: str) -> Callable[["re.Match[str]"], str]:
+def _replacer(rewrite: Callable[[str, str], str], version: str) -> Callable[["re.Match[str]"], str]:
     def replace(match: "re.Match[str]") -> str:
         start, end = match.span("value")
-        return match.group(0)[:start - match.start()] + rewrite(version) + match.group(0)[end - match.start():]
+        new = rewrite(match.group("value"), version)
+        return match.group(0)[:start - match.start()] + new + match.group(0)[end - match.start():]
     return replace
 
 

@@ -37,6 +37,9 @@ RECORD_KEY = re.compile(r"^%s(_[0-9a-f]+)?$" % RECORDED)
 # When a record was written (ISO 8601 UTC): of two records that name one server, the newer wins.
 RECORDED_AT = "%s_recorded_at" % RECORDED
 RECORD_KEY_DIGITS = 12
+# What a restore that is no longer running carries into the next chunk of the wait: what its
+# progress line counts (its report crosses from one module run to the next once).
+CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
 
 
 def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], record_file: str,
@@ -160,7 +163,8 @@ def restore_carry(chunk: dict, watch_list: List[dict]) -> List[dict]:
 
     The module follows the running ones and only counts the others in its progress line.
     """
-    done = {element["name"]: element for element in chunk.get("restores") or [] if not element.get("running")}
+    done = {element["name"]: {key: element.get(key) for key in CARRIED_KEYS}
+            for element in chunk.get("restores") or [] if not element.get("running")}
     return [dict(element, result=done.get(element["name"])) for element in watch_list]
 
 

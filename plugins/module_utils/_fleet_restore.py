@@ -24,7 +24,6 @@ from typing import Any, Callable, Dict, List, Optional, Set
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import PROBE_WINDOW, wait_for_an_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
-    WAKE_TAKES,
     get_restore,
     get_restore_report,
     list_activity,
@@ -48,6 +47,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     backup_to_restore,
     cleaned_up_after,
     create_restore_once,
+    folder,
     in_flight_restore,
     newest_restorable_backup,
     refuse_encrypted,
@@ -98,7 +98,8 @@ class FleetRestore:
 
 def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Callable[[float], Any] = time.sleep,
                    clock: Callable[[], float] = time.monotonic, warn: Callable[[str], Any] = lambda msg: None,
-                   ready: Optional[Callable[[int], Any]] = None, rewake_after: float = WAKE_TAKES) -> List[FleetRestore]:
+                   ready: Optional[Callable[[int], Any]] = None, online_timeout: float = PROBE_WINDOW
+                   ) -> List[FleetRestore]:
     """Start (or join) the restore of every element of ``specs``; each one says what became of it.
 
     An element is the module's ``restores`` option element: ``name``, ``backup_id`` or
@@ -106,42 +107,54 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
     ``destination_agent_id`` (default the backup's own agent), ``destination_path``,
     ``overwrite``, ``include``, ``exclude``. ``ready(agent_id)`` raises when a destination
     agent cannot take a restore (a single restore's waits until it is online). By default
-    only a disabled one fails (one agent list), and the starts wait for one of the agents,
-    woken together a moment ago, to be online (_agents.wait_for_an_agent) rather than meet a
-    fleet of 403s. ``rewake_after`` is how long a 403 lasts before the wake-up is posted
-    again (see RoundsOfStarts).
+    only an unknown or a disabled one fails (one agent list), and the starts wait, at most
+    ``online_timeout`` and PROBE_WINDOW, for one of the agents, woken together a moment ago,
+    to be online (_agents.wait_for_an_agent) rather than meet a fleet of 403s. Two elements
+    that ask for one restore (backup, agent and folder) would make two: the second fails.
     """
     activity = list_activity(client)
     known_ids = {item.get("id") for item in restore_items(activity)}
     probe = ready is None
     ready = ready or _not_disabled(client)
     restores = [FleetRestore(spec) for spec in specs]
+    asked: Dict[Any, FleetRestore] = {}
     for one in restores:
         try:
-            _prepare(client, one, activity, known_ids, ready, check_mode, sleep, clock, warn)
+            _prepare(client, one, activity, known_ids, ready, check_mode, sleep, clock, warn, asked)
         except CloudBackupError as err:
             one.fail(err)
     drafts = [one for one in restores if one.outcome is None]
     if drafts and probe:
-        wait_for_an_agent(client, list(dict.fromkeys(one.request.destination_agent_id for one in drafts)),
-                          PROBE_WINDOW, clock=clock, sleep=sleep)
+        _probe(client, drafts, min(online_timeout, PROBE_WINDOW), clock, sleep)
     if drafts:
-        RoundsOfStarts(client, sleep, clock, rewake_after).start_all(drafts)
+        RoundsOfStarts(client, sleep, clock).start_all(drafts)
     return restores
 
 
+def _probe(client: Any, drafts: List[FleetRestore], window: float, clock: Callable[[], float],
+           sleep: Callable[[float], Any]) -> None:
+    """_agents.wait_for_an_agent over the drafts' agents; it only sets the pace, so a failed read ends it."""
+    try:
+        wait_for_an_agent(client, list(dict.fromkeys(one.request.destination_agent_id for one in drafts)),
+                          window, clock=clock, sleep=sleep)
+    except CloudBackupError:
+        pass
+
+
 def _not_disabled(client: Any) -> Callable[[int], None]:
-    """The batch's readiness check: the agent is not disabled, by one agent list read when first needed.
+    """The batch's readiness check: the agent is the account's and not disabled, by one agent list read when first needed.
 
     The list's Status is not to be trusted (api-notes: Agents and waking): whether an agent
     is online shows in the 403s of its start.
     """
-    disabled: List[Set[Any]] = []
+    agents: Dict[Any, dict] = {}
 
     def check(agent_id: int) -> None:
-        if not disabled:
-            disabled.append({agent.get("machine_agent_id") for agent in list_agents(client) if agent.get("is_disabled")})
-        if agent_id in disabled[0]:
+        if not agents:
+            agents.update((agent.get("machine_agent_id"), agent) for agent in list_agents(client))
+        if agent_id not in agents:
+            raise CloudBackupError("destination agent %s is not an agent of the account" % agent_id, agent_id=agent_id)
+        if agents[agent_id].get("is_disabled"):
             raise CloudBackupError("destination agent %s is disabled: it restores nothing until it is enabled again"
                                    % agent_id, agent_id=agent_id)
     return check
@@ -149,7 +162,7 @@ def _not_disabled(client: Any) -> Callable[[int], None]:
 
 def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Set[Any], ready: Callable[[int], Any],
              check_mode: bool, sleep: Callable[[float], Any], clock: Callable[[], float],
-             warn: Callable[[str], Any]) -> None:
+             warn: Callable[[str], Any], asked: Dict[Any, FleetRestore]) -> None:
     """Join the element's running restore, or create its draft with its paths (outcome stays None until started)."""
     spec = one.spec
     if spec.get("backup_id") is not None:
@@ -161,6 +174,11 @@ def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Se
     one.request = request = RestoreRequest(
         backup, spec.get("destination_agent_id") or backup["machine_agent_id"], spec["destination_path"],
         bool(spec.get("overwrite")), spec.get("include") or (), spec.get("exclude") or ())
+    same = asked.setdefault((request.backup_id, request.destination_agent_id, folder(request.destination_path)), one)
+    if same is not one:
+        raise CloudBackupError("%s asks for the same restore as %s (backup %s to agent %s:%s): one restore does both"
+                               % (spec["name"], same.spec["name"], request.backup_id, request.destination_agent_id,
+                                  request.destination_path))
     running = in_flight_restore(client, request, activity)
     if running is not None:
         one.outcome, one.restore, one.started_at = "attached", running, time.time()
@@ -178,20 +196,18 @@ def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Se
 class RoundsOfStarts:
     """StartManual for every draft, in rounds: one that is refused or unclear is tried again in the next.
 
-    A 403 means the destination agent is not connected yet (or dozed off since the wake-up):
-    a draft still refused ``rewake_after`` seconds after its first 403 posts the wake-up
-    again, once for the batch (right after a wake-up, agents refuse until they connect: one
-    that still refuses after a wake-up's time did not get it; an agent just seen online that
-    refuses has dozed off), and one refused for longer than the race lasts
-    (START_FORBIDDEN_WINDOW) fails. An unclear answer is judged by the
-    restore's state: sending a restore's StartManual again never makes a second restore.
-    A draft that fails to start is deleted again.
+    The agents were seen online first (a single restore's, or one of a batch's woken
+    together), so a 403 means an agent dozed off since, or the race of one still connecting:
+    the first one of the batch posts the wake-up again, and every draft's 403 window
+    (START_FORBIDDEN_WINDOW) starts over then, as the wake-up takes its time; a draft refused
+    for longer than that fails. An unclear answer is judged by the restore's state: sending
+    a restore's StartManual again never makes a second restore. A draft that fails to start
+    is deleted again.
     """
 
-    def __init__(self, client: Any, sleep: Callable[[float], Any], clock: Callable[[], float],
-                 rewake_after: float = WAKE_TAKES) -> None:
-        self.client, self.sleep, self.clock, self.rewake_after = client, sleep, clock, rewake_after
-        self.woken_again = False
+    def __init__(self, client: Any, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
+        self.client, self.sleep, self.clock = client, sleep, clock
+        self.woken_again_at: Optional[float] = None
 
     def start_all(self, drafts: List[FleetRestore]) -> None:
         due = drafts
@@ -227,12 +243,12 @@ class RoundsOfStarts:
 
     def refused(self, one: FleetRestore, err: Forbidden) -> bool:
         now = self.clock()
+        if self.woken_again_at is None:
+            wake_again(self.client)
+            self.woken_again_at = now
         if one.refused_since is None:
             one.refused_since = now
-        if not self.woken_again and now - one.refused_since >= self.rewake_after:
-            self.woken_again = True
-            wake_again(self.client)
-        if now - one.refused_since + START_FORBIDDEN_DELAY <= START_FORBIDDEN_WINDOW:
+        if now - max(one.refused_since, self.woken_again_at) + START_FORBIDDEN_DELAY <= START_FORBIDDEN_WINDOW:
             return False
         err.msg = "StartManual for restore %s was refused with HTTP 403 for %d seconds: %s" % (
             one.restore["restore_id"], START_FORBIDDEN_WINDOW, FORBIDDEN_HINT)
@@ -244,14 +260,15 @@ class RoundsOfStarts:
 
 def watch_restores(client: Any, entries: List[dict], timeout: float, interval: float,
                    sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                   now: Callable[[], float] = time.time) -> WaitResult:
+                   now: Callable[[], float] = time.time, poll_at_deadline: bool = False) -> WaitResult:
     """Poll until every entry has a ``result`` or ``timeout`` passes; the value is ``entries``.
 
     An entry is the module's wait element (``name``, ``restore_id``, ``destination_path``,
     ``deadline`` in seconds since the epoch, ``allow_completed_with_errors``, ``max_errors``),
-    updated in place. As the batch backup wait, it does not poll at its own deadline.
+    updated in place. As the batch backup wait, it does not poll at its own deadline (a
+    wait in chunks polls at the start of the next one) unless ``poll_at_deadline``.
     """
-    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False,
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=poll_at_deadline,
                     within=client.retrying_within)
     return waiter.until(lambda: poll_restores(client, entries, sleep, now), lambda polled: not pending(polled))
 
@@ -268,7 +285,13 @@ def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any
     if waiting:
         feed = {item.get("id"): item for item in restore_items(list_activity(client))}
         for entry in waiting:
-            _look_at(client, entry, feed.get(entry["restore_id"]), sleep)
+            try:
+                _look_at(client, entry, feed.get(entry["restore_id"]), sleep)
+            except CloudBackupError as err:
+                if err.transient:
+                    raise  # the wait polls again
+                # This restore cannot be read (deleted, forbidden): it fails alone.
+                entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=False, error=err.msg)
     for entry in pending(entries):  # only now: a restore that ended just before its deadline is not out of time
         if entry.get("deadline") is not None and now() >= entry["deadline"]:
             entry["result"] = dict(ended=False, timed_out=True, report=None, healthy=False)
@@ -278,6 +301,9 @@ def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any
 def _look_at(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
     """The entry's state from its feed ``item``; its report once the feed shows it ended (its own read without one)."""
     state = item.get("current_state") if item else None
+    if item:
+        entry.setdefault("backup_id", item.get("backup_id"))
+        entry.setdefault("destination_machine_name", item.get("destination_machine_name"))
     if state is None or is_terminal(state):
         # The report confirms an end by the restore's own id; without one, the restore tells.
         report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep) if state else None
@@ -293,7 +319,8 @@ def _look_at(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[fl
                      destination_machine_name=restore.get("destination_machine_name"),
                      destination_path=restore.get("destination_path"))
         if is_terminal(state):
-            report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep)
+            if report is None and item is None:  # not looked for above
+                report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep)
             entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
     entry["state"] = state
 
@@ -309,9 +336,13 @@ def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -
     summary = entry_summary(entry, result["report"])
     if gate is not None and entry.get("max_errors") is not None:
         gate = _verdict.Gate(gate.accepted, entry["max_errors"])
-    verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
-                             gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
-                             gate=gate)
+    if result.get("error"):
+        verdict = _verdict.Verdict("%s; %s" % (summary, result["error"]), None if gate is None else False)
+    else:
+        verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
+                                 gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
+                                 gate=gate)
+    # What the progress line (_fleet_report.progress_line) counts as passed: this element's verdict.
     result["gate_passed"] = verdict.failure is None
     return dict(name=entry.get("name"), restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),
                 state=entry.get("state"), report=result["report"], healthy=result["healthy"], ended=result["ended"],

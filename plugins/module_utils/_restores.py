@@ -66,10 +66,13 @@ def restore_items(activity: Iterable[dict]) -> List[dict]:
 
 def same_path(one: Optional[str], other: Optional[str]) -> bool:
     """Whether two destination paths name the same folder: "/srv/" is "/srv", "C:\\Data\\" is "C:\\Data"."""
-    def folder(path: Optional[str]) -> str:
-        path = path or ""
-        return path.rstrip("/\\") or path[:1]
     return folder(one) == folder(other)
+
+
+def folder(path: Optional[str]) -> str:
+    """A destination path without its trailing separators (a root keeps its one)."""
+    path = path or ""
+    return path.rstrip("/\\") or path[:1]
 
 
 class RestoreRequest:

@@ -95,10 +95,12 @@ options:
         O(include) and O(exclude). An element that fails (a bad backup, a refused start, a bad end) fails on its
         own - RV(restores[].failed) says so - and the task goes on with the others.
       - With O(action=start), each element is started, or joined when a restore of the same backup to the same
-        agent and path is already running. The account's activity feed is read once for all of them, and the
-        starts go in rounds, so a destination agent not connected yet (HTTP 403) holds no other one back. The
-        destination agents are not waited for - wake them first; a start refused by an agent still connecting
-        is tried again for 30 seconds. Set O(wait=false) and follow them with O(action=wait).
+        agent and path is already running; two elements that ask for the same restore make one, and the second
+        fails. The account's activity feed is read once for all of them. The destination agents are not woken -
+        wake them first; the starts wait for one of them to be online (at most O(online_timeout), and 30
+        seconds), then go in rounds, so an agent that refuses (HTTP 403) holds no other one back. With
+        O(wait=true) they are then followed as with O(action=wait); a long wait is best made in chunks, with
+        O(wait=false) here and O(action=wait) after.
       - With O(action=wait), each element is followed by its O(restores[].restore_id), with one read of the
         activity feed per poll for all of them and each restore's report once it has ended. Each element is judged as
         a single restore with O(wait=true) is, by its own O(restores[].allow_completed_with_errors) and
@@ -168,7 +170,10 @@ options:
         restore is created, for an agent woken a moment ago. It does not wake it - run
         M(rackspace.cloudbackup.cloudbackup_action) with O(rackspace.cloudbackup.cloudbackup_action#module:action=wake_agents)
         first. Set V(0) to fail at once when the agent is offline. At least V(0).
-      - Should the agent refuse the start (HTTP 403) all the same, having dozed off while the restore was
+      - With O(restores), the longest wait (and at most 30 seconds) for one of the destination agents, woken
+        together a moment ago, to be online before the first starts; an agent still offline then is tried
+        again by the rounds of starts.
+      - Should an agent refuse the start (HTTP 403) all the same, having dozed off while the restore was
         created, the module posts the wake-up once more and tries again for up to 30 seconds.
     type: int
     default: 120
@@ -318,7 +323,8 @@ outcome:
     - V(started) a new restore (or would have, in check mode); V(attached) joined a restore of the same backup
       to the same destination that was already running; V(stop_requested) asked a running restore to stop;
       V(already_finished) found the restore to stop already ended; V(followed) read or waited for the restore
-      given with O(action=wait).
+      given with O(action=wait); V(batch) started the O(restores), each element's own outcome being
+      RV(restores[].outcome).
   returned: always
   type: str
   sample: started
@@ -510,7 +516,9 @@ restores:
         - With O(action=start), V(started), V(attached) or V(failed) (see RV(outcome)); with O(action=wait), null.
       type: str
     changed:
-      description: Whether a restore was started for this element (or would be, in check mode).
+      description:
+        - Whether a restore was started for this element (or would be, in check mode), or a restore
+          configuration it created could not be deleted again after its start failed.
       type: bool
     failed:
       description:
@@ -600,7 +608,7 @@ diff:
 """
 
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_restore, get_restore_report
@@ -712,8 +720,13 @@ def check_options(params: dict) -> None:
     """Catch what the argument spec cannot express, before any HTTP call."""
     check_unused(params, UNUSED_OPTIONS)
     check(params, RESTORE_RULES)
+    names = set()
     for index, element in enumerate(params["restores"] or []):
         check(dict(element, action=params["action"]), RESTORE_ELEMENT_RULES, "restores[%d].%%s" % index)
+        if element["name"] in names:
+            raise ConfigurationError("restores[%d].name %r is the name of another element: each names one restore"
+                                     % (index, element["name"]))
+        names.add(element["name"])
     if params["agent_id"] is not None and params["configuration_name"] is None:
         raise ConfigurationError("agent_id only says whose configuration configuration_name is; the agent to "
                                  "restore to is destination_agent_id")
@@ -730,22 +743,18 @@ def start_restore(module: CloudBackupModule) -> dict:
     if params["backup_id"] is None:
         spec["configuration"] = resolve_configuration(module.client, params["configuration_id"],
                                                       params["configuration_name"], params["agent_id"])
-    # The agent was just seen online: a 403 means it dozed off, and the wake-up is posted again at once.
     one = start_restores(module.client, [spec], module.check_mode, sleep=time.sleep, clock=time.monotonic,
-                         warn=module.warn, ready=lambda agent_id: agent_ready_to_restore(module, agent_id),
-                         rewake_after=0)[0]
+                         warn=module.warn, ready=lambda agent_id: agent_ready_to_restore(module, agent_id))[0]
     if one.error is not None:
         raise one.error
     request = one.request
-    planned = {"restore": {"backup_id": request.backup_id, "destination_agent_id": request.destination_agent_id,
-                           "destination_path": request.destination_path, "overwrite": request.overwrite,
-                           "include": request.include, "exclude": request.exclude}}
+    plan = {"restore": {key: value for key, value in planned(one).items() if key != "name"}}
     if one.outcome == "attached":
         return follow_restore(module, one.restore["restore_id"], "attached", changed=False, restore=one.restore)
     if module.check_mode:
         return dict(result_of("started", True, backup_id=request.backup_id, summary=planned_summary(request)),
-                    **module.diff({"restore": None}, planned))
-    return follow_restore(module, one.restore["restore_id"], "started", changed=True, diff=({"restore": None}, planned))
+                    **module.diff({"restore": None}, plan))
+    return follow_restore(module, one.restore["restore_id"], "started", changed=True, diff=({"restore": None}, plan))
 
 
 def agent_ready_to_restore(module: CloudBackupModule, agent_id: int) -> dict:
@@ -766,31 +775,48 @@ def planned_summary(request: RestoreRequest) -> str:
 # --- many restores ----------------------------------------------------------------------
 
 def start_batch(module: CloudBackupModule) -> dict:
-    """Start or join every element's restore; one that fails does not fail the task."""
-    specs = [dict(spec, overwrite=module.params["overwrite"] if spec["overwrite"] is None else spec["overwrite"])
-             for spec in module.params["restores"]]
-    restores = [one.as_result() for one in start_restores(module.client, specs, module.check_mode, sleep=time.sleep,
-                                                          clock=time.monotonic, warn=module.warn)]
-    return dict(result_of("batch", any(restore["changed"] for restore in restores)), restores=restores)
+    """Start or join every element's restore, and follow them with wait; one that fails does not fail the task."""
+    params = module.params
+    specs = [dict(spec, overwrite=params["overwrite"] if spec["overwrite"] is None else spec["overwrite"])
+             for spec in params["restores"]]
+    started = start_restores(module.client, specs, module.check_mode, sleep=time.sleep, clock=time.monotonic,
+                             warn=module.warn, online_timeout=params["online_timeout"])
+    restores = [one.as_result() for one in started]
+    result = dict(result_of("batch", any(restore["changed"] for restore in restores)), restores=restores,
+                  **module.diff({"restores": None}, {"restores": [planned(one) for one in started if one.request]}))
+    if params["wait"] and not module.check_mode:
+        entries = [dict(spec, restore_id=restore["restore_id"], started_at=restore["started_at"], result=None)
+                   for spec, restore in zip(params["restores"], restores) if not restore["failed"]]
+        result.update(follow_entries(module, entries))
+        followed = {element["name"]: element for element in result["restores"]}
+        result["restores"] = [dict(restore, **{key: value for key, value in followed[restore["name"]].items()
+                                               if key not in ("outcome", "changed", "started_at")})
+                              if restore["name"] in followed else restore for restore in restores]
+    return result
 
 
 def follow_batch(module: CloudBackupModule) -> dict:
     """Wait for every element's restore (one feed read per poll), and judge each by the one verdict."""
+    entries = [dict(spec, result=carried_result(spec["result"])) for spec in module.params["restores"]]
+    return dict(result_of("followed", False), **follow_entries(module, entries))
+
+
+def follow_entries(module: CloudBackupModule, entries: List[dict]) -> dict:
+    """The wait's keys of the result: ``restores`` (each judged alone), ``running``, ``progress`` and the wait's own."""
     params = module.params
-    entries = [dict(spec, allow_completed_with_errors=params["allow_completed_with_errors"]
-                    if spec["allow_completed_with_errors"] is None else spec["allow_completed_with_errors"],
-                    max_errors=params["max_errors"] if spec["max_errors"] is None else spec["max_errors"],
-                    result=carried_result(spec["result"]))
-               for spec in params["restores"]]
+    for entry in entries:
+        for key in ("allow_completed_with_errors", "max_errors"):
+            if entry.get(key) is None:
+                entry[key] = params[key]
+    waiting = params["wait"] and not module.check_mode
     waited = NOT_WAITED
-    if params["wait"] and not module.check_mode:
+    if waiting:
         waited = watch_restores(module.client, entries, params["wait_timeout"], params["poll_interval"],
                                 sleep=time.sleep, clock=time.monotonic, now=time.time)
     else:
         poll_restores(module.client, entries, sleep=time.sleep, now=time.time)
-    running = sum(1 for entry in entries if not entry.get("result"))
     gave_up = ("gave up waiting after %d seconds, the restore keeps running" % waited.elapsed
-               if params["on_timeout"] == "fail" and params["wait"] else None)
+               if waiting and params["on_timeout"] == "fail" else None)
     gate = Gate(acceptable_states(params["acceptable_states"]), params["max_errors"]) if params["gate"] else None
     restores = [dict(name=entry["name"], restore_id=entry["restore_id"], carried=True, running=False,
                      **{key: entry["result"][key] for key in CARRIED_KEYS}) if (entry["result"] or {}).get("carried")
@@ -798,8 +824,17 @@ def follow_batch(module: CloudBackupModule) -> dict:
                           running=not entry.get("result"), started_at=entry.get("started_at"),
                           destination_path=entry.get("destination_path"))
                 for entry in entries]
-    return dict(result_of("followed", False, waited=waited), restores=restores, running=running,
-                progress=progress_line(entries, time.time(), noun="restores"))
+    return dict(restores=restores, running=sum(1 for entry in entries if not entry.get("result")),
+                progress=progress_line(entries, time.time(), noun="restores"), elapsed=round(waited.elapsed, 1),
+                polls=waited.polls, timed_out=waited.timed_out)
+
+
+def planned(one: Any) -> dict:
+    """What an element would restore where, for the diff."""
+    request = one.request
+    return {"name": one.spec["name"], "backup_id": request.backup_id,
+            "destination_agent_id": request.destination_agent_id, "destination_path": request.destination_path,
+            "overwrite": request.overwrite, "include": request.include, "exclude": request.exclude}
 
 
 def carried_result(given: Optional[dict]) -> Optional[dict]:
@@ -889,9 +924,11 @@ def wait_for_end(module: CloudBackupModule, restore_id: int, timeout: float) -> 
     # This module's time is passed on explicitly rather than left to the defaults (bound when
     # _fleet_restore was imported): the unit tests swap it for a fake clock.
     seen = watch_restores(module.client, [entry], timeout, module.params["poll_interval"], sleep=time.sleep,
-                          clock=time.monotonic, now=time.time)
+                          clock=time.monotonic, now=time.time, poll_at_deadline=True)
     report = (entry.get("result") or {}).get("report")
-    return WaitResult(get_restore(module.client, restore_id), seen.elapsed, seen.polls, seen.timed_out), report
+    restore = get_restore(module.client, restore_id)
+    # A restore that ended since the last poll has not run out of the wait's time.
+    return WaitResult(restore, seen.elapsed, seen.polls, seen.timed_out and not is_terminal(restore.get("state"))), report
 
 
 def judge(params: dict, result: dict, waiting: bool, stopping: bool) -> Optional[str]:

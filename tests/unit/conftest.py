@@ -18,7 +18,9 @@ Which account to fake, by the layer a test exercises:
 * everything from the module down to HTTP, or several calls working together (fleets,
   restores, faults): the simulator, ``account`` (``simulated_time`` for modules);
 * the client (_client.py): ``fake_session``;
-* _api.py: a stand-in for the client (FakeClient in test_api.py, a route table);
+* _api.py: a stand-in for the client (RecordingClient in test_api.py, a route table);
+* the login module (cloudbackup_auth): LoggedInClient in test_cloudbackup_auth.py, a client
+  after a login (or a refused one);
 * a module down to the client (cloudbackup_action): FakeCloudBackup in
   test_cloudbackup_action.py, one account answering the client's two methods in the API's
   wire shapes, each read of a backup or agent moving it one scripted state on, which the

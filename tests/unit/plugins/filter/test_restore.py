@@ -193,8 +193,13 @@ def test_the_next_chunk_carries_what_the_last_said_of_the_restores_no_longer_run
                          {"name": "files1", "running": True, "timed_out": True},
                          {"name": "db1", "running": False, "timed_out": True})   # out of its own time
 
-    assert restore_carry({"restores": [web1, files1, db1]}, WATCH_LIST) == [
-        dict(WATCH_LIST[0], result=web1), dict(WATCH_LIST[1], result=db1), dict(WATCH_LIST[2], result=None)]
+    carried = restore_carry({"restores": [dict(web1, report={"num_errors": 0}), files1, db1]}, WATCH_LIST)
+
+    # In short: the report crossed once, with the chunk where the restore ended.
+    assert carried == [
+        dict(WATCH_LIST[0], result=dict(ended=True, timed_out=None, failed=None, healthy=None)),
+        dict(WATCH_LIST[1], result=dict(ended=None, timed_out=True, failed=None, healthy=None)),
+        dict(WATCH_LIST[2], result=None)]
 
 
 # --- the verdict -------------------------------------------------------------------------

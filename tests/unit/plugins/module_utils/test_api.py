@@ -14,7 +14,7 @@ class FakeReply:
         self.url = url
 
 
-class FakeClient:
+class RecordingClient:
     """Records calls; answers each path (tuple of segments) from ``routes``; a missing path is a 404."""
 
     def __init__(self, routes=None, reply=None):
@@ -48,7 +48,7 @@ AGENT = {"MachineAgentId": 202743, "MachineName": "web2", "Status": "Online", "I
 
 
 def test_get_agent_returns_a_normalized_record():
-    client = FakeClient({("agent", 202743): AGENT})
+    client = RecordingClient({("agent", 202743): AGENT})
 
     agent = _api.get_agent(client, 202743)
 
@@ -68,31 +68,31 @@ def test_get_agent_returns_a_normalized_record():
 ])
 def test_404_for_an_id_the_user_gave_names_it(call, what):
     with pytest.raises(NotFound) as raised:
-        call(FakeClient())
+        call(RecordingClient())
 
     assert raised.value.msg.startswith("%s not found (GET %s/" % (what, BASE))
     assert raised.value.status == 404
 
 
 def test_find_agent_by_server_returns_none_when_the_server_has_no_agent():
-    assert _api.find_agent_by_server(FakeClient(), "79aa4aa1-cd86-4416-a6c4-6942b7083130") is None
+    assert _api.find_agent_by_server(RecordingClient(), "79aa4aa1-cd86-4416-a6c4-6942b7083130") is None
 
 
 def test_find_agent_by_server():
-    client = FakeClient({("agent", "server", AGENT["HostServerId"]): AGENT})
+    client = RecordingClient({("agent", "server", AGENT["HostServerId"]): AGENT})
 
     assert _api.find_agent_by_server(client, AGENT["HostServerId"])["machine_agent_id"] == 202743
 
 
 def test_list_agents():
-    client = FakeClient({("user", "agents"): [AGENT, dict(AGENT, MachineAgentId=5)]})
+    client = RecordingClient({("user", "agents"): [AGENT, dict(AGENT, MachineAgentId=5)]})
 
     assert [agent["machine_agent_id"] for agent in _api.list_agents(client)] == [202743, 5]
     assert client.calls == [("GET", "user", "agents", list)]
 
 
 def test_wake_agents_is_a_retryable_post():
-    client = FakeClient()
+    client = RecordingClient()
 
     assert _api.wake_agents(client) is None
     assert client.calls == [("POST", "user", "wakeupagents", None, True)]
@@ -104,7 +104,7 @@ def test_wake_agents_is_a_retryable_post():
 ])
 def test_list_configurations_leaves_out_deleted_ones_by_default(agent_id, path):
     configurations = [{"BackupConfigurationId": 1, "IsDeleted": False}, {"BackupConfigurationId": 2, "IsDeleted": True}]
-    client = FakeClient({path: configurations})
+    client = RecordingClient({path: configurations})
 
     live = _api.list_configurations(client, agent_id)
     everything = _api.list_configurations(client, agent_id, include_deleted=True)
@@ -114,7 +114,7 @@ def test_list_configurations_leaves_out_deleted_ones_by_default(agent_id, path):
 
 
 def test_get_configuration_keeps_a_deleted_one():
-    client = FakeClient({("backup-configuration", 9): {"BackupConfigurationId": 9, "IsDeleted": True}})
+    client = RecordingClient({("backup-configuration", 9): {"BackupConfigurationId": 9, "IsDeleted": True}})
 
     assert _api.get_configuration(client, 9) == {"backup_configuration_id": 9, "is_deleted": True}
 
@@ -126,7 +126,7 @@ def test_get_configuration_keeps_a_deleted_one():
     ('"368785"\n', 368785),
 ])
 def test_request_start_reads_the_bare_integer_body(text, backup_id):
-    client = FakeClient(reply=FakeReply(text))
+    client = RecordingClient(reply=FakeReply(text))
 
     assert _api.request_start(client, "148325") == backup_id
     assert client.calls == [("POST", "backup", "action-requested", {"Action": "StartManual", "Id": 148325}, False)]
@@ -135,13 +135,13 @@ def test_request_start_reads_the_bare_integer_body(text, backup_id):
 @pytest.mark.parametrize("text", ["", "{}", "null", "OK", "368785.5"])
 def test_request_start_without_an_id_is_an_invalid_response(text):
     with pytest.raises(InvalidResponse) as raised:
-        _api.request_start(FakeClient(reply=FakeReply(text)), 148325)
+        _api.request_start(RecordingClient(reply=FakeReply(text)), 148325)
 
     assert raised.value.msg == "StartManual for backup configuration 148325 returned no backup id"
 
 
 def test_request_start_404_names_the_configuration():
-    client = FakeClient(reply=NotFound(404, "POST", BASE + "/backup/action-requested", ""))
+    client = RecordingClient(reply=NotFound(404, "POST", BASE + "/backup/action-requested", ""))
 
     with pytest.raises(NotFound) as raised:
         _api.request_start(client, 148325)
@@ -150,14 +150,14 @@ def test_request_start_404_names_the_configuration():
 
 
 def test_request_stop_posts_stop_manual_once():
-    client = FakeClient(reply=FakeReply("", status=204))
+    client = RecordingClient(reply=FakeReply("", status=204))
 
     assert _api.request_stop(client, 368785) is None
     assert client.calls == [("POST", "backup", "action-requested", {"Action": "StopManual", "Id": 368785}, False)]
 
 
 def test_get_backup():
-    client = FakeClient({("backup", 368785): {"BackupId": 368785, "CurrentState": "Queued"}})
+    client = RecordingClient({("backup", 368785): {"BackupId": 368785, "CurrentState": "Queued"}})
 
     assert _api.get_backup(client, 368785) == {"backup_id": 368785, "current_state": "Queued"}
 
@@ -168,18 +168,18 @@ def test_list_completed_backups_newest_first():
         {"BackupId": 3, "CompletedTime": "/Date(1358535999000)/"},
         {"BackupId": 2, "CompletedTime": "/Date(1358535400000)/"},
     ]
-    client = FakeClient({("backup", "completed", 158638): completed})
+    client = RecordingClient({("backup", "completed", 158638): completed})
 
     assert [backup["backup_id"] for backup in _api.list_completed_backups(client, 158638)] == [3, 2, 1]
 
 
 def test_get_report_is_none_until_it_exists():
-    assert _api.get_report(FakeClient(), 8444451) is None
+    assert _api.get_report(RecordingClient(), 8444451) is None
 
 
 def test_get_report():
     report = {"BackupId": 8444451, "State": "Completed", "Duration": "00:00:01", "BytesSearched": "60 KB", "NumErrors": 0}
-    client = FakeClient({("backup", "report", 8444451): report})
+    client = RecordingClient({("backup", "report", 8444451): report})
 
     result = _api.get_report(client, 8444451)
 
@@ -190,7 +190,7 @@ def test_get_report():
 
 @pytest.mark.parametrize("agent_id, path", [(None, ("activity",)), (157512, ("system", "activity", 157512))])
 def test_list_activity(agent_id, path):
-    client = FakeClient({path: [{"ID": 2436516, "Type": "Backup", "ParentId": 29831, "CurrentState": "Completed"}]})
+    client = RecordingClient({path: [{"ID": 2436516, "Type": "Backup", "ParentId": 29831, "CurrentState": "Completed"}]})
 
     assert _api.list_activity(client, agent_id) == [
         {"id": 2436516, "type": "Backup", "parent_id": 29831, "current_state": "Completed"}]
@@ -203,7 +203,7 @@ def test_list_activity_newest_first_the_id_breaking_ties():
         {"ID": 5, "TimeOfActivity": "/Date(1358535352000)/"},
         {"ID": 2, "TimeOfActivity": "/Date(1358535400000)/"},
     ]
-    client = FakeClient({("activity",): items})
+    client = RecordingClient({("activity",): items})
 
     assert [item["id"] for item in _api.list_activity(client)] == [3, 2, 5, 1]
 
@@ -213,7 +213,7 @@ def test_list_activity_newest_first_the_id_breaking_ties():
     ("Duration", ""), ("NumErrors", "N/A"), ("FilesSearched", "1,200"),
 ])
 def test_a_value_that_cannot_be_read_is_an_invalid_response_naming_the_url_and_field(field, value):
-    client = FakeClient({("backup", "report", 42): {"BackupId": 42, field: value}})
+    client = RecordingClient({("backup", "report", 42): {"BackupId": 42, field: value}})
 
     with pytest.raises(InvalidResponse) as raised:
         _api.get_report(client, 42)

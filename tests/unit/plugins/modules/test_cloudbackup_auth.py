@@ -16,7 +16,7 @@ EXPIRES = "2026-03-02T07:11:19.488Z"
 ORD_ENDPOINT = ENDPOINT.replace("dfw", "ord")
 
 
-class FakeClient:
+class LoggedInClient:
     """A CloudBackupClient after a successful login (or a refused one)."""
 
     instances = []
@@ -26,7 +26,7 @@ class FakeClient:
         self.params = params
         self.logins = 0
         self.refuse = None
-        FakeClient.instances.append(self)
+        LoggedInClient.instances.append(self)
 
     def authenticate(self):
         if self.refuse:
@@ -40,9 +40,9 @@ class FakeClient:
 
 @pytest.fixture
 def clients(monkeypatch):
-    FakeClient.instances = []
-    monkeypatch.setattr(_module, "CloudBackupClient", FakeClient)
-    return FakeClient.instances
+    LoggedInClient.instances = []
+    monkeypatch.setattr(_module, "CloudBackupClient", LoggedInClient)
+    return LoggedInClient.instances
 
 
 def log_in(run_module, **args):
@@ -90,7 +90,7 @@ def test_a_token_alone_is_nothing_to_log_in_with(run_module, clients):
 
 def test_a_refused_login_fails_without_showing_a_secret(run_module, clients, monkeypatch):
     def refusing(params, **_hooks):
-        client = FakeClient(params)
+        client = LoggedInClient(params)
         client.refuse = AuthenticationError("Identity refused the credentials for user demo", status=401)
         return client
     monkeypatch.setattr(_module, "CloudBackupClient", refusing)

@@ -432,15 +432,15 @@ def test_a_batch_element_is_judged_by_its_own_settings(restore, sim):
     assert result["progress"] == "restores: 3 ended (1 with accepted errors, 2 failed), 0 running"
 
 
-def test_a_batch_start_refused_for_one_agent_goes_on_with_the_others(restore, sim):
-    sim.simulator.add_fault(route="restore.start", status=403, count=3)  # the first three starts: the agent race
+def test_a_batch_start_refused_for_a_moment_wakes_the_agents_once_and_starts_all(restore, sim):
+    sim.simulator.add_fault(route="restore.start", status=403, count=3)  # the first three starts: an agent dozed off
 
     started = batch(restore, [restore_of("web", backup_id=NEWEST),
-                              restore_of("copy", backup_id=NEWEST, destination_path="/srv/")])[1]
+                              restore_of("copy", backup_id=NEWEST, destination_agent_id=BETA)])[1]
 
     assert [element["outcome"] for element in started.values()] == ["started", "started"]
-    # A race of seconds right after the play's wake-up is no reason to wake the agents again.
-    assert writes(sim) == {"restore.create": 2, "restore.start": 2 + 3}
+    # The agents were seen online before the starts: a 403 then is worth one wake-up for the batch.
+    assert writes(sim) == {"restore.create": 2, "restore.start": 2 + 3, "agent.wake": 1}
     assert 0 not in [one["RestoreStateId"] for one in restores(sim)]
 
 
@@ -498,6 +498,57 @@ def test_a_restore_that_ended_in_an_earlier_chunk_is_counted_not_followed(restor
     assert (waited["db"]["carried"], waited["db"]["failed"], waited["web"]["carried"]) == (True, True, False)
     assert "restore.get" not in sim.routes() or all("999999" not in entry["path"]
                                                     for entry in sim.simulator.requests("restore.get"))
+
+
+def test_a_batch_start_with_wait_follows_and_judges_every_restore(restore, sim):
+    result, started = batch(restore, [restore_of("web", backup_id=NEWEST),
+                                      restore_of("copy", backup_id=NEWEST, destination_path="/srv/")],
+                            wait=True, wait_timeout=600)
+
+    assert result["running"] == 0 and result["progress"] == "restores: 2 ended (2 ok), 0 running"
+    assert {name: (element["outcome"], element["changed"], element["state"], element["failed"])
+            for name, element in started.items()} == {"web": ("started", True, "Completed", False),
+                                                      "copy": ("started", True, "Completed", False)}
+
+
+def test_a_batch_element_that_cannot_be_restored_fails_alone_and_nothing_is_made_for_it(restore, sim):
+    result, started = batch(restore, [restore_of("web", backup_id=NEWEST),
+                                      restore_of("again", backup_id=NEWEST, destination_path="//"),
+                                      restore_of("disabled", backup_id=NEWEST, destination_agent_id=GAMMA),
+                                      restore_of("unknown", backup_id=NEWEST, destination_agent_id=399999)])
+
+    assert started["web"]["outcome"] == "started"
+    assert "asks for the same restore as web" in started["again"]["msg"]
+    assert "destination agent %s is disabled" % GAMMA in started["disabled"]["msg"]
+    assert "destination agent 399999 is not an agent of the account" in started["unknown"]["msg"]
+    assert writes(sim) == {"restore.create": 1, "restore.start": 1}
+
+
+def test_two_batch_elements_of_one_name_fail_before_any_request(restore, sim):
+    result = restore(restores=[restore_of("web", backup_id=NEWEST), restore_of("web", backup_id=WITH_ERRORS)])
+
+    assert result["failed"] and "restores[1].name 'web' is the name of another element" in result["msg"]
+    assert sim.routes() == {}
+
+
+def test_a_restore_that_cannot_be_read_fails_its_element_alone_in_the_wait(restore, sim):
+    started = batch(restore, [restore_of("web", backup_id=NEWEST)])[0]
+
+    result, waited = batch(restore, wait_list(started) + [dict(name="gone", restore_id=599999)], action="wait",
+                           wait_timeout=600)
+
+    assert (waited["web"]["state"], waited["web"]["failed"]) == ("Completed", False)
+    assert waited["gone"]["failed"] and "599999" in waited["gone"]["msg"] and not waited["gone"]["running"]
+    assert result["progress"] == "restores: 2 ended (1 ok, 1 failed), 0 running"
+
+
+def test_a_batch_wait_in_check_mode_reads_once_and_fails_nothing(restore, sim):
+    sim.simulator.configure(restore_durations={"in_progress": "600s"})
+    started = batch(restore, [restore_of("web", backup_id=NEWEST)])[0]
+
+    result, waited = batch(restore, wait_list(started), action="wait", check_mode=True)
+
+    assert (waited["web"]["failed"], waited["web"]["running"], result["running"]) == (False, True, 1)
 
 
 @pytest.mark.parametrize("element, message", [

@@ -20,6 +20,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
     configurations_meant,
     not_one_configuration,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import CARRIED_KEYS
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
 
 # Where a server's backup id came from, besides the record file (named by its path).
@@ -37,9 +38,6 @@ RECORD_KEY = re.compile(r"^%s(_[0-9a-f]+)?$" % RECORDED)
 # When a record was written (ISO 8601 UTC): of two records that name one server, the newer wins.
 RECORDED_AT = "%s_recorded_at" % RECORDED
 RECORD_KEY_DIGITS = 12
-# What a restore that is no longer running carries into the next chunk of the wait: what its
-# progress line counts (its report crosses from one module run to the next once).
-CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
 
 
 def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], record_file: str,

@@ -59,6 +59,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
 
 
+# What a wait element that is no longer running carries into the next chunk of a wait in
+# chunks (the module's restores[].result, the restore_carry filter): what the progress line
+# counts. Its report crosses from one module run to the next once.
+CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
+
+
 class FleetRestore:
     """One server's restore in the batch: what was asked, what became of it."""
 

@@ -628,6 +628,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import progress_line
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import (
+    CARRIED_KEYS,
     judged,
     poll_restores,
     start_restores,
@@ -652,8 +653,6 @@ UNUSED_OPTIONS = {
     "stop": START_OPTIONS + ("restores",),
     "wait": START_OPTIONS,
 }
-# What a restore that ended in an earlier chunk of a wait carries into the next one.
-CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
 # What the elements of restores stand in for.
 SINGLE_OPTIONS = START_OPTIONS + ("restore_id",)
 NOT_WAITED = WaitResult(None, 0.0, 0, False)

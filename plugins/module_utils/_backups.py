@@ -7,9 +7,9 @@
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
 Its one concern: the backup life cycle rules that no single endpoint states. Which run of
-a configuration is in flight (read from the agent's activity feed), how to start exactly
-one backup despite the 403 race after a wake-up and despite replies lost to a 5xx or a
-dropped connection, and which backup is a configuration's latest.
+a configuration is in flight (read from the agent's activity feed), which new run is the
+one a start made, which of two new runs goes on, and which backup is a configuration's
+latest. Starting them is _fleet_start's.
 """
 
 from __future__ import annotations
@@ -23,17 +23,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     get_report,
     list_activity,
     list_completed_backups,
-    request_start,
     request_stop,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
-    report_after_end,
-    start_through_forbidden,
-    stop_confirmed,
-    wake_again,
-    write_once,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import report_after_end, stop_confirmed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 
 
@@ -62,58 +55,28 @@ def runs_of(items: List[dict], configuration_id: int) -> List[dict]:
             if str(item.get("type")).lower() == "backup" and item.get("parent_id") == int(configuration_id)]
 
 
-def start_backup_once(client: Any, configuration: dict, known_ids: Collection[Any],
-                      sleep: Callable[[float], Any] = time.sleep,
-                      clock: Callable[[], float] = time.monotonic,
-                      warn: Callable[[str], Any] = lambda msg: None) -> int:
-    """Start one backup of ``configuration`` and return the id of the run that goes on.
+def one_run_goes_on(client: Any, configuration_id: int, backup_id: int, rivals: List[int],
+                    warn: Callable[[str], Any], sleep: Callable[[float], Any]) -> int:
+    """The run of the configuration that goes on: ``backup_id``, just started, or one of ``rivals``.
 
-    ``known_ids`` are the ids of the configuration's runs read just before. A start without
-    a clear answer may have been accepted anyway: its run is looked for before another POST,
-    by the rules of every such write (_jobs.write_once). Should another new run show up
-    beside the one posted (an unclear start acted on late, a scheduled run that fired just
-    before), ``_run_that_goes_on`` keeps one of the two.
+    ``rivals`` are other new runs of the configuration in flight beside it: a scheduled one
+    that fired just before, a start of someone else's, or an unclear start acted on late.
+    The API skips a start while another run of the configuration is queued, so the first
+    one created goes on; any other is stopped at once, should it run all the same. A failed
+    stop only warns: the backup is started.
     """
-    configuration_id = configuration["backup_configuration_id"]
-    written = write_once(
-        # After an unclear start the agent may have dozed off again (api-notes: Agents and waking): the
-        # first 403 re-posts the wake-up.
-        lambda after_unclear, sent_at: start_through_forbidden(
-            lambda: request_start(client, configuration_id), "backup configuration %s" % configuration_id, sleep,
-            clock, sent_at, on_first_refusal=(lambda: wake_again(client)) if after_unclear else (lambda: None)),
-        lambda: _run_since(client, configuration, known_ids), client.timeout, sleep, clock, client.retrying_within)
-    if written.found:
-        return written.value
-    return _run_that_goes_on(client, configuration, written.value, known_ids, warn, sleep)
-
-
-def _run_that_goes_on(client: Any, configuration: dict, backup_id: int, known_ids: Collection[Any],
-                      warn: Callable[[str], Any], sleep: Callable[[float], Any]) -> int:
-    """``backup_id``, unless another new run of the configuration is in flight beside it.
-
-    Such a run is a scheduled one that fired just before, a start of someone else's, or an
-    unclear start of ours acted on late. The API skips a start while another run of the
-    configuration is queued, so of the runs in flight the first one created goes on; any
-    other is stopped at once, should it run all the same. This look is best effort: the
-    backup is started, so a failure to look only warns.
-    """
+    first = min(rivals + [backup_id])
     try:
-        others = [run["id"] for run in backup_runs(client, configuration)
-                  if run.get("id") not in known_ids and run.get("id") != backup_id
-                  and not is_terminal(run.get("current_state"))]
-        if not others:
-            return backup_id
-        first = min(others + [backup_id])
-        for duplicate in sorted(set(others + [backup_id]) - {first}):
+        for duplicate in sorted(set(rivals + [backup_id]) - {first}):
             stop_backup_confirmed(client, duplicate, sleep)
     except CloudBackupError as err:
-        warn("backup %s of configuration %s was started, but the look for a second run of it failed: %s"
-             % (backup_id, configuration["backup_configuration_id"], err.msg))
+        warn("backup configuration %s had %s in flight beside backup %s that this task started, and the stop of "
+             "the second one failed: %s" % (configuration_id, _backup_list(rivals), backup_id, err.msg))
         return backup_id
     warn("backup configuration %s had %s in flight beside backup %s that this task started (a scheduled run, a "
          "start by someone else, or a start without a clear answer acted on late): backup %s goes on, and the "
          "others were stopped (or skipped by the API)"
-         % (configuration["backup_configuration_id"], _backup_list(others), backup_id, first))
+         % (configuration_id, _backup_list(rivals), backup_id, first))
     return first
 
 
@@ -186,10 +149,6 @@ def recent_good_backup(client: Any, configuration_id: int, window: float, good_s
 def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] = time.sleep) -> Optional[dict]:
     """The report of a backup that has just reached a terminal state; None if it has none."""
     return report_after_end(lambda: get_report(client, backup_id), sleep)
-
-
-def _run_since(client: Any, configuration: dict, known_ids: Collection[Any]) -> Optional[int]:
-    return new_run_since(client, configuration, list_activity(client, configuration["machine_agent_id"]), known_ids)
 
 
 def new_run_since(client: Any, configuration: dict, activity: List[dict], known_ids: Collection[Any]) -> Optional[int]:

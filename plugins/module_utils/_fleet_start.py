@@ -11,7 +11,8 @@ into one backup each, with the API work shared by all of them. One agent list, o
 configuration list and one read of the account's activity feed find every agent, every
 configuration and every run already in flight; one wake-up wakes every agent; each
 backup then costs one StartManual. A server whose agent, configuration or start fails is
-marked failed with a message; the others go on.
+marked failed with a message; the others go on. A single start is a batch of one
+(start_one): the rules of a StartManual live in FleetStarter alone.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
-    new_run_since,
     in_flight_run,
+    new_run_since,
+    one_run_goes_on,
     recent_good_backup,
     runs_of,
 )
@@ -58,10 +60,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     FORBIDDEN_HINT,
     START_AMBIGUOUS_ATTEMPTS,
+    START_FORBIDDEN_WINDOW,
     UNCLEAR,
     unclear_look_ends,
     wake_again,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 
 # Seconds between two rounds of starts that agents refused with 403 (asleep, or the agent
@@ -88,12 +92,15 @@ class FleetTarget:
         self.requested_at: Optional[float] = None
         # StartManuals that may have reached the server (a 403 or a rate-limit refusal did not count).
         self.attempts = 0
-        # Of those, the ones that got no clear answer: the server may have acted on them.
+        # Of those, the ones that got no clear answer (the server may have acted on them), and the last answer.
         self.unclear_starts = 0
+        self.last_unclear: Optional[str] = None
         # While set, the last start got no clear answer: its run is looked for until then.
         self.look_until: Optional[float] = None
-        # How the last start was refused, when it was (nothing was done): "403" or "rate limit".
+        # How the last start was refused, when it was (nothing was done): "403" or "rate limit",
+        # and since when its starts have been refused without a break.
         self.refused: Optional[str] = None
+        self.refused_since: Optional[float] = None
         # Whether its start ever waited for the account's rate limit.
         self.throttled = False
 
@@ -236,20 +243,27 @@ class FleetStarter:
     answer. A start that an agent refused with 403 (asleep, or just woken and not connected
     yet; api-notes: The 403 race) or that the account's rate limit refused created nothing
     and is due again next round; the wake-up is re-posted at most once per WAKE_TAKES while
-    refusals go on. A start answered with a 5xx, or lost on the way back, may have been
+    refusals go on (also when the task posted none first: a refusal says the agent is not
+    connected). A start answered with a 5xx, or lost on the way back, may have been
     accepted: its run is looked for round after round until its look window ends
     (_jobs.unclear_look_ends), and only then is it due again, at most
     START_AMBIGUOUS_ATTEMPTS times in all, so a fault never makes two backups of one
-    configuration and never delays another server's start.
+    configuration and never delays another server's start. Once every start is settled, one
+    more feed read finds a second new run beside a started one (an unclear start acted on
+    late, a scheduled run that fired just before): one of the two goes on
+    (_backups.one_run_goes_on).
     """
 
     def __init__(self, client: Any, wake: bool, online_timeout: float,
-                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 warn: Callable[[str], Any] = lambda msg: None) -> None:
         self.client = client
         self.wake = wake
-        self.online_timeout = online_timeout
+        # However short online_timeout, the agent race gets its window.
+        self.patience = max(online_timeout, START_FORBIDDEN_WINDOW)
         self.sleep = sleep
         self.clock = clock
+        self.warn = warn
         self.wakes = 0
         self._last_wake: Optional[float] = None
 
@@ -257,12 +271,14 @@ class FleetStarter:
         if not targets:
             return
         known_ids = {run.get("id") for run in activity}
-        # Refused starts are given up once online_timeout passes without a start going
-        # through: a throttled account starts a few servers per window, and the batch must
-        # not give up on the rest while it moves on.
-        deadline = self.clock() + self.online_timeout
-        self.wake_up()
-        self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)), deadline)
+        # A refused start is given up once the patience passes both since its refusals began
+        # and since the batch's last start went through: a throttled account starts a few
+        # servers per window, and the batch must not give up on the rest while it moves on.
+        deadline = self.clock() + self.patience
+        if self.wake:
+            self.wake_up()
+            self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)),
+                                   deadline)
         pending = list(targets)
         while True:
             started = _started(targets)
@@ -270,23 +286,22 @@ class FleetStarter:
             self.look_for_unclear_starts([target for target in pending if target.look_until is not None], known_ids)
             pending = _live(pending)
             if _started(targets) > started:
-                deadline = max(deadline, self.clock() + self.online_timeout)
-            if self.clock() + START_ROUND_DELAY > deadline:
-                # Refused starts stop here; unclear ones were answered, so their look goes on.
-                self.give_up([target for target in pending if target.refused])
-                pending = _live(pending)
+                deadline = max(deadline, self.clock() + self.patience)
+            # Refused starts stop here; unclear ones were answered, so their look goes on.
+            self.give_up([target for target in pending if target.refused and self.clock() + START_ROUND_DELAY
+                          > max(deadline, target.refused_since + self.patience)])
+            pending = _live(pending)
             if not pending:
-                return
+                break
             self.sleep(START_ROUND_DELAY)
             if refused:
                 self.wake_up(again=True)
+        self.keep_one_run_each([target for target in targets if target.outcome == "started"], known_ids)
 
     def wake_up(self, again: bool = False) -> None:
         """Post the wake-up (first call), or re-post it once the last one may have lapsed (best effort)."""
-        if not self.wake:
-            return
         if again:
-            if self.clock() - self._last_wake < WAKE_TAKES:
+            if self._last_wake is not None and self.clock() - self._last_wake < WAKE_TAKES:
                 return
             wake_again(self.client)
         else:
@@ -308,16 +323,16 @@ class FleetStarter:
         """
         refused = False
         for position, target in enumerate(due):
-            target.refused = None
             sent_at, refusals = self.clock(), self.client.rate_limited
             try:
                 with self.client.retrying_within(deadline - sent_at):
                     target.finish("started", request_start(self.client, target.configuration_id))
             except Forbidden:
-                target.refused, refused = "403", True
+                _refused(target, "403", sent_at)
+                refused = True
             except RateLimited:
                 for waiting in due[position:]:
-                    waiting.refused = "rate limit"
+                    _refused(waiting, "rate limit", sent_at)
                 break
             except UNCLEAR as err:
                 self.unclear(target, err, sent_at)
@@ -330,7 +345,9 @@ class FleetStarter:
 
     def unclear(self, target: FleetTarget, err: CloudBackupError, sent_at: float) -> None:
         """Note a start without a clear answer: look for its run, or send it again if it never left."""
+        target.refused = target.refused_since = None
         target.attempts += 1
+        target.last_unclear = err.msg
         if isinstance(err, TransportError) and not err.sent:
             if target.attempts >= START_AMBIGUOUS_ATTEMPTS:
                 target.fail(err.msg)
@@ -360,8 +377,29 @@ class FleetStarter:
             else:
                 target.look_until = None  # never acted on: due again
 
+    def keep_one_run_each(self, started: List[FleetTarget], known_ids: set) -> None:
+        """One feed read: where a second new run of a started configuration is in flight, one of the two goes on.
+
+        Best effort: the backups are started, so a failure to look only warns.
+        """
+        if not started:
+            return
+        try:
+            activity = list_activity(self.client)
+        except CloudBackupError as err:
+            self.warn("%d backup(s) were started, but the look for a second run of them failed: %s"
+                      % (len(started), err.msg))
+            return
+        for target in started:
+            rivals = [run["id"] for run in runs_of(activity, target.configuration_id)
+                      if run.get("id") not in known_ids and run["id"] != target.backup_id
+                      and not is_terminal(run.get("current_state"))]
+            if rivals:
+                target.backup_id = one_run_goes_on(self.client, target.configuration_id, target.backup_id, rivals,
+                                                   self.warn, self.sleep)
+
     def give_up(self, refused: List[FleetTarget]) -> None:
-        """Fail the targets still refused at the deadline, saying whether their agent is asleep."""
+        """Fail the targets refused for too long, saying whether their agent is asleep."""
         for target in refused:
             if target.unclear_starts:
                 _fail_unclear(target)
@@ -369,7 +407,7 @@ class FleetStarter:
             if target.refused == "rate limit":
                 target.fail("StartManual for backup configuration %s was refused by the account's rate limit for %d "
                             "seconds: run fewer jobs or slices at once on this account, or raise online_timeout"
-                            % (target.configuration_id, self.online_timeout))
+                            % (target.configuration_id, self.patience))
                 continue
             try:
                 agent = get_agent(self.client, target.agent["machine_agent_id"])
@@ -378,21 +416,29 @@ class FleetStarter:
             status = agent.get("status")
             if status is None or is_online(agent):
                 target.fail("StartManual for backup configuration %s was refused with HTTP 403 for %d seconds: %s"
-                            % (target.configuration_id, self.online_timeout, FORBIDDEN_HINT))
+                            % (target.configuration_id, self.patience, FORBIDDEN_HINT))
             else:
                 target.fail("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
                             "(driveclient) runs on the server"
-                            % (agent_label(agent), status, self.online_timeout, self.wakes))
+                            % (agent_label(agent), status, self.patience, self.wakes))
+
+
+def _refused(target: FleetTarget, how: str, at: float) -> None:
+    """Note a start refused ``how`` at ``at``: nothing was done, it is due again next round."""
+    target.refused = how
+    if target.refused_since is None:
+        target.refused_since = at
 
 
 def _fail_unclear(target: FleetTarget) -> None:
-    target.fail("StartManual for backup configuration %s got no clear answer %d times, and no new run of it appeared"
-                % (target.configuration_id, target.unclear_starts))
+    target.fail("StartManual for backup configuration %s got no clear answer %d times (the last: %s), and no new run "
+                "of it appeared" % (target.configuration_id, target.unclear_starts, target.last_unclear))
 
 
 def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,
                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                client_for: Optional[Callable[[dict], Any]] = None) -> List[dict]:
+                client_for: Optional[Callable[[dict], Any]] = None,
+                warn: Callable[[str], Any] = lambda msg: None) -> List[dict]:
     """Start or attach to a backup for every target spec; one result dict per spec, in order.
 
     ``client_for(spec)`` gives the client of a spec's region (default: ``client`` for all):
@@ -406,7 +452,7 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
         try:
             if isinstance(region_client, CloudBackupError):
                 raise region_client
-            outcomes = _start_batch(region_client, batch, wake, online_timeout, check_mode, sleep, clock)
+            outcomes = _start_batch(region_client, batch, wake, online_timeout, check_mode, sleep, clock, warn)
         except CloudBackupError as err:
             if len(regions) == 1:
                 raise  # what affects every server fails the task
@@ -419,8 +465,25 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
     return results
 
 
+def start_one(client: Any, agent: dict, configuration: dict, runs: List[dict], online_timeout: float,
+              sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
+              warn: Callable[[str], Any] = lambda msg: None) -> int:
+    """Start one backup of ``configuration`` as a batch of one; the id of the run that goes on.
+
+    ``agent``, the configuration's, was just seen online, so no wake-up is posted first (a
+    refused start still re-posts one); ``runs``, the configuration's activity items read
+    just before, are what a new run is told apart from.
+    """
+    target = FleetTarget(dict(name=configuration.get("backup_configuration_name")))
+    target.agent, target.configuration = agent, configuration
+    FleetStarter(client, False, online_timeout, sleep, clock, warn).start_all([target], runs)
+    if target.outcome == "failed":
+        raise CloudBackupError(target.msg, configuration_id=target.configuration_id)
+    return target.backup_id
+
+
 def _start_batch(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,
-                 sleep: Callable[[float], Any], clock: Callable[[], float]) -> List[dict]:
+                 sleep: Callable[[float], Any], clock: Callable[[], float], warn: Callable[[str], Any]) -> List[dict]:
     """The results of one region's specs: resolved, attached or started with one set of reads and one wake-up."""
     targets = resolve_targets(client, specs)
     activity = list_activity(client) if _live(targets) else []
@@ -429,7 +492,7 @@ def _start_batch(client: Any, specs: List[dict], wake: bool, online_timeout: flo
         for target in leaders:
             target.finish("started")
     else:
-        FleetStarter(client, wake, online_timeout, sleep, clock).start_all(leaders, activity)
+        FleetStarter(client, wake, online_timeout, sleep, clock, warn).start_all(leaders, activity)
     for follower, leader in followers:
         follower.follow(leader)
     return [target.as_result() for target in targets]

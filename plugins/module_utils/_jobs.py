@@ -20,7 +20,6 @@ from typing import Any, Callable, ContextManager, List, NamedTuple, Optional
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import wake_agents
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     CloudBackupError,
-    Forbidden,
     InvalidResponse,
     ServerError,
     TransportError,
@@ -29,9 +28,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
-# is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart; the time bound keeps
-# a slow 403 reply from stretching that. A 403 that outlasts both is a real refusal.
-START_FORBIDDEN_ATTEMPTS = 20
+# is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart: a start is sent
+# again for at least this window (a batch's, for its online_timeout when longer); a 403 that
+# outlasts it is a real refusal.
 START_FORBIDDEN_DELAY = 1.0
 START_FORBIDDEN_WINDOW = 30.0
 FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online and enabled"
@@ -118,30 +117,6 @@ STOP_CONFIRM_DELAY = 3.0
 # turned away (Skipped, Missed) may never get one (api-notes: Reports): a few looks, then None.
 REPORT_LOOKS = 3
 REPORT_LOOK_DELAY = 2.0
-
-
-def start_through_forbidden(start: Callable[[], Any], what: str, sleep: Callable[[float], Any],
-                            clock: Callable[[], float], sent_at: List[float],
-                            on_first_refusal: Callable[[], Any] = lambda: None) -> Any:
-    """``start()``, repeated while the API answers 403 and the race may still be on.
-
-    Each attempt's time is appended to ``sent_at``. ``on_first_refusal`` runs after the
-    first 403 (a caller that suspects the agent dozed off posts the wake-up again there).
-    """
-    deadline = clock() + START_FORBIDDEN_WINDOW
-    attempt = 0
-    while True:
-        attempt += 1
-        sent_at.append(clock())
-        try:
-            return start()
-        except Forbidden as err:
-            if attempt >= START_FORBIDDEN_ATTEMPTS or clock() + START_FORBIDDEN_DELAY > deadline:
-                msg = "StartManual for %s was refused with HTTP 403 %d times: %s" % (what, attempt, FORBIDDEN_HINT)
-                raise Forbidden(err.status, err.method, err.url, err.body, msg=msg) from None
-        if attempt == 1:
-            on_first_refusal()
-        sleep(START_FORBIDDEN_DELAY)
 
 
 def wake_again(client: Any) -> None:

@@ -177,8 +177,10 @@ options:
         version_added: 0.3.0
   wake_agents:
     description:
-      - With O(targets), whether to wake the account's agents before starting (one request for all of them).
-      - Set V(false) when something else keeps the agents awake.
+      - With O(targets), whether to wake the account's agents before starting (one request for all of them),
+        then wait up to 30 seconds for one of them to be online.
+      - Set V(false) when something else keeps the agents awake. A start that an agent refuses with HTTP 403
+        still posts the wake-up again.
     type: bool
     default: true
     version_added: 0.2.0
@@ -212,14 +214,20 @@ attributes:
       - O(action=wake_agents) without O(agent_id) always reports a change, as the API cannot show whether the
         agents were asleep. With O(agent_id), an agent that is already online is not woken again.
 notes:
-  - Right after a wake-up the API refuses starts with HTTP 403 until the agent is connected. The module tries
-    again, 1 second apart, up to 20 times within 30 seconds; a 403 that outlasts that is reported as a refusal
-    (a missing role, or an agent that is not online). A refused start creates nothing, so this never starts
-    two backups.
-  - A start that fails with a server error (5xx) or a lost connection may have been accepted anyway. Before
-    trying again (at most 3 starts in all) the module looks for the new backup in the agent's activity feed
-    and takes it as its own if it is there, so a fault never starts two backups. When every attempt fails and
-    the feed shows no new backup, the task fails.
+  - Right after a wake-up the API refuses starts with HTTP 403 until the agent is connected. A refused start
+    is sent again every 2 seconds for O(online_timeout) seconds (at least 30), and the wake-up is posted again
+    when the refusals go on (at most every 20 seconds); a 403 that outlasts that is reported as a refusal (a
+    missing role, or an agent that is not online, with its status). A refused start creates nothing, so this
+    never starts two backups.
+  - A start that fails with a server error (5xx), a garbled reply or a lost connection may have been accepted
+    anyway. Before sending it again (at most 5 sends in all) the module looks for the new backup in the
+    account's activity feed for 30 seconds after the last moment the start could have been acted on, and takes
+    it as its own if it is there, so a fault never starts two backups. When every send fails and the feed
+    shows no new backup, the task (with O(targets), that target) fails. With O(targets) each target's start
+    is judged on its own, and the others' starts go on meanwhile.
+  - Once the starts are done, one more read of the feed looks for a second new backup of a started
+    configuration (a scheduled run that fired just before, or a start acted on late); the first one created
+    goes on, the other is stopped, and a warning says so.
   - To wait for a long backup in short chunks (so that a job log shows progress), start it with O(wait=false)
     and then wait by its RV(backup_id) with M(rackspace.cloudbackup.cloudbackup_report), rather than
     repeating O(action=start), which would start a new backup if the first one ended between two attempts.
@@ -561,13 +569,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     instead_of_skipped,
     newest_run,
     recent_good_backup,
-    start_backup_once,
     stop_backup_confirmed,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import BackupFailed, CloudBackupError, WaitTimeout
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import watch_entry
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet, start_one
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
@@ -665,14 +672,14 @@ def start_backup(module: CloudBackupModule) -> dict:
     if fresh is not None:
         return follow_backup(module, fresh["backup_id"], "fresh", changed=False)
     before = last_run(module, configuration)
-    agent_ready_to_back_up(module, configuration["machine_agent_id"])
+    agent = agent_ready_to_back_up(module, configuration["machine_agent_id"])
     if module.check_mode:
         return dict(result_of("started", True), **module.diff(before, {"backup_id": None, "state": "StartRequested"}))
-    known_ids = {run.get("id") for run in runs}
-    backup_id = start_backup_once(module.client, configuration, known_ids, sleep=time.sleep, clock=time.monotonic,
-                                  warn=module.warn)
+    # A single start is a batch of one: the same rounds, looks and rules as the targets'.
+    backup_id = start_one(module.client, agent, configuration, runs, module.params["online_timeout"],
+                          sleep=time.sleep, clock=time.monotonic, warn=module.warn)
     return follow_backup(module, backup_id, "started", changed=True, before=before,
-                         started_from=(configuration, known_ids))
+                         started_from=(configuration, {run.get("id") for run in runs}))
 
 
 def start_batch(module: CloudBackupModule) -> dict:
@@ -683,7 +690,8 @@ def start_batch(module: CloudBackupModule) -> dict:
         return module.client_in(item.get("region"), item.get("endpoint"))
 
     backups = start_fleet(module.client, params["targets"], params["wake_agents"], params["online_timeout"],
-                          module.check_mode, sleep=time.sleep, clock=time.monotonic, client_for=client_for)
+                          module.check_mode, sleep=time.sleep, clock=time.monotonic, client_for=client_for,
+                          warn=module.warn)
     waited = NOT_WAITED
     if params["wait"] and not module.check_mode:
         waited = wait_for_batch(module, backups, client_for)
@@ -919,7 +927,7 @@ def wait_for_end(module: CloudBackupModule, backup_id: int, timeout: float) -> W
 
 
 def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
-    # This module's time is passed on explicitly, here and to start_backup_once, rather than
+    # This module's time is passed on explicitly, here and to start_one, rather than
     # left to the defaults (bound when _waiter was imported): the unit tests swap it for a fake clock.
     return Waiter(timeout, module.params["poll_interval"], clock=time.monotonic, sleep=time.sleep,
                   within=module.client.retrying_within)

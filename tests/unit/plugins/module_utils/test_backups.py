@@ -1,19 +1,27 @@
-"""Tests for module_utils/_backups.py: in-flight look-up, starting exactly once, latest backup.
+"""Tests for module_utils/_backups.py (in-flight look-up, latest backup, stop) and for a single
+start, the batch of one (_fleet_start.start_one) that goes through the same rounds as a fleet.
 
-The _api functions that _backups calls are replaced by a scripted fake account: each start
-attempt has an outcome (accepted, refused, or accepted but its reply lost) and the agent's
-activity feed shows what the account really did. Time is the shared fake clock
-(tests/unit/conftest.py).
+The _api functions that _backups and _fleet_start call are replaced by a scripted fake
+account: each start attempt has an outcome (accepted, refused, or accepted but its reply
+lost) and the activity feed shows what the account really did. Time is the shared fake
+clock (tests/unit/conftest.py). The batch's own tests run against the simulator
+(test_fleet_start.py, test_fleet_faults.py).
 """
 import contextlib
 import types
 
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _jobs
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden, ServerError, TransportError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _fleet_start, _jobs
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    Forbidden,
+    ServerError,
+    TransportError,
+)
 
 CONFIGURATION = {"backup_configuration_id": 29831, "machine_agent_id": 157512}
+AGENT = {"machine_agent_id": 157512, "machine_name": "web1", "status": "Online"}
 URL = "https://dfw.backup.example.com/v1.0/123456/backup/action-requested"
 
 
@@ -88,7 +96,7 @@ class FakeAccount:
         return backup_id
 
     def list_activity(self, client, agent_id=None):
-        assert agent_id == CONFIGURATION["machine_agent_id"]
+        assert agent_id in (None, CONFIGURATION["machine_agent_id"])  # the account's feed, or the agent's
         self.looks += 1
         return list(self.feed[self.hidden:] if self.looks <= self.lag else self.feed)
 
@@ -117,7 +125,9 @@ class FakeAccount:
 def account(monkeypatch, fake_clock):
     def install(outcomes=(), feed=()):
         fake = FakeAccount(fake_clock, outcomes, feed)
-        monkeypatch.setattr(_backups, "request_start", fake.request_start)
+        monkeypatch.setattr(_fleet_start, "request_start", fake.request_start)
+        monkeypatch.setattr(_fleet_start, "list_activity", fake.list_activity)
+        monkeypatch.setattr(_fleet_start, "get_agent", lambda client, agent_id: AGENT)
         monkeypatch.setattr(_backups, "list_activity", fake.list_activity)
         monkeypatch.setattr(_backups, "get_configuration", fake.get_configuration)
         monkeypatch.setattr(_backups, "request_stop", fake.request_stop)
@@ -127,15 +137,18 @@ def account(monkeypatch, fake_clock):
     return install
 
 
-# The client as start_backup_once sees it: the api layer is faked, only its timeout counts.
+# The client as start_one sees it: the api layer is faked, only its timeout counts.
 REQUEST_TIMEOUT = 3.0
-CLIENT = types.SimpleNamespace(timeout=REQUEST_TIMEOUT, retrying_within=lambda seconds: contextlib.nullcontext())
+CLIENT = types.SimpleNamespace(timeout=REQUEST_TIMEOUT, retrying_within=lambda seconds: contextlib.nullcontext(),
+                               rate_limited=0)
+ROUND = _fleet_start.START_ROUND_DELAY
 
 
-def start(fake, warnings=None):
+def start(fake, warnings=None, runs=None, online_timeout=0):
+    """start_one, the configuration's runs read just before being the feed now (or ``runs``)."""
     warn = (warnings if warnings is not None else []).append
-    known_ids = {item["id"] for item in fake.feed}  # what the caller read just before
-    return _backups.start_backup_once(CLIENT, CONFIGURATION, known_ids, sleep=fake.clock.sleep, clock=fake.clock, warn=warn)
+    return _fleet_start.start_one(CLIENT, AGENT, CONFIGURATION, list(fake.feed) if runs is None else runs,
+                                  online_timeout, sleep=fake.clock.sleep, clock=fake.clock, warn=warn)
 
 
 # --- in_flight_backup_for ----------------------------------------------------------------
@@ -157,14 +170,14 @@ def test_in_flight_backup_for(account, feed, expected):
     assert (found or {}).get("id") == expected
 
 
-# --- start_backup_once: the 403 race -----------------------------------------------------
+# --- start_one: the 403 race ---------------------------------------------------------------
 
 def test_a_plain_start_posts_once(account):
     fake = account([accepted(7)])
 
     assert start(fake) == 7
     assert fake.posts == [29831]
-    assert fake.clock.sleeps == []
+    assert (fake.clock.sleeps, fake.wakes) == ([], 0)  # the agent was seen online: no wake-up first
 
 
 def test_403_right_after_a_wake_is_retried_until_the_agent_accepts(account):
@@ -172,38 +185,40 @@ def test_403_right_after_a_wake_is_retried_until_the_agent_accepts(account):
 
     assert start(fake) == 7
     assert len(fake.posts) == 4
-    assert fake.clock.sleeps == [_jobs.START_FORBIDDEN_DELAY] * 3
+    assert fake.clock.sleeps == [ROUND] * 3
+    assert fake.wakes == 1  # the first refusal posts the wake-up again, once within WAKE_TAKES
 
 
-def test_403_that_never_ends_is_a_clear_forbidden_after_the_bound(account):
+@pytest.mark.parametrize("online_timeout, refused_for", [(0, _jobs.START_FORBIDDEN_WINDOW), (60, 60)])
+def test_403_that_never_ends_is_a_clear_refusal_after_the_longer_of_the_race_window_and_online_timeout(
+        account, online_timeout, refused_for):
     fake = account([refused()] * 50)
 
-    with pytest.raises(Forbidden) as raised:
-        start(fake)
+    with pytest.raises(CloudBackupError) as raised:
+        start(fake, online_timeout=online_timeout)
 
-    assert len(fake.posts) == _jobs.START_FORBIDDEN_ATTEMPTS
-    assert raised.value.msg.endswith("forbidden: check the user's role or that the agent is online and enabled")
-    assert "configuration 29831" in raised.value.msg
-    assert raised.value.status == 403
+    assert raised.value.msg == ("StartManual for backup configuration 29831 was refused with HTTP 403 for %d seconds: "
+                                "forbidden: check the user's role or that the agent is online and enabled" % refused_for)
+    assert refused_for <= fake.clock.elapsed <= refused_for + ROUND
+    assert len(fake.posts) == refused_for / ROUND + 1
 
 
-def test_403_retries_are_also_bounded_in_time(account, monkeypatch):
+def test_403_retries_are_bounded_in_time_however_slow_the_refusals(account, monkeypatch):
     fake = account([refused()] * 50)
     slow_start = fake.request_start
 
     def start_taking_ten_seconds(client, configuration_id):
         fake.clock.advance(10)
         return slow_start(client, configuration_id)
-    monkeypatch.setattr(_backups, "request_start", start_taking_ten_seconds)
+    monkeypatch.setattr(_fleet_start, "request_start", start_taking_ten_seconds)
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(CloudBackupError):
         start(fake)
 
-    assert len(fake.posts) < _jobs.START_FORBIDDEN_ATTEMPTS
-    assert fake.clock.elapsed <= _jobs.START_FORBIDDEN_WINDOW + 10
+    assert fake.clock.elapsed <= _jobs.START_FORBIDDEN_WINDOW + 10 + ROUND
 
 
-# --- start_backup_once: ambiguous failures -----------------------------------------------
+# --- start_one: ambiguous failures -----------------------------------------------------------
 
 @pytest.mark.parametrize("error", [server_error(), dropped()])
 def test_a_start_accepted_despite_the_error_is_found_without_a_second_post(account, error):
@@ -248,7 +263,7 @@ def test_a_start_the_feed_shows_only_on_the_third_look_is_not_posted_again(accou
 
     assert start(fake) == 7
     assert len(fake.posts) == 1
-    assert fake.clock.sleeps == [_jobs.START_SETTLE_INTERVAL] * 2
+    assert fake.clock.sleeps == [ROUND] * 2
 
 
 def test_a_last_run_that_moved_counts_as_the_start_the_feed_does_not_show(account):
@@ -270,26 +285,28 @@ def test_the_feed_is_watched_for_the_whole_settle_window_before_another_post(acc
 
     assert start(fake) == 8
     assert len(fake.posts) == 2
-    assert sum(fake.clock.sleeps) == settle
-    # at each look of the settle window, and once after the second POST
-    assert fake.looks == (1 + settle / _jobs.START_SETTLE_INTERVAL) + 1
+    # looked at every round of the window; the next round after it sends again
+    assert settle <= sum(fake.clock.sleeps) <= settle + 2 * ROUND
+    assert fake.looks >= settle / ROUND
 
 
-def test_a_refused_connection_sent_nothing_so_the_post_is_repeated_after_a_moment(account):
+def test_a_refused_connection_sent_nothing_so_the_post_is_repeated_next_round(account):
     fake = account([failed(refused_connection()), accepted(8)])
 
     assert start(fake) == 8
-    assert (len(fake.posts), fake.clock.sleeps, fake.looks) == (2, [_jobs.START_SETTLE_INTERVAL], 1)
+    # no look for a run it cannot have made; one look after the start for a second run
+    assert (len(fake.posts), fake.clock.sleeps, fake.looks) == (2, [ROUND], 1)
 
 
 @pytest.mark.parametrize("error", [server_error(), dropped(), refused_connection()])
 def test_ambiguous_failures_are_bounded(account, error):
     fake = account([failed(error)] * 10)
 
-    with pytest.raises(type(error)):
+    with pytest.raises(CloudBackupError) as raised:
         start(fake)
 
     assert len(fake.posts) == _jobs.START_AMBIGUOUS_ATTEMPTS
+    assert "29831" in raised.value.msg or error.msg in raised.value.msg
 
 
 def test_a_403_after_an_ambiguous_failure_still_gets_the_race_treatment(account):
@@ -329,22 +346,32 @@ def test_a_new_run_that_is_already_over_is_left_alone(account):
 def test_a_failed_look_for_a_second_run_only_warns(account, monkeypatch):
     fake = account([accepted(8)])
 
-    def feed_down(client, agent_id):
+    def feed_down(client, agent_id=None):
         raise server_error()
-    monkeypatch.setattr(_backups, "list_activity", feed_down)
+    monkeypatch.setattr(_fleet_start, "list_activity", feed_down)
     warnings = []
 
     assert start(fake, warnings) == 8
-    assert "the look for a second run of it failed" in warnings[0]
+    assert "the look for a second run of them failed" in warnings[0]
+
+
+def test_a_failed_stop_of_the_second_run_only_warns(account):
+    fake = account([failed(server_error()), accepted(7, state="InProgress")])
+    fake.late_runs = [run(8, "InProgress")]
+    fake.stop_outcomes = [("InProgress", Forbidden(403, "POST", URL, "Forbidden"))]
+    warnings = []
+
+    assert start(fake, warnings) == 7
+    assert "the stop of the second one failed" in warnings[0]
 
 
 def test_a_scheduled_run_that_fired_just_before_the_start_is_the_one_that_goes_on(account):
     fake = account([accepted(8, state="StartRequested")], feed=[run(6, "Completed")])
+    runs_read_before = list(fake.feed)
     fake.feed.insert(0, run(7, "StartScheduled"))  # after the caller's read, before the POST
     warnings = []
 
-    assert _backups.start_backup_once(CLIENT, CONFIGURATION, {6}, sleep=fake.clock.sleep, clock=fake.clock,
-                                      warn=warnings.append) == 7
+    assert start(fake, warnings, runs=runs_read_before) == 7
     assert fake.stops == [8]
     assert len(warnings) == 1
 

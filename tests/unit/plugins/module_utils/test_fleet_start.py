@@ -3,6 +3,8 @@
 Each test counts the requests by route: the point of the batch is that the fleet shares
 its reads, so a test that only checked outcomes could not fail when that broke.
 """
+import dataclasses
+
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES
@@ -45,7 +47,9 @@ def test_a_fleet_shares_its_reads_and_starts_one_backup_each(account):
     assert started_configurations(account) == [400001, 400003, 400006, 400011]
     routes = account.routes()
     assert routes["identity.tokens"] == 1
-    assert routes["agent.list"] == 1 and routes["configuration.list"] == 1 and routes["activity.user"] == 1
+    assert routes["agent.list"] == 1 and routes["configuration.list"] == 1
+    # one read finds the runs in flight; one more, once the starts are done, a second new run beside one
+    assert routes["activity.user"] == 2
     assert routes["agent.wake"] == 1
     # racy's two refusals cost two more POSTs; every other backup exactly one.
     assert routes["backup.start"] == 4 + 2
@@ -144,11 +148,29 @@ def test_a_start_refused_until_the_deadline_fails_with_the_reason(account):
     assert account.routes()["agent.wake"] == 2  # at the start, and once WAKE_TAKES (20 s) had passed
 
 
+def never_wakes(account, agent_id):
+    agent = account.simulator.core.world.agents[agent_id]
+    agent.spec = dataclasses.replace(agent.spec, wake_delay=10 ** 6)
+
+
 def test_an_agent_that_never_wakes_fails_with_its_status(account):
-    results = start(account, [target("alpha", configuration_name="nightly")], wake=False, online_timeout=10)
+    never_wakes(account, 300001)
+
+    results = start(account, [target("alpha", configuration_name="nightly")], wake=False, online_timeout=40)
 
     assert results["alpha"]["outcome"] == "failed"
-    assert "agent 300001 (alpha) is Offline after 10 seconds and 0 wake-up(s)" in results["alpha"]["msg"]
+    # none first (wake=False); the refusals posted one, and one more once WAKE_TAKES had passed
+    assert "agent 300001 (alpha) is Offline after 40 seconds and 2 wake-up(s)" in results["alpha"]["msg"]
+
+
+def test_a_refused_start_gets_the_race_window_however_short_online_timeout(account):
+    never_wakes(account, 300001)
+    began = account.clock()
+
+    results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=0)
+
+    assert "is Offline after 30 seconds" in results["alpha"]["msg"]
+    assert account.clock() - began >= 30
 
 
 @pytest.mark.parametrize("fault", [
@@ -177,9 +199,10 @@ def test_the_agents_are_read_in_turn_until_one_is_online(account):
 
 
 def test_agents_that_stay_asleep_hold_the_starts_back_for_30_seconds_at_most(account):
+    never_wakes(account, 300001)
     began = account.clock()
 
-    results = start(account, [target("alpha", configuration_name="nightly")], wake=False, online_timeout=120)
+    results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=120)
 
     first_start = account.simulator.requests(route="backup.start")[0]["sim_time"]
     assert 30 <= first_start - began < 33
@@ -204,8 +227,11 @@ def test_unclear_starts_without_a_new_run_fail_after_the_last_attempt(account):
     results = start(account, [target("alpha", configuration_name="nightly")], online_timeout=600)
 
     assert results["alpha"]["outcome"] == "failed"
-    assert ("got no clear answer %d times, and no new run of it appeared" % START_AMBIGUOUS_ATTEMPTS
-            in results["alpha"]["msg"])
+    assert results["alpha"]["msg"].startswith(
+        "StartManual for backup configuration 400001 got no clear answer %d times (the last: POST "
+        % START_AMBIGUOUS_ATTEMPTS)
+    assert "failed with HTTP 500" in results["alpha"]["msg"]
+    assert results["alpha"]["msg"].endswith("and no new run of it appeared")
     assert started_configurations(account) == []
 
 
@@ -232,3 +258,14 @@ def test_two_hosts_of_one_configuration_share_one_backup(account):
     assert results["alpha-again"]["outcome"] == "attached"
     assert results["alpha-again"]["backup_id"] == results["alpha"]["backup_id"]
     assert started_configurations(account) == [400001]
+
+
+def test_a_scheduled_run_that_fired_just_before_a_start_is_the_one_that_goes_on(account):
+    account.simulator.add_fault(route="backup.start", scheduled_first=True, count=1)
+
+    results = start(account, [target("alpha", configuration_name="nightly"), target("beta", configuration_name="nightly")])
+
+    scheduled, posted = [backup["BackupId"] for backup in account.backups_of(400001) if backup["BackupId"] >= 368785]
+    assert results["alpha"]["backup_id"] == scheduled
+    assert [entry["body"]["Id"] for entry in account.simulator.requests(route="backup.stop")] == [posted]
+    assert len([backup for backup in account.backups_of(400003) if backup["BackupId"] >= 368785]) == 1

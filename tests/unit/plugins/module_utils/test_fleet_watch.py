@@ -1,7 +1,7 @@
 """Tests of _fleet_watch: the requests per poll stay flat in the fleet's size."""
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import FleetStarter, start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     feed_state,
     find_latest_backups,
@@ -152,8 +152,10 @@ def test_a_backup_that_ended_just_before_its_deadline_is_not_out_of_time(account
     assert entries[0]["result"]["ended"] is True and entries[0]["result"]["state"] == "Completed"
 
 
-def test_a_start_the_api_skipped_for_a_scheduled_run_follows_that_run(account):
+def test_a_start_the_api_skipped_for_a_scheduled_run_follows_that_run(account, monkeypatch):
     account.simulator.add_fault(route="backup.start", scheduled_first=True, count=1)
+    # The start's own look for a second run (test_fleet_start.py) missed it, as a lagging feed would.
+    monkeypatch.setattr(FleetStarter, "keep_one_run_each", lambda self, started, known_ids: None)
     entries = started_entries(account, {"alpha": 400001})
     skipped = entries[0]["backup_id"]
 

@@ -47,10 +47,11 @@ class FakeCloudBackup:
     """
 
     # What the modules ask of the client itself: the secrets it holds (masked when a task
-    # fails) and a bound on its retries during a wait.
+    # fails), a bound on its retries during a wait, and how many requests the rate limit refused.
     secrets = ()
     timeout = 30.0
     retrying_within = staticmethod(lambda seconds: contextlib.nullcontext())
+    rate_limited = 0
 
     def __init__(self, clock):
         self.clock = clock
@@ -111,9 +112,10 @@ class FakeCloudBackup:
             return self._agent(rest[0])
         if head == "backup-configuration":
             return self._configurations(rest)
-        if head == "system":
+        if head in ("system", "activity"):  # an agent's feed, or the account's
             return [self._activity_item(backup_id) for backup_id in sorted(self.backups, reverse=True)
-                    if self.configurations[self.backups[backup_id]["configuration"]]["MachineAgentId"] == rest[1]]
+                    if head == "activity"
+                    or self.configurations[self.backups[backup_id]["configuration"]]["MachineAgentId"] == rest[1]]
         if rest[0] == "completed":
             return [{"BackupId": backup_id, "BackupConfigurationId": rest[1], "CompletedTime": wire_date(when),
                      "NumErrors": 0} for backup_id, when in self.completed.get(rest[1], [])]

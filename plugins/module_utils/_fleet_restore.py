@@ -7,14 +7,16 @@
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
 Its one concern: the restores of many servers at the cost of few requests each; a single
-restore is a batch of one, started by the same code. One read of
-the account's activity feed finds the restores already running (joined, never repeated) and
-is what every creation without a clear answer is looked for against; one agent list finds
-the disabled destinations (a single restore waits for its agent to be online instead). Each restore then costs its backup's read, its creation and its
-start. The starts go in rounds: a destination agent that refuses with 403 (not connected
-yet) is tried again in the next round while the others go on. The wait reads the feed once
-per poll for all of them, and a restore's report once it has ended. A server whose restore
-fails is marked failed with a message; the others go on.
+restore is a batch of one, started by the same code. One read of the account's activity
+feed finds the restores already running (joined, never repeated); one agent list finds the
+disabled destinations (a single restore waits for its agent to be online instead). Each
+restore then costs its backup's read, its creation and its start, both sent in rounds by
+the rules of every write that must not happen twice (_jobs.Rounds): a destination agent
+that refuses with 403 (not connected yet) is tried again in the next round while the
+others go on, and a creation without a clear answer is looked for in one feed read per
+round for all of them. The wait reads the feed once per poll for all of them, and a
+restore's report once it has ended. A server whose restore fails is marked failed with a
+message; the others go on.
 """
 
 from __future__ import annotations
@@ -30,15 +32,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_agents,
     request_restore_start,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, Forbidden
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     FORBIDDEN_HINT,
-    START_AMBIGUOUS_ATTEMPTS,
-    START_FORBIDDEN_DELAY,
-    START_FORBIDDEN_WINDOW,
-    START_SETTLE_INTERVAL,
+    Rounds,
+    Write,
     report_after_end,
-    wake_again,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
@@ -46,10 +45,13 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     add_paths,
     backup_to_restore,
     cleaned_up_after,
-    create_restore_once,
+    create_draft,
     folder,
     in_flight_restore,
+    maybe_left,
+    new_draft,
     newest_restorable_backup,
+    only_draft,
     refuse_encrypted,
     restore_items,
     still_a_draft,
@@ -77,9 +79,6 @@ class FleetRestore:
         self.restore: Optional[dict] = None
         self.started_at: Optional[float] = None
         self.error: Optional[CloudBackupError] = None
-        # StartManuals that got an unclear answer, and when the first 403 came.
-        self.unclear_starts = 0
-        self.refused_since: Optional[float] = None
 
     def fail(self, err: CloudBackupError) -> None:
         self.outcome, self.msg, self.error = "failed", err.msg, err
@@ -126,14 +125,18 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
     asked: Dict[Any, FleetRestore] = {}
     for one in restores:
         try:
-            _prepare(client, one, activity, known_ids, ready, check_mode, sleep, clock, warn, asked)
+            _prepare(client, one, activity, ready, check_mode, asked)
         except CloudBackupError as err:
             one.fail(err)
-    drafts = [one for one in restores if one.outcome is None]
+    to_create = [one for one in restores if one.outcome is None]
+    if not to_create:
+        return restores
+    rounds = Rounds(client, online_timeout, sleep, clock)
+    drafts = _create_drafts(client, rounds, to_create, known_ids, warn)
     if drafts and probe:
         _probe(client, drafts, min(online_timeout, PROBE_WINDOW), clock, sleep)
     if drafts:
-        RoundsOfStarts(client, sleep, clock).start_all(drafts)
+        _start_drafts(client, rounds, drafts)
     return restores
 
 
@@ -166,10 +169,9 @@ def _not_disabled(client: Any) -> Callable[[int], None]:
     return check
 
 
-def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Set[Any], ready: Callable[[int], Any],
-             check_mode: bool, sleep: Callable[[float], Any], clock: Callable[[], float],
-             warn: Callable[[str], Any], asked: Dict[Any, FleetRestore]) -> None:
-    """Join the element's running restore, or create its draft with its paths (outcome stays None until started)."""
+def _prepare(client: Any, one: FleetRestore, activity: List[dict], ready: Callable[[int], Any], check_mode: bool,
+             asked: Dict[Any, FleetRestore]) -> None:
+    """Join the element's running restore, or check that it can be made (outcome stays None until started)."""
     spec = one.spec
     if spec.get("backup_id") is not None:
         backup = backup_to_restore(client, spec["backup_id"])
@@ -192,74 +194,81 @@ def _prepare(client: Any, one: FleetRestore, activity: List[dict], known_ids: Se
     ready(request.destination_agent_id)
     if check_mode:
         one.outcome, one.changed = "started", True
-        return
-    draft = create_restore_once(client, request, known_ids, sleep=sleep, clock=clock, warn=warn)
-    known_ids.add(draft["restore_id"])
-    one.restore = draft
-    add_paths(client, request, draft["restore_id"])
 
 
-class RoundsOfStarts:
-    """StartManual for every draft, in rounds: one that is refused or unclear is tried again in the next.
+def _create_drafts(client: Any, rounds: Rounds, restores: List[FleetRestore], known_ids: Set[Any],
+                   warn: Callable[[str], Any]) -> List[FleetRestore]:
+    """PUT every restore's draft in rounds (_jobs.Rounds) and give it its paths; the restores that have one.
+
+    A creation without a clear answer is looked for among the new drafts of one feed read
+    per round (_restores.new_draft); once one is ours, any other draft of the request
+    (an unclear PUT the feed showed late) is deleted (_restores.only_draft). A 403 on a
+    creation is no agent race: it fails at once.
+    """
+    creations = [Write(one) for one in restores]
+    rounds.run(creations, lambda creation: create_draft(client, creation.subject.request),
+               lambda unclear: _find_drafts(client, unclear, known_ids), lambda creation: creation.last_unclear,
+               races=False)
+    drafts = []
+    for creation in creations:
+        one = creation.subject
+        try:
+            if creation.failure is not None:
+                raise maybe_left(creation.failure, one.request, creation.unclear)
+            draft = creation.made
+            if creation.unclear:
+                draft = only_draft(client, one.request, known_ids, draft, creation.unclear - creation.found, warn)
+            known_ids.add(draft["restore_id"])
+            one.restore = draft
+            add_paths(client, one.request, draft["restore_id"])
+            drafts.append(one)
+        except CloudBackupError as err:
+            one.fail(err)
+    return drafts
+
+
+def _find_drafts(client: Any, unclear: List[Write], known_ids: Set[Any]) -> None:
+    activity = list_activity(client)
+    for creation in unclear:
+        draft = new_draft(client, creation.subject.request, known_ids, activity)
+        if draft is not None:
+            creation.find(draft)
+
+
+def _start_drafts(client: Any, rounds: Rounds, drafts: List[FleetRestore]) -> None:
+    """StartManual for every draft in rounds (_jobs.Rounds); a draft that does not start is deleted again.
 
     The agents were seen online first (a single restore's, or one of a batch's woken
-    together), so a 403 means an agent dozed off since, or the race of one still connecting:
-    the first one of the batch posts the wake-up again, and every draft's 403 window
-    (START_FORBIDDEN_WINDOW) starts over then, as the wake-up takes its time; a draft refused
-    for longer than that fails. An unclear answer is judged by the restore's state: sending
-    a restore's StartManual again never makes a second restore. A draft that fails to start
-    is deleted again.
+    together), so a 403 means an agent dozed off since, or the race of one still
+    connecting: it is sent again, the wake-up posted again while refusals go on. An unclear
+    answer is judged at once by the restore's state: sending a restore's StartManual again
+    never makes a second restore.
     """
+    starts = [Write(one) for one in drafts]
 
-    def __init__(self, client: Any, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
-        self.client, self.sleep, self.clock = client, sleep, clock
-        self.woken_again_at: Optional[float] = None
+    def send(start: Write) -> int:
+        request_restore_start(client, start.subject.restore["restore_id"])
+        return start.subject.restore["restore_id"]
 
-    def start_all(self, drafts: List[FleetRestore]) -> None:
-        due = drafts
-        while due:
-            unclear_before = sum(one.unclear_starts for one in due)
-            due = [one for one in due if not self.start(one)]
-            if due:
-                # An unclear answer gets the settle time of every unclear write; a 403, the race's pace.
-                unclear = sum(one.unclear_starts for one in due) > unclear_before
-                self.sleep(START_SETTLE_INTERVAL if unclear else START_FORBIDDEN_DELAY)
+    def look(unclear: List[Write]) -> None:
+        for start in unclear:
+            if not still_a_draft(client, start.subject.restore["restore_id"]):
+                start.find(start.subject.restore["restore_id"])  # an earlier, unclear start took effect
 
-    def start(self, one: FleetRestore) -> bool:
-        """One StartManual for ``one``; True when its outcome is decided (started or failed)."""
-        restore_id = one.restore["restore_id"]
-        try:
-            request_restore_start(self.client, restore_id)
-        except Forbidden as err:
-            return self.refused(one, err)
-        except CloudBackupError as err:
-            if not still_a_draft(self.client, restore_id):
-                return self.started(one)  # an earlier, unclear start took effect
-            one.unclear_starts += 1
-            if err.transient and one.unclear_starts < START_AMBIGUOUS_ATTEMPTS:
-                return False
-            one.fail(cleaned_up_after(self.client, restore_id, err))
-            return True
-        return self.started(one)
+    def give_up(start: Write) -> CloudBackupError:
+        if start.refused:
+            return CloudBackupError("StartManual for restore %s was refused with HTTP 403 for %d seconds: %s"
+                                    % (start.subject.restore["restore_id"], rounds.patience, FORBIDDEN_HINT))
+        return start.last_unclear
 
-    def started(self, one: FleetRestore) -> bool:
-        one.outcome, one.changed, one.started_at = "started", True, time.time()
-        one.restore = dict(one.restore, state="StartRequested")
-        return True
-
-    def refused(self, one: FleetRestore, err: Forbidden) -> bool:
-        now = self.clock()
-        if self.woken_again_at is None:
-            wake_again(self.client)
-            self.woken_again_at = now
-        if one.refused_since is None:
-            one.refused_since = now
-        if now - max(one.refused_since, self.woken_again_at) + START_FORBIDDEN_DELAY <= START_FORBIDDEN_WINDOW:
-            return False
-        err.msg = "StartManual for restore %s was refused with HTTP 403 for %d seconds: %s" % (
-            one.restore["restore_id"], START_FORBIDDEN_WINDOW, FORBIDDEN_HINT)
-        one.fail(cleaned_up_after(self.client, one.restore["restore_id"], err))
-        return True
+    rounds.run(starts, send, look, give_up, settles=False)
+    for start in starts:
+        one = start.subject
+        if start.made is not None:
+            one.outcome, one.changed, one.started_at = "started", True, time.time()
+            one.restore = dict(one.restore, state="StartRequested")
+        else:
+            one.fail(cleaned_up_after(client, one.restore["restore_id"], start.failure))
 
 
 # --- waiting ----------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import PROBE_WINDOW, wait_for_an_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
-    WAKE_TAKES,
     find_agent_by_server,
     is_online,
     get_agent,
@@ -31,7 +30,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_agents,
     list_configurations,
     request_start,
-    wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
     in_flight_run,
@@ -49,28 +47,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
     not_one_configuration,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
-    APIError,
-    CloudBackupError,
-    Forbidden,
-    NotFound,
-    RateLimited,
-    TransportError,
-)
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
-    FORBIDDEN_HINT,
-    START_AMBIGUOUS_ATTEMPTS,
-    START_FORBIDDEN_WINDOW,
-    UNCLEAR,
-    unclear_look_ends,
-    wake_again,
-)
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import FORBIDDEN_HINT, Rounds, Write
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
-
-# Seconds between two rounds of starts that agents refused with 403 (asleep, or the agent
-# race: api-notes: The 403 race).
-START_ROUND_DELAY = 2.0
 
 
 class TargetFailed(CloudBackupError):
@@ -90,19 +70,8 @@ class FleetTarget:
         self.state: Optional[str] = None
         self.msg: Optional[str] = None
         self.requested_at: Optional[float] = None
-        # StartManuals that may have reached the server (a 403 or a rate-limit refusal did not count).
-        self.attempts = 0
-        # Of those, the ones that got no clear answer (the server may have acted on them), and the last answer.
-        self.unclear_starts = 0
-        self.last_unclear: Optional[str] = None
-        # While set, the last start got no clear answer: its run is looked for until then.
-        self.look_until: Optional[float] = None
-        # How the last start was refused, when it was (nothing was done): "403" or "rate limit",
-        # and since when its starts have been refused without a break.
-        self.refused: Optional[str] = None
-        self.refused_since: Optional[float] = None
-        # Whether its start ever waited for the account's rate limit.
-        self.throttled = False
+        # Its StartManual, as the rounds see it.
+        self.start = Write(self)
 
     def finish(self, outcome: str, backup_id: Optional[int] = None, state: Optional[str] = None) -> None:
         self.outcome, self.backup_id, self.state = outcome, backup_id, state
@@ -129,7 +98,7 @@ class FleetTarget:
             msg=self.msg, backup_id=self.backup_id, state=self.state, requested_at=self.requested_at,
             agent_id=agent.get("machine_agent_id"), machine_name=agent.get("machine_name"),
             configuration_id=configuration.get("backup_configuration_id"),
-            configuration_name=configuration.get("backup_configuration_name"), throttled=self.throttled,
+            configuration_name=configuration.get("backup_configuration_name"), throttled=self.start.throttled,
         )
 
 
@@ -224,10 +193,6 @@ def _fresh_backup(client: Any, target: FleetTarget) -> Optional[dict]:
                               good_states(target.spec.get("allow_completed_with_errors")))
 
 
-def _started(targets: List[FleetTarget]) -> int:
-    return sum(1 for target in targets if target.outcome == "started")
-
-
 def _live(targets: List[FleetTarget]) -> List[FleetTarget]:
     return [target for target in targets if target.outcome is None]
 
@@ -237,21 +202,13 @@ def _live(targets: List[FleetTarget]) -> List[FleetTarget]:
 class FleetStarter:
     """Starts one backup per target, waking the agents once and again only when needed.
 
-    The batch goes in rounds, START_ROUND_DELAY apart, and no target ever holds another
-    back. In a round every target that is due gets its StartManual; one read of the
-    account's activity feed then serves every target whose last StartManual got no clear
-    answer. A start that an agent refused with 403 (asleep, or just woken and not connected
-    yet; api-notes: The 403 race) or that the account's rate limit refused created nothing
-    and is due again next round; the wake-up is re-posted at most once per WAKE_TAKES while
-    refusals go on (also when the task posted none first: a refusal says the agent is not
-    connected). A start answered with a 5xx, or lost on the way back, may have been
-    accepted: its run is looked for round after round until its look window ends
-    (_jobs.unclear_look_ends), and only then is it due again, at most
-    START_AMBIGUOUS_ATTEMPTS times in all, so a fault never makes two backups of one
-    configuration and never delays another server's start. Once every start is settled, one
-    more feed read finds a second new run beside a started one (an unclear start acted on
-    late, a scheduled run that fired just before): one of the two goes on
-    (_backups.one_run_goes_on).
+    The StartManuals go through _jobs.Rounds, the rules of every write that must not happen
+    twice: no target holds another back, a 403 or a rate-limit refusal is sent again next
+    round (the wake-up re-posted while they go on), and a start without a clear answer is
+    looked for, in one read of the account's activity feed per round for all of them
+    (_backups.new_run_since), before it is sent again. Once every start is settled, one more
+    feed read finds a second new run beside a started one (an unclear start acted on late,
+    a scheduled run that fired just before): one of the two goes on (_backups.one_run_goes_on).
     """
 
     def __init__(self, client: Any, wake: bool, online_timeout: float,
@@ -259,123 +216,43 @@ class FleetStarter:
                  warn: Callable[[str], Any] = lambda msg: None) -> None:
         self.client = client
         self.wake = wake
-        # However short online_timeout, the agent race gets its window.
-        self.patience = max(online_timeout, START_FORBIDDEN_WINDOW)
-        self.sleep = sleep
         self.clock = clock
+        self.sleep = sleep
         self.warn = warn
-        self.wakes = 0
-        self._last_wake: Optional[float] = None
+        self.rounds = Rounds(client, online_timeout, sleep, clock)
 
     def start_all(self, targets: List[FleetTarget], activity: List[dict]) -> None:
         if not targets:
             return
         known_ids = {run.get("id") for run in activity}
-        # A refused start is given up once the patience passes both since its refusals began
-        # and since the batch's last start went through: a throttled account starts a few
-        # servers per window, and the batch must not give up on the rest while it moves on.
-        deadline = self.clock() + self.patience
         if self.wake:
-            self.wake_up()
-            self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)),
-                                   deadline)
-        pending = list(targets)
-        while True:
-            started = _started(targets)
-            refused = self.start_round([target for target in pending if target.look_until is None], deadline)
-            self.look_for_unclear_starts([target for target in pending if target.look_until is not None], known_ids)
-            pending = _live(pending)
-            if _started(targets) > started:
-                deadline = max(deadline, self.clock() + self.patience)
-            # Refused starts stop here; unclear ones were answered, so their look goes on.
-            self.give_up([target for target in pending if target.refused and self.clock() + START_ROUND_DELAY
-                          > max(deadline, target.refused_since + self.patience)])
-            pending = _live(pending)
-            if not pending:
-                break
-            self.sleep(START_ROUND_DELAY)
-            if refused:
-                self.wake_up(again=True)
+            self.rounds.wake_up()
+            self.wait_for_an_agent(list(dict.fromkeys(target.agent["machine_agent_id"] for target in targets)))
+        self.rounds.run([target.start for target in targets], self.send, lambda starts: self.look(starts, known_ids),
+                        self.give_up)
+        for target in targets:
+            if target.start.failure is not None:
+                target.fail(target.start.failure.msg)
         self.keep_one_run_each([target for target in targets if target.outcome == "started"], known_ids)
 
-    def wake_up(self, again: bool = False) -> None:
-        """Post the wake-up (first call), or re-post it once the last one may have lapsed (best effort)."""
-        if again:
-            if self._last_wake is not None and self.clock() - self._last_wake < WAKE_TAKES:
-                return
-            wake_again(self.client)
-        else:
-            wake_agents(self.client)
-        self.wakes += 1
-        self._last_wake = self.clock()
+    def wait_for_an_agent(self, agent_ids: List[int]) -> None:
+        """_agents.wait_for_an_agent, re-posting the wake-up when it may have lapsed."""
+        wait_for_an_agent(self.client, agent_ids, PROBE_WINDOW, clock=self.clock, sleep=self.sleep,
+                          before_read=lambda: self.rounds.wake_up(again=True))
 
-    def wait_for_an_agent(self, agent_ids: List[int], deadline: float) -> None:
-        """_agents.wait_for_an_agent, within the batch's deadline, re-posting the wake-up when it may have lapsed."""
-        wait_for_an_agent(self.client, agent_ids, min(PROBE_WINDOW, max(deadline - self.clock(), 0.0)),
-                          clock=self.clock, sleep=self.sleep, before_read=lambda: self.wake_up(again=True))
+    def send(self, start: Write) -> int:
+        target = start.subject
+        target.finish("started", request_start(self.client, target.configuration_id))
+        return target.backup_id
 
-    def start_round(self, due: List[FleetTarget], deadline: float) -> bool:
-        """POST StartManual once for each due target; True when an agent refused one (403).
-
-        No POST waits out a rate limit past ``deadline``; once the account's rate limit
-        refuses one for longer than that, the round ends there: the others are due next
-        round, when the client's hold of its Retry-After has passed (no storm of refusals).
-        """
-        refused = False
-        for position, target in enumerate(due):
-            sent_at, refusals = self.clock(), self.client.rate_limited
-            try:
-                with self.client.retrying_within(deadline - sent_at):
-                    target.finish("started", request_start(self.client, target.configuration_id))
-            except Forbidden:
-                _refused(target, "403", sent_at)
-                refused = True
-            except RateLimited:
-                for waiting in due[position:]:
-                    _refused(waiting, "rate limit", sent_at)
-                break
-            except UNCLEAR as err:
-                self.unclear(target, err, sent_at)
-            except APIError as err:
-                target.fail(err.msg)
-            finally:
-                # The client sends a throttled request again by itself: its count tells.
-                target.throttled = target.throttled or self.client.rate_limited > refusals
-        return refused
-
-    def unclear(self, target: FleetTarget, err: CloudBackupError, sent_at: float) -> None:
-        """Note a start without a clear answer: look for its run, or send it again if it never left."""
-        target.refused = target.refused_since = None
-        target.attempts += 1
-        target.last_unclear = err.msg
-        if isinstance(err, TransportError) and not err.sent:
-            if target.attempts >= START_AMBIGUOUS_ATTEMPTS:
-                target.fail(err.msg)
-            return  # nothing was sent: due again next round
-        target.unclear_starts += 1
-        target.look_until = unclear_look_ends(err, sent_at, self.clock(), self.client.timeout)
-
-    def look_for_unclear_starts(self, unclear: List[FleetTarget], known_ids: set) -> None:
-        """One feed read for every unclear start: its run found, or due again once its look window ends."""
-        if not unclear:
-            return
-        try:
-            activity = list_activity(self.client)
-            for target in unclear:
-                run_id = new_run_since(self.client, target.configuration, activity, known_ids)
-                if run_id is not None:
-                    target.finish("started", run_id)
-        except CloudBackupError as err:
-            if not err.transient:
-                raise
-            # The next round looks again; a window that ends meanwhile is judged below.
-        for target in _live(unclear):
-            if self.clock() < target.look_until:
-                continue
-            if target.attempts >= START_AMBIGUOUS_ATTEMPTS:
-                _fail_unclear(target)
-            else:
-                target.look_until = None  # never acted on: due again
+    def look(self, unclear: List[Write], known_ids: set) -> None:
+        """One feed read for every unclear start: the new run of its configuration, if it shows."""
+        activity = list_activity(self.client)
+        for start in unclear:
+            run_id = new_run_since(self.client, start.subject.configuration, activity, known_ids)
+            if run_id is not None:
+                start.subject.finish("started", run_id)
+                start.find(run_id)
 
     def keep_one_run_each(self, started: List[FleetTarget], known_ids: set) -> None:
         """One feed read: where a second new run of a started configuration is in flight, one of the two goes on.
@@ -398,41 +275,26 @@ class FleetStarter:
                 target.backup_id = one_run_goes_on(self.client, target.configuration_id, target.backup_id, rivals,
                                                    self.warn, self.sleep)
 
-    def give_up(self, refused: List[FleetTarget]) -> None:
-        """Fail the targets refused for too long, saying whether their agent is asleep."""
-        for target in refused:
-            if target.unclear_starts:
-                _fail_unclear(target)
-                continue
-            if target.refused == "rate limit":
-                target.fail("StartManual for backup configuration %s was refused by the account's rate limit for %d "
-                            "seconds: run fewer jobs or slices at once on this account, or raise online_timeout"
-                            % (target.configuration_id, self.patience))
-                continue
-            try:
-                agent = get_agent(self.client, target.agent["machine_agent_id"])
-            except CloudBackupError:
-                agent = dict(target.agent, status=None)
-            status = agent.get("status")
-            if status is None or is_online(agent):
-                target.fail("StartManual for backup configuration %s was refused with HTTP 403 for %d seconds: %s"
-                            % (target.configuration_id, self.patience, FORBIDDEN_HINT))
-            else:
-                target.fail("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
-                            "(driveclient) runs on the server"
-                            % (agent_label(agent), status, self.patience, self.wakes))
-
-
-def _refused(target: FleetTarget, how: str, at: float) -> None:
-    """Note a start refused ``how`` at ``at``: nothing was done, it is due again next round."""
-    target.refused = how
-    if target.refused_since is None:
-        target.refused_since = at
-
-
-def _fail_unclear(target: FleetTarget) -> None:
-    target.fail("StartManual for backup configuration %s got no clear answer %d times (the last: %s), and no new run "
-                "of it appeared" % (target.configuration_id, target.unclear_starts, target.last_unclear))
+    def give_up(self, start: Write) -> CloudBackupError:
+        """Why a target's start failed in the rounds, saying whether its agent is asleep."""
+        target, patience = start.subject, self.rounds.patience
+        what = "StartManual for backup configuration %s" % target.configuration_id
+        if start.unclear:
+            return CloudBackupError("%s got no clear answer %d times (the last: %s), and no new run of it appeared"
+                                    % (what, start.unclear, start.last_unclear.msg))
+        if start.refused == "rate limit":
+            return CloudBackupError("%s was refused by the account's rate limit for %d seconds: run fewer jobs or "
+                                    "slices at once on this account, or raise online_timeout" % (what, patience))
+        try:
+            agent = get_agent(self.client, target.agent["machine_agent_id"])
+        except CloudBackupError:
+            agent = dict(target.agent, status=None)
+        status = agent.get("status")
+        if status is None or is_online(agent):
+            return CloudBackupError("%s was refused with HTTP 403 for %d seconds: %s" % (what, patience, FORBIDDEN_HINT))
+        return CloudBackupError("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
+                                "(driveclient) runs on the server" % (agent_label(agent), status, patience,
+                                                                      self.rounds.wakes))
 
 
 def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,

@@ -7,31 +7,33 @@
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
 Its one concern: the rules of starting, stopping and reporting that hold for backups and
-restores alike. A StartManual refused with 403 right after a wake-up is the agent race and
-is sent again for a while; a write without a clear answer is looked for until its look
-window ends before it is sent again; a StopManual is judged by the job's state, not by its
-reply; the report of a job that has just ended may take a moment to appear.
+restores alike. Every write that must not happen twice goes through Rounds, one or many at
+once: a StartManual refused with 403 right after a wake-up is the agent race and is sent
+again for a while; a write without a clear answer is looked for until its look window ends
+before it is sent again. A StopManual is judged by the job's state, not by its reply; the
+report of a job that has just ended may take a moment to appear.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, ContextManager, List, NamedTuple, Optional
+from typing import Any, Callable, List, Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import wake_agents
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES, wake_agents
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    APIError,
     CloudBackupError,
+    Forbidden,
     InvalidResponse,
+    RateLimited,
     ServerError,
     TransportError,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
 # A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
 # is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart: a start is sent
-# again for at least this window (a batch's, for its online_timeout when longer); a 403 that
-# outlasts it is a real refusal.
-START_FORBIDDEN_DELAY = 1.0
+# again for at least this window (for online_timeout when longer); a 403 that outlasts it
+# is a real refusal.
 START_FORBIDDEN_WINDOW = 30.0
 FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online and enabled"
 # A 5xx or a lost reply may hide an accepted start or creation (api-notes: Starting a backup exactly once): each one
@@ -41,11 +43,12 @@ FORBIDDEN_HINT = "forbidden: check the user's role or that the agent is online a
 # timeout plus the settle window, and few enough to end an outage.
 START_AMBIGUOUS_ATTEMPTS = 5
 # How long the feed may take to show what a request made is undocumented, and a second one
-# costs a Skipped backup (or an orphan restore configuration): look every few seconds for
-# half a minute before sending another, counted from the moment the unclear request could
-# last have been acted on (its timeout).
-START_SETTLE_INTERVAL = 3.0
+# costs a Skipped backup (or an orphan restore configuration): look for half a minute before
+# sending another, counted from the moment the unclear request could last have been acted
+# on (its timeout).
 START_SETTLE_WINDOW = 30.0
+# Seconds between two rounds of writes: refused ones are sent again, unclear ones looked for.
+ROUND_DELAY = 2.0
 
 
 def unclear_look_ends(err: CloudBackupError, sent_at: float, now: float, timeout: float) -> float:
@@ -64,49 +67,179 @@ def unclear_look_ends(err: CloudBackupError, sent_at: float, now: float, timeout
 UNCLEAR = (ServerError, TransportError, InvalidResponse)
 
 
-class Written(NamedTuple):
-    """What an unclear-safe write made: ``value``, whether a ``look`` found it, and how many sends were ``unclear``."""
+class Write:
+    """One write that must not happen twice (a StartManual, a restore creation), as the rounds see it.
 
-    value: Any
-    found: bool
-    unclear: int
-
-
-def write_once(send: Callable[[bool, List[float]], Any], look: Callable[[], Any], timeout: float,
-               sleep: Callable[[float], Any], clock: Callable[[], float],
-               within: Callable[[float], ContextManager[None]],
-               give_up: Callable[[CloudBackupError, int], CloudBackupError] = lambda err, unclear: err) -> Written:
-    """Make a write that must not happen twice (a StartManual, a restore creation): one rule set for all.
-
-    ``send(after_unclear, sent_at)`` sends it and returns what it made, noting in
-    ``sent_at`` when each request went out (a send may repeat a request refused with 403);
-    ``after_unclear`` says that the last send got no clear answer. After a 5xx, a garbled
-    reply or one lost once the request went out, ``look()`` is called every
-    START_SETTLE_INTERVAL until the look window ends (unclear_look_ends) or it returns what
-    the write made; only then is it sent again. A connection refused sent nothing: it is
-    sent again after a pause. At most START_AMBIGUOUS_ATTEMPTS sends in all (the last
-    unclear one is looked for too); then ``give_up(error, unclear sends)`` is raised.
+    ``subject`` is what the caller writes for (a server's target, a restore); ``made`` what
+    the write made, once it went through or a look found it (``found``); ``failure`` why
+    it will not.
     """
-    attempt, unclear = 0, 0
-    while True:
-        attempt += 1
-        sent_at: List[float] = []
-        started = clock()
+
+    def __init__(self, subject: Any) -> None:
+        self.subject = subject
+        self.made: Any = None
+        self.found = False
+        self.failure: Optional[CloudBackupError] = None
+        # Sends that may have reached the server (a refusal did not), and those without a clear answer.
+        self.sends = 0
+        self.unclear = 0
+        self.last_unclear: Optional[CloudBackupError] = None
+        # While set, the last send got no clear answer: what it made is looked for until then.
+        self.look_until: Optional[float] = None
+        # How the last send was refused, when it was (nothing was done): "403" or "rate limit",
+        # and since when its sends have been refused without a break.
+        self.refused: Optional[str] = None
+        self.refused_since: Optional[float] = None
+        # Whether it ever waited for the account's rate limit.
+        self.throttled = False
+
+    @property
+    def settled(self) -> bool:
+        return self.made is not None or self.failure is not None
+
+    def find(self, made: Any) -> None:
+        """What an unclear send made, found by a look."""
+        self.made, self.found = made, True
+
+
+class Rounds:
+    """Writes that must not happen twice, sent for many subjects at once in rounds: one rule set for all.
+
+    Each round sends every write that is due (``send(write)`` returns what it made), then
+    calls ``look(writes)`` once for every write whose last send got no clear answer (it
+    calls ``write.find(made)`` for those whose work shows), then waits ROUND_DELAY; no
+    write ever holds another back. A send refused with 403 (with ``races``: the agent race,
+    api-notes: The 403 race) or by the account's rate limit did nothing and is due again
+    next round; while refusals go on, the wake-up is posted again at most once per
+    WAKE_TAKES. A write refused for ``patience`` (at least START_FORBIDDEN_WINDOW) since its
+    refusals began and since the last write of the rounds went through (a throttled account
+    makes a few per window) fails. A 5xx, a garbled reply or a reply lost after sending may
+    hide an accepted write: it is looked for until its look window ends
+    (unclear_look_ends; with ``settles`` false, a write judged by its subject's state, only
+    in its own round), and only then due again; a refused connection sent nothing and is
+    due again at once. At most START_AMBIGUOUS_ATTEMPTS sends in all, the last one looked
+    for too. Another API error fails the write. ``give_up(write)`` words a failure of the
+    rounds themselves.
+    """
+
+    def __init__(self, client: Any, patience: float, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
+        self.client, self.sleep, self.clock = client, sleep, clock
+        self.patience = max(patience, START_FORBIDDEN_WINDOW)
+        self.wakes = 0
+        self._last_wake: Optional[float] = None
+
+    def wake_up(self, again: bool = False) -> None:
+        """Post the wake-up; ``again``: only once the last one may have lapsed, best effort."""
+        if again:
+            if self._last_wake is not None and self.clock() - self._last_wake < WAKE_TAKES:
+                return
+            wake_again(self.client)
+        else:
+            wake_agents(self.client)
+        self.wakes += 1
+        self._last_wake = self.clock()
+
+    def run(self, writes: List[Write], send: Callable[[Write], Any], look: Callable[[List[Write]], Any],
+            give_up: Callable[[Write], CloudBackupError], races: bool = True, settles: bool = True) -> None:
+        """Send every write until each one has made something or failed (see the class)."""
+        deadline = self.clock() + self.patience
+        pending = _unsettled(writes)
+        while pending:
+            made = _made(writes)
+            refused = self._send_round([write for write in pending if write.look_until is None], send, deadline,
+                                       races, settles)
+            self._look_round([write for write in pending if write.look_until is not None], look, give_up)
+            if _made(writes) > made:
+                deadline = max(deadline, self.clock() + self.patience)
+            # Refused writes stop here; unclear ones were answered, so their look goes on.
+            for write in _unsettled(pending):
+                if write.refused and self.clock() + ROUND_DELAY > max(deadline, write.refused_since + self.patience):
+                    write.failure = give_up(write)
+            pending = _unsettled(pending)
+            if pending:
+                self.sleep(ROUND_DELAY)
+                if refused:
+                    self.wake_up(again=True)
+
+    def _send_round(self, due: List[Write], send: Callable[[Write], Any], deadline: float, races: bool,
+                    settles: bool) -> bool:
+        """Send each due write once; True when an agent refused one (403).
+
+        No send waits out a rate limit past ``deadline``; once the account's rate limit
+        refuses one for longer than that, the round ends there: the others are due next
+        round, when the client's hold of its Retry-After has passed (no storm of refusals).
+        """
+        refused = False
+        for position, write in enumerate(due):
+            sent_at, refusals = self.clock(), self.client.rate_limited
+            try:
+                with self.client.retrying_within(deadline - sent_at):
+                    write.made = send(write)
+            except Forbidden as err:
+                if not races:
+                    write.failure = err
+                    continue
+                _refused(write, "403", sent_at)
+                refused = True
+            except RateLimited:
+                for waiting in due[position:]:
+                    _refused(waiting, "rate limit", sent_at)
+                break
+            except UNCLEAR as err:
+                self._unclear(write, err, sent_at, settles)
+            except APIError as err:
+                write.failure = err
+            finally:
+                # The client sends a throttled request again by itself: its count tells.
+                write.throttled = write.throttled or self.client.rate_limited > refusals
+        return refused
+
+    def _unclear(self, write: Write, err: CloudBackupError, sent_at: float, settles: bool) -> None:
+        """Note a send without a clear answer: look for what it made, or send it again if it never left."""
+        write.refused = write.refused_since = None
+        write.sends += 1
+        write.last_unclear = err
+        if isinstance(err, TransportError) and not err.sent:
+            if write.sends >= START_AMBIGUOUS_ATTEMPTS:
+                write.failure = err
+            return  # nothing was sent: due again next round
+        write.unclear += 1
+        write.look_until = unclear_look_ends(err, sent_at, self.clock(), self.client.timeout) if settles \
+            else self.clock()
+
+    def _look_round(self, unclear: List[Write], look: Callable[[List[Write]], Any],
+                    give_up: Callable[[Write], CloudBackupError]) -> None:
+        """One look for every unclear write: what it made found, or due again once its look window ends."""
+        if not unclear:
+            return
         try:
-            return Written(send(unclear > 0, sent_at), False, unclear)
-        except UNCLEAR as err:
-            refused = isinstance(err, TransportError) and not err.sent
-            if not refused:
-                unclear += 1
-                window = unclear_look_ends(err, (sent_at or [started])[-1], clock(), timeout) - clock()
-                waiter = Waiter(max(window, 0.0), START_SETTLE_INTERVAL, clock=clock, sleep=sleep, within=within)
-                found = waiter.until(look, lambda made: made is not None).value
-                if found is not None:
-                    return Written(found, True, unclear)
-            if attempt >= START_AMBIGUOUS_ATTEMPTS:
-                raise give_up(err, unclear) from None
-            if refused:
-                sleep(START_SETTLE_INTERVAL)
+            look(unclear)
+        except CloudBackupError as err:
+            if not err.transient:
+                raise
+            # The next round looks again; a window that ends meanwhile is judged below.
+        for write in _unsettled(unclear):
+            if self.clock() < write.look_until:
+                continue
+            if write.sends >= START_AMBIGUOUS_ATTEMPTS:
+                write.failure = give_up(write)
+            else:
+                write.look_until = None  # never acted on: due again
+
+
+def _refused(write: Write, how: str, at: float) -> None:
+    """Note a send refused ``how`` at ``at``: nothing was done, it is due again next round."""
+    write.refused = how
+    if write.refused_since is None:
+        write.refused_since = at
+
+
+def _unsettled(writes: List[Write]) -> List[Write]:
+    return [write for write in writes if not write.settled]
+
+
+def _made(writes: List[Write]) -> int:
+    return sum(1 for write in writes if write.made is not None)
 
 
 # A stop is confirmed by the job's state; a StopManual whose effect does not show is sent

@@ -9,9 +9,10 @@ Private to the rackspace.cloudbackup collection: not a public API, may change at
 Its one concern: the restore life cycle rules that no single endpoint states. A restore is
 a configuration of its own (api-notes: Restores): created in state Creating, given its file
 filters, then started by id. Which restore of a backup to a destination is in flight (read
-from the account's activity feed), how to create exactly one despite a lost reply, and that
-a restore configuration the task could not start is deleted again. Starting the drafts,
-one or a fleet's, in rounds through the 403 race and unclear answers: _fleet_restore.
+from the account's activity feed), which new draft an unclear creation made and that no
+other is left beside ours, and that a restore configuration the task could not start is
+deleted again. Creating and starting them, one or a fleet's, in rounds through the 403
+race and unclear answers (_jobs.Rounds): _fleet_restore.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     request_restore_stop,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import stop_confirmed, write_once
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import stop_confirmed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 
 # A restore that has been created but not started (RestoreStateId 0; api-notes: Restore states).
@@ -117,31 +118,10 @@ def goes_on(state: Optional[str]) -> bool:
     return not is_terminal(state) and canonical_state(state) not in (DRAFT_STATE, "StopRequested")
 
 
-def create_restore_once(client: Any, request: RestoreRequest, known_ids: Collection[Any],
-                        sleep: Callable[[float], Any] = time.sleep,
-                        clock: Callable[[], float] = time.monotonic,
-                        warn: Callable[[str], Any] = lambda msg: None) -> dict:
-    """Create one restore configuration for ``request`` and return it (state Creating).
-
-    ``known_ids`` are the ids of the restores in the account's feed read just before. A
-    PUT answered with a 5xx, a lost or a garbled reply may have created it all the same:
-    before another PUT, the feed is searched for a new draft of the request, by the rules
-    of every such write (_jobs.write_once); a draft found is taken as ours.
-    Once one is ours, any other new draft of the request (an unclear PUT that the feed
-    showed late) is deleted. This rests on drafts showing in the feed, which is
-    undocumented (api-notes: Restores): where they never do, an unclear PUT may leave one,
-    and the error or warning says so.
-    """
-    # One request per send: write_once counts its start as the moment it went out.
-    written = write_once(
-        lambda after_unclear, sent_at: create_restore(client, request.backup, request.destination_agent_id,
-                                                      request.destination_path, request.overwrite),
-        lambda: _new_draft(client, request, known_ids), client.timeout, sleep, clock, client.retrying_within,
-        give_up=lambda err, unclear: _maybe_left(err, request, unclear))
-    if not written.unclear:
-        return written.value
-    # A draft found by the look is one of the unclear PUTs; the others may have made drafts too.
-    return _only_draft(client, request, known_ids, written.value, written.unclear - written.found, warn)
+def create_draft(client: Any, request: RestoreRequest) -> dict:
+    """PUT the restore configuration of ``request``: its draft, in state Creating."""
+    return create_restore(client, request.backup, request.destination_agent_id, request.destination_path,
+                          request.overwrite)
 
 
 def add_paths(client: Any, request: RestoreRequest, restore_id: int) -> None:
@@ -170,20 +150,25 @@ def stop_restore_confirmed(client: Any, restore_id: int, sleep: Callable[[float]
                           "restore %s" % restore_id, sleep, restore_id=restore_id)
 
 
-def _new_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any]) -> Optional[dict]:
-    drafts = _new_drafts(client, request, known_ids)
+def new_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any], activity: List[dict]) -> Optional[dict]:
+    """The newest draft of the request in ``activity`` (a feed read just now) that was not there before.
+
+    What a creation without a clear answer made, if it made one. This rests on drafts
+    showing in the feed, which is undocumented (api-notes: Restores): where they never do,
+    an unclear PUT may leave one, and only_draft or maybe_left say so.
+    """
+    drafts = _new_drafts(client, request, known_ids, activity)
     return drafts[0] if drafts else None
 
 
-def _new_drafts(client: Any, request: RestoreRequest, known_ids: Collection[Any]) -> List[dict]:
-    """The drafts of the request in the feed now that were not there before, newest first, read by id."""
-    candidates = [item for item in restore_items(list_activity(client))
-                  if item.get("id") not in known_ids and request.may_be(item)]
+def _new_drafts(client: Any, request: RestoreRequest, known_ids: Collection[Any], activity: List[dict]) -> List[dict]:
+    """The drafts of the request in ``activity`` that were not there before, newest first, read by id."""
+    candidates = [item for item in restore_items(activity) if item.get("id") not in known_ids and request.may_be(item)]
     return list(_matching(client, request, candidates, lambda restore: restore.get("state") == DRAFT_STATE))
 
 
-def _only_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any], ours: dict, unclear: int,
-                warn: Callable[[str], Any]) -> dict:
+def only_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any], ours: dict, unclear: int,
+               warn: Callable[[str], Any]) -> dict:
     """``ours``, once the drafts that ``unclear`` other PUTs made are deleted; best effort, as ours is made.
 
     A draft the feed does not show (yet) cannot be deleted: when fewer drafts than unclear
@@ -191,7 +176,7 @@ def _only_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any]
     """
     found = []
     try:
-        found = [draft["restore_id"] for draft in _new_drafts(client, request, known_ids)]
+        found = [draft["restore_id"] for draft in _new_drafts(client, request, known_ids, list_activity(client))]
         for restore_id in found:
             if restore_id != ours["restore_id"]:
                 _delete(client, restore_id)
@@ -206,7 +191,7 @@ def _only_draft(client: Any, request: RestoreRequest, known_ids: Collection[Any]
     return ours
 
 
-def _maybe_left(err: CloudBackupError, request: RestoreRequest, unclear: int) -> CloudBackupError:
+def maybe_left(err: CloudBackupError, request: RestoreRequest, unclear: int) -> CloudBackupError:
     """``err``, saying that unclear creations may have left drafts that the feed never showed."""
     if unclear:
         err.msg += ("; %d creation(s) got no clear answer and no restore configuration of them showed in the "

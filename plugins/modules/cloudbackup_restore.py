@@ -174,7 +174,8 @@ options:
         together a moment ago, to be online before the first starts; an agent still offline then is tried
         again by the rounds of starts.
       - Should an agent refuse the start (HTTP 403) all the same, having dozed off while the restore was
-        created, the module posts the wake-up once more and tries again for up to 30 seconds.
+        created, the start is sent again every 2 seconds for O(online_timeout) seconds (at least 30), and the
+        wake-up is posted again when the refusals go on (at most every 20 seconds).
     type: int
     default: 120
   allow_completed_with_errors:
@@ -233,14 +234,17 @@ notes:
     O(exclude) paths, start it. When a step after the creation fails, the restore configuration is deleted
     again, and the failure says so; C(changed) is then false. Should that deletion fail too, the message
     names the restore configuration left behind, and C(changed) is true.
-  - A creation answered with a server error (5xx) or a lost reply may have been done anyway. Before trying
-    again, the module looks for the new restore configuration in the account's activity feed for the request
-    timeout plus 30 seconds, takes it if it is there, and deletes any other one that such a creation made.
+  - A creation answered with a server error (5xx), a garbled reply or a lost reply may have been done anyway.
+    Before sending it again (at most 5 sends in all) the module looks for the new restore configuration in the
+    account's activity feed for 30 seconds after the last moment the creation could have been acted on, takes
+    it if it is there, and deletes any other one that such a creation made. With O(restores) the creations go
+    in rounds, so one server's unclear creation holds no other server back.
     Whether the API shows restore configurations that were never started in that feed is undocumented; where
     it does not, such a creation may leave one, and the warning or failure says so. A start answered that way
     is checked by reading the restore, so a fault never starts two restores.
-  - Right after a wake-up the API refuses starts with HTTP 403 until the agent is connected; the module tries
-    again, 1 second apart, for up to 30 seconds.
+  - Right after a wake-up the API refuses starts with HTTP 403 until the agent is connected; the module sends
+    the start again every 2 seconds for O(online_timeout) seconds (at least 30). Starts and creations follow
+    the same rules as M(rackspace.cloudbackup.cloudbackup_action)'s backup starts.
   - Restoring from an encrypted vault needs the vault's password, which this module does not send; such a
     backup fails the task before anything is created.
 seealso:

@@ -27,8 +27,9 @@ Which account to fake, by the layer a test exercises:
   simulator, driven by its clock, cannot do read by read;
 * a module over the _api layer (info, report): FakeApi in plugins/modules/conftest.py,
   normalized records;
-* _backups' start and stop protocol: FakeAccount in test_backups.py, the _api write calls
-  with one scripted outcome per POST and an activity feed that can lag.
+* the start protocol (a single start, _fleet_start.start_one) and _backups' stop: FakeAccount
+  in test_backups.py, the _api calls with one scripted outcome per POST and an activity feed
+  that can lag.
 
 Conftest files cannot be imported from a test module: the fakes come as fixtures.
 """

@@ -141,7 +141,7 @@ def account(monkeypatch, fake_clock):
 REQUEST_TIMEOUT = 3.0
 CLIENT = types.SimpleNamespace(timeout=REQUEST_TIMEOUT, retrying_within=lambda seconds: contextlib.nullcontext(),
                                rate_limited=0)
-ROUND = _fleet_start.START_ROUND_DELAY
+ROUND = _jobs.ROUND_DELAY
 
 
 def start(fake, warnings=None, runs=None, online_timeout=0):

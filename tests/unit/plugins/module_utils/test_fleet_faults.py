@@ -13,7 +13,8 @@ import time
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import CloudBackupClient
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import START_ROUND_DELAY, start_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import ROUND_DELAY
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import connection_argument_spec
 from cloudbackup_simulator import Simulator
 from fault_kinds import FAULTS, REQUEST_TIMEOUT, UNCLEAR, real_share
@@ -135,7 +136,7 @@ def test_the_unclear_start_of_one_server_holds_no_other_server_back(fleet, kind)
         index = entry["body"]["Id"] - FIRST_CONFIGURATION
         if entry["status"] == 200 and entry["body"]["Id"] != unclear:
             online = woken + wake_delay(index)
-            assert entry["sim_time"] <= online + START_ROUND_DELAY + 1, "srv%02d started late" % index
+            assert entry["sim_time"] <= online + ROUND_DELAY + 1, "srv%02d started late" % index
 
 
 def test_a_throttled_batch_starts_every_server_once_and_slows_down_instead_of_storming():

@@ -1,14 +1,32 @@
-"""Tests of the one rule set for writes that must not happen twice (_jobs.write_once)."""
+"""Tests of the one rule set for writes that must not happen twice (_jobs.Rounds).
+
+Every caller (a backup's StartManual, a restore's creation and StartManual, one or a
+fleet's) goes through these rounds; their own tests (test_backups.py, test_fleet_start.py,
+test_fleet_faults.py, the modules' fault table) run the same rules through each caller.
+Here each write's answers are scripted, on the shared fake clock.
+"""
 import contextlib
+import types
 
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ServerError, TransportError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _jobs
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TransportError,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
+    ROUND_DELAY,
     START_AMBIGUOUS_ATTEMPTS,
+    START_FORBIDDEN_WINDOW,
     START_SETTLE_WINDOW,
-    Written,
-    write_once,
+    Rounds,
+    Write,
 )
 
 URL = "https://backup.example/v1.0/123/backup/action-requested"
@@ -27,85 +45,170 @@ def refused_connection():
     return TransportError("POST", URL, "ConnectionError: connection refused", sent=False)
 
 
-class Account:
-    """A write's target: ``answers`` are what each send gets (an exception, or what it made)."""
+def forbidden():
+    return Forbidden(403, "POST", URL, "Forbidden")
 
-    def __init__(self, clock, answers, made_after=None):
-        self.clock, self.answers, self.made_after = clock, list(answers), made_after
-        self.sends, self.looks, self.unclear_at_give_up = [], [], None
 
-    def send(self, after_unclear, sent_at):
-        sent_at.append(self.clock())
-        self.sends.append(after_unclear)
-        answer = self.answers.pop(0)
+def over_limit():
+    return RateLimited(413, "POST", URL, "overLimit")
+
+
+class Subject:
+    """What a write is for: ``answers`` are what each send gets (an exception, or what it made).
+
+    ``made_after`` is how many looks miss what an unclear send made before one finds it.
+    """
+
+    def __init__(self, name, answers, made_after=None):
+        self.name, self.answers, self.made_after = name, list(answers), made_after
+        self.sends, self.looks = [], 0
+
+
+class Batch:
+    def __init__(self, clock, monkeypatch, *subjects, patience=0.0):
+        self.clock, self.subjects = clock, subjects
+        self.wakes = []
+        monkeypatch.setattr(_jobs, "wake_agents", lambda client: self.wakes.append(clock()))
+        client = types.SimpleNamespace(timeout=TIMEOUT, rate_limited=0,
+                                       retrying_within=lambda seconds: contextlib.nullcontext())
+        self.rounds = Rounds(client, patience, clock.sleep, clock)
+        self.writes = [Write(subject) for subject in subjects]
+
+    def send(self, write):
+        subject = write.subject
+        subject.sends.append(self.clock())
+        answer = subject.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
         return answer
 
-    def look(self):
-        self.looks.append(self.clock())
-        return "found" if self.made_after is not None and len(self.looks) > self.made_after else None
+    def look(self, writes):
+        for write in writes:
+            subject = write.subject
+            subject.looks += 1
+            if subject.made_after is not None and subject.looks > subject.made_after:
+                write.find("found")
 
-    def give_up(self, err, unclear):
-        self.unclear_at_give_up = unclear
-        return err
-
-    def write(self):
-        return write_once(self.send, self.look, TIMEOUT, self.clock.sleep, self.clock,
-                          lambda seconds: contextlib.nullcontext(), give_up=self.give_up)
+    def run(self, **rules):
+        self.rounds.run(self.writes, self.send, self.look, lambda write: CloudBackupError("gave up"), **rules)
+        return self.writes
 
 
-def test_a_clear_answer_is_what_was_made(fake_clock):
-    account = Account(fake_clock, ["made"])
+def test_a_clear_answer_is_what_was_made(fake_clock, monkeypatch):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", ["made"])).run()
 
-    assert account.write() == Written("made", False, 0)
-    assert account.looks == []
+    assert (write.made, write.found, write.unclear, write.subject.looks) == ("made", False, 0, 0)
+    assert fake_clock.sleeps == []
 
 
 @pytest.mark.parametrize("fault, look_for", [
     (server_error, START_SETTLE_WINDOW),
     (lost_reply, TIMEOUT + START_SETTLE_WINDOW),
 ], ids=["a 5xx: from its reply", "no reply: from the send, past its timeout"])
-def test_an_unclear_write_is_looked_for_through_its_window_before_it_is_sent_again(fake_clock, fault, look_for):
-    account = Account(fake_clock, [fault(), "made"])
+def test_an_unclear_write_is_looked_for_through_its_window_before_it_is_sent_again(
+        fake_clock, monkeypatch, fault, look_for):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", [fault(), "made"])).run()
 
-    written = account.write()
-
-    assert written == Written("made", False, 1)
-    assert account.sends == [False, True]     # the second send knows the first was unclear
-    assert account.looks[-1] - account.looks[0] <= look_for <= account.looks[-1] - account.looks[0] + 3
-
-
-def test_what_an_unclear_write_made_is_found_and_never_made_twice(fake_clock):
-    account = Account(fake_clock, [server_error()], made_after=2)
-
-    assert account.write() == Written("found", True, 1)
-    assert len(account.sends) == 1
+    assert (write.made, write.found, write.unclear) == ("made", False, 1)
+    first, second = write.subject.sends
+    assert look_for <= second - first <= look_for + 2 * ROUND_DELAY
+    assert write.subject.looks >= look_for / ROUND_DELAY
 
 
-def test_a_refused_connection_sent_nothing_so_it_is_sent_again_without_a_look(fake_clock):
-    account = Account(fake_clock, [refused_connection(), "made"])
+def test_what_an_unclear_write_made_is_found_and_never_made_twice(fake_clock, monkeypatch):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", [server_error(), "made"], made_after=2)).run()
 
-    assert account.write() == Written("made", False, 0)
-    assert account.looks == []
+    assert (write.made, write.found, write.unclear) == ("found", True, 1)
+    assert len(write.subject.sends) == 1
 
 
-def test_the_last_unclear_send_is_looked_for_too_then_the_write_gives_up_counting_them(fake_clock):
-    account = Account(fake_clock, [refused_connection()] + [server_error()] * (START_AMBIGUOUS_ATTEMPTS - 1),
-                      made_after=10 ** 6)
+def test_a_refused_connection_sent_nothing_so_it_is_sent_again_next_round_without_a_look(fake_clock, monkeypatch):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", [refused_connection(), "made"])).run()
 
-    with pytest.raises(ServerError):
-        account.write()
+    assert (write.made, write.unclear, write.subject.looks) == ("made", 0, 0)
+    assert fake_clock.sleeps == [ROUND_DELAY]
 
-    assert len(account.sends) == START_AMBIGUOUS_ATTEMPTS
+
+def test_the_last_unclear_send_is_looked_for_too_then_the_write_gives_up(fake_clock, monkeypatch):
+    answers = [refused_connection()] + [server_error()] * (START_AMBIGUOUS_ATTEMPTS - 1)
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", answers, made_after=10 ** 6)).run()
+
+    assert write.failure.msg == "gave up"
+    assert (len(write.subject.sends), write.unclear) == (START_AMBIGUOUS_ATTEMPTS, START_AMBIGUOUS_ATTEMPTS - 1)
     # Every unclear send was looked for through a window of its own, the last one included.
     assert fake_clock.elapsed >= (START_AMBIGUOUS_ATTEMPTS - 1) * START_SETTLE_WINDOW
 
 
-def test_giving_up_says_how_many_sends_were_unclear(fake_clock):
-    account = Account(fake_clock, [lost_reply(), refused_connection(), lost_reply(), lost_reply(), lost_reply()])
+def test_refused_connections_alone_fail_with_their_own_error_after_the_last_send(fake_clock, monkeypatch):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", [refused_connection()] * 10)).run()
 
-    with pytest.raises(TransportError):
-        account.write()
+    assert "connection refused" in write.failure.msg
+    assert len(write.subject.sends) == START_AMBIGUOUS_ATTEMPTS
 
-    assert account.unclear_at_give_up == 4
+
+def test_an_unclear_write_holds_no_other_one_back(fake_clock, monkeypatch):
+    slow, quick = Subject("slow", [lost_reply(), "made"]), Subject("quick", [forbidden(), "made"])
+
+    Batch(fake_clock, monkeypatch, slow, quick).run()
+
+    assert quick.sends[1] - quick.sends[0] == ROUND_DELAY  # sent again next round, not after slow's look
+    assert slow.sends[1] - slow.sends[0] >= TIMEOUT + START_SETTLE_WINDOW
+
+
+def test_a_403_is_the_agent_race_sent_again_with_the_wake_up_posted_again_once_per_wake_time(fake_clock, monkeypatch):
+    rounds_refused = int(WAKE_TAKES / ROUND_DELAY) + 2
+    batch = Batch(fake_clock, monkeypatch, Subject("a", [forbidden()] * rounds_refused + ["made"]))
+
+    [write] = batch.run()
+
+    assert write.made == "made" and write.sends == 0  # refusals are no sends: nothing was done
+    assert len(batch.wakes) == 2 and batch.wakes[1] - batch.wakes[0] >= WAKE_TAKES
+
+
+@pytest.mark.parametrize("patience, refused_for", [(0, START_FORBIDDEN_WINDOW), (60, 60)])
+def test_a_write_refused_for_its_patience_fails(fake_clock, monkeypatch, patience, refused_for):
+    subject = Subject("a", [forbidden()] * 100)
+
+    [write] = Batch(fake_clock, monkeypatch, subject, patience=patience).run()
+
+    assert write.failure.msg == "gave up" and write.refused == "403"
+    assert refused_for <= subject.sends[-1] - subject.sends[0] <= refused_for + ROUND_DELAY
+
+
+def test_a_batch_that_moves_on_keeps_its_refused_writes_going(fake_clock, monkeypatch):
+    # A throttled account: one write goes through every 20 s (ten refused rounds), the others wait their turn.
+    subjects = [Subject("s%d" % index, [over_limit()] * 10 + ["made"]) for index in range(4)]
+
+    writes = Batch(fake_clock, monkeypatch, *subjects).run()
+
+    assert [write.made for write in writes] == ["made"] * 4
+    assert fake_clock.elapsed >= 4 * 10 * ROUND_DELAY > START_FORBIDDEN_WINDOW
+
+
+def test_a_rate_limit_refusal_ends_the_round_for_the_writes_after_it(fake_clock, monkeypatch):
+    first, second = Subject("first", [over_limit(), "made"]), Subject("second", ["made"])
+
+    Batch(fake_clock, monkeypatch, first, second).run()
+
+    assert second.sends == [first.sends[1]]  # not sent into the limit: next round, after the first
+
+
+def test_a_403_fails_at_once_where_it_is_no_race(fake_clock, monkeypatch):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", [forbidden(), "made"])).run(races=False)
+
+    assert write.failure.status == 403 and len(write.subject.sends) == 1
+
+
+def test_another_api_error_fails_the_write_alone(fake_clock, monkeypatch):
+    bad, good = Subject("bad", [NotFound(404, "POST", URL, "")]), Subject("good", ["made"])
+
+    writes = Batch(fake_clock, monkeypatch, bad, good).run()
+
+    assert writes[0].failure.status == 404 and writes[1].made == "made"
+
+
+def test_a_write_judged_by_its_state_is_looked_at_once_and_sent_again_next_round(fake_clock, monkeypatch):
+    [write] = Batch(fake_clock, monkeypatch, Subject("a", [server_error(), "made"])).run(settles=False)
+
+    assert (write.made, write.subject.looks) == ("made", 1)
+    assert fake_clock.sleeps == [ROUND_DELAY]

@@ -93,7 +93,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import requests
 import yaml
@@ -126,18 +126,41 @@ FAULT_RATES = {"503": "status_503", "status_503": "status_503", "processed_500":
 
 # --- Command line ------------------------------------------------------------------------
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_fleet_arguments(parser: argparse.ArgumentParser, job: str, poll_help: str, progress_help: str) -> None:
+    """The fleet and timing arguments both benchmarks take; `job` (backup, restore) and the two
+    role variables the intervals set are what their help texts differ in."""
     add = parser.add_argument
     add("--hosts", type=int, default=10, help="number of servers N (default 10)")
     add("--forks", type=int, default=50, help="ansible-playbook -f (default 50)")
     add("--speed", type=float, default=1.0, help="simulated seconds per real second (default 1)")
-    add("--min-duration", type=float, default=60, help="shortest backup, simulated seconds (default 60)")
-    add("--max-duration", type=float, default=300, help="longest backup, simulated seconds (default 300)")
+    add("--min-duration", type=float, default=60, help="shortest %s, simulated seconds (default 60)" % job)
+    add("--max-duration", type=float, default=300, help="longest %s, simulated seconds (default 300)" % job)
     add("--wake-delay", type=float, default=10, help="wake-up to Online, simulated seconds (default 10)")
     add("--awake-window", type=float, default=70, help="how long a wake-up lasts, simulated seconds (default 70)")
-    add("--poll-interval", type=int, default=15, help="run_backup_poll_interval, and the uri playbook's poll delay (default 15)")
-    add("--progress-interval", type=int, default=50, help="run_backup_progress_interval (default 50)")
+    add("--poll-interval", type=int, default=15, help=poll_help + " (default 15)")
+    add("--progress-interval", type=int, default=50, help=progress_help + " (default 50)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The last arguments of both benchmarks: where the figures and the work folder go."""
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (inventory, playbooks, logs)")
+
+
+def check_fleet_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exit through parser.error when add_fleet_arguments' values cannot make a fleet."""
+    minimum = sum(FIXED_PHASES.values())
+    if args.hosts < 1:
+        parser.error("--hosts must be at least 1")
+    if not minimum < args.min_duration <= args.max_duration:
+        parser.error("need %g < --min-duration <= --max-duration" % minimum)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_fleet_arguments(parser, "backup", "run_backup_poll_interval, and the uri playbook's poll delay",
+                        "run_backup_progress_interval")
+    add = parser.add_argument
     add("--slices", type=int, default=1, metavar="K",
         help="run as an AWX sliced job: K ansible-playbook processes at once, slice i over hosts[i::K] (default 1)")
     add("--throttle", action="append", default=[], type=parse_throttle, metavar="RULE",
@@ -152,14 +175,9 @@ def parse_args() -> argparse.Namespace:
         help="passed as -e VARS to the role run (repeatable), e.g. run_backup_online_timeout=300")
     add("--reference", action="store_true",
         help="also run the hand-written ansible.builtin.uri playbook against a fresh simulator (doubles the run time)")
-    add("--json", metavar="PATH", help="also write the figures as JSON to PATH")
-    add("--keep", action="store_true", help="keep the temporary folder (inventory, playbooks, logs)")
+    add_output_arguments(parser)
     args = parser.parse_args()
-    minimum = sum(FIXED_PHASES.values())
-    if args.hosts < 1:
-        parser.error("--hosts must be at least 1")
-    if not minimum < args.min_duration <= args.max_duration:
-        parser.error("need %g < --min-duration <= --max-duration" % minimum)
+    check_fleet_arguments(parser, args)
     if not 1 <= args.slices <= args.hosts:
         parser.error("--slices must be between 1 and --hosts")
     return args
@@ -337,18 +355,18 @@ def backup_play(info: Dict[str, Any], how: str) -> Dict[str, Any]:
     return play
 
 
-def collect_play(results_path: Path) -> Dict[str, Any]:
-    """One task on localhost that writes every host's run_backup_result (null when unset) to results_path."""
+def collect_play(results_path: Path, variable: str) -> Dict[str, Any]:
+    """One task on localhost that writes every host's `variable` (null when unset) to results_path."""
     results = ("{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars)"
-               " | map(attribute='run_backup_result', default=none))) | to_json }}")
-    return {"name": "Collect every host's run_backup_result", "hosts": "localhost", "gather_facts": False,
+               " | map(attribute='%s', default=none))) | to_json }}" % variable)
+    return {"name": "Collect every host's %s" % variable, "hosts": "localhost", "gather_facts": False,
             "tasks": [{"name": "Write the results", "ansible.builtin.copy": {
                 "dest": str(results_path), "content": results, "mode": "0644"}}]}
 
 
 def write_role_playbook(path: Path, play: Dict[str, Any], results_path: Path) -> Path:
     """The backup play, then the collecting play."""
-    return write_yaml(path, [play, collect_play(results_path)])
+    return write_yaml(path, [play, collect_play(results_path, "run_backup_result")])
 
 
 def reference_vars(info: Dict[str, Any]) -> Dict[str, Any]:
@@ -414,7 +432,7 @@ def write_reference_playbook(path: Path, info: Dict[str, Any], timing: Dict[str,
     """The uri playbook: login play, backup play, collecting play."""
     return write_yaml(path, [login_play(info, timing["wake_pause"]),
                              backup_uri_play(info, timing["poll_delay"], timing["retries"]),
-                             collect_play(results_path)])
+                             collect_play(results_path, "run_backup_result")])
 
 
 def write_trivial_playbook(path: Path) -> Path:
@@ -709,12 +727,20 @@ def read_results(paths: List[Path]) -> Dict[str, Any]:
     return results
 
 
-def result_problem(result: Any, expected: Optional[Dict[str, Any]]) -> Optional[str]:
-    """Why this host's run_backup_result is wrong, or None when it is right."""
+def completion_problem(result: Any, variable: str) -> Optional[str]:
+    """Why a host's `variable` (run_backup_result, restore_result) is no completed job's, or None when it is."""
     if not isinstance(result, dict):
-        return "no run_backup_result"
+        return "no %s" % variable
     if result.get("state") != "Completed":
         return "state %s" % result.get("state")
+    return None
+
+
+def result_problem(result: Any, expected: Optional[Dict[str, Any]]) -> Optional[str]:
+    """Why this host's run_backup_result is wrong, or None when it is right."""
+    problem = completion_problem(result, "run_backup_result")
+    if problem:
+        return problem
     if result.get("gate_passed") is not True:
         return "gate_passed %s" % result.get("gate_passed")
     if expected is None:
@@ -726,12 +752,9 @@ def result_problem(result: Any, expected: Optional[Dict[str, Any]]) -> Optional[
 
 def wrong_hosts(results: Dict[str, Any], configurations: Dict[str, int], state: Dict[str, Any]) -> Dict[str, str]:
     backups = backups_by_configuration(state)
-    problems = {}
-    for host, configuration in configurations.items():
-        problem = result_problem(results.get(host), backups.get(configuration))
-        if problem:
-            problems[host] = problem
-    return problems
+    problems = {host: result_problem(results.get(host), backups.get(configuration))
+                for host, configuration in configurations.items()}
+    return {host: problem for host, problem in problems.items() if problem}
 
 
 def api_figures(log: List[Dict[str, Any]], state: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any]:
@@ -899,11 +922,7 @@ def print_report(figures: Dict[str, Any]) -> None:
     print_conditions(figures["conditions"])
     print()
     columns = run_columns(figures)
-    rows = [[""] + [column.title for column in columns] + ["floor"]] + table_rows(figures)
-    width = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    rows.insert(1, ["-" * w for w in width])
-    for row in rows:
-        print("  ".join([row[0].ljust(width[0])] + [cell.rjust(w) for cell, w in zip(row[1:], width[1:])]))
+    print_table([[""] + [column.title for column in columns] + ["floor"]] + table_rows(figures))
     print()
     print_definitions(figures)
     for column in columns:
@@ -911,6 +930,13 @@ def print_report(figures: Dict[str, Any]) -> None:
             print("first error of the %s: %s" % (column.title, first_error(column.run["log"])))
     for column in columns:
         print_wrong_hosts(column.wrong, "" if column.title == "role run" else column.title + ": ")
+
+
+def print_table(rows: List[Sequence[str]]) -> None:
+    """The header row, a rule under it, then the other rows; labels left-aligned, cells right-aligned."""
+    width = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in [rows[0], ["-" * w for w in width]] + rows[1:]:
+        print("  ".join([row[0].ljust(width[0])] + [cell.rjust(w) for cell, w in zip(row[1:], width[1:])]))
 
 
 def print_conditions(conditions: Dict[str, Any]) -> None:
@@ -1109,20 +1135,28 @@ def main() -> int:
     args = parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_fleet."))
     figures = benchmark(args, work)
-    figures["passed"] = passed(figures)
     print_report(figures)
+    # the uri playbook's logs, when it ran, are named after the trivial task's, in the same parentheses
+    reference = "; uri playbook: %s" % run_logs(figures["reference"]["run"]) if figures["reference"] else ""
+    return finish(args, work, figures, passed(figures), run_logs(figures["role"]),
+                  run_logs(figures["trivial"]) + reference)
+
+
+def finish(args: argparse.Namespace, work: Path, figures: Dict[str, Any], verdict: bool, logs: str,
+           trivial_logs: str) -> int:
+    """After the report: the verdict, added to the figures as "passed" (their last key in the JSON file);
+    the work folder kept (--keep or a failed run) or removed; the result. Returns the exit status."""
+    figures["passed"] = verdict
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
         print("json: %s" % args.json)
-    if args.keep or not figures["passed"]:
-        reference = "; uri playbook: %s" % run_logs(figures["reference"]["run"]) if figures["reference"] else ""
-        print("log: %s (trivial task: %s%s; folder kept)"
-              % (run_logs(figures["role"]), run_logs(figures["trivial"]), reference))
+    if args.keep or not verdict:
+        print("log: %s (trivial task: %s; folder kept)" % (logs, trivial_logs))
     else:
         shutil.rmtree(work, ignore_errors=True)
         print("log: removed with %s (use --keep to keep it)" % work)
-    print("result: %s" % ("PASS" if figures["passed"] else "FAIL"))
-    return 0 if figures["passed"] else 1
+    print("result: %s" % ("PASS" if verdict else "FAIL"))
+    return 0 if verdict else 1
 
 
 if __name__ == "__main__":

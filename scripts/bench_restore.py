@@ -4,8 +4,9 @@
                        # [--speed 10] [--poll-interval 15] [--progress-interval 50] [--json out.json] [--keep]
 
 The restore contender of `make bench`, measured as scripts/bench_fleet.py measures the
-run_backup role (whose functions it imports: the trivial task, run_measured, round_trip,
-the request-log helpers). What it measures, in one invocation:
+run_backup role (whose functions it imports: the shared arguments, the trivial task,
+run_measured, round_trip, the request-log helpers, the first checks of a host's result, the
+report's table and its ending). What it measures, in one invocation:
 
 - The restore.yml run. An in-process simulator holds one account with N sleeping agents
   srv001..srvNNN, each with one configuration that has one backup from the start (history:
@@ -45,15 +46,15 @@ request log and final state (requests.json, state.json) and the results (results
 """
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from bench_fleet import (FIXED_PHASES, ROUND_TRIPS, ansible_environment, ansible_playbook, first_error, is_success, mib,
-                         mib_per_server, per_server, print_wrong_hosts, progress, ratio, read_results, round_trip,
-                         route_counts, run_measured, seconds, write_trivial_playbook, write_yaml)
+from bench_fleet import (ROUND_TRIPS, add_fleet_arguments, add_output_arguments, ansible_environment, ansible_playbook,
+                         check_fleet_arguments, collect_play, completion_problem, finish, first_error, is_success, mib,
+                         mib_per_server, per_server, print_table, print_wrong_hosts, progress, ratio, read_results,
+                         round_trip, route_counts, run_measured, seconds, write_trivial_playbook, write_yaml)
 from bench_fleet import build_scenario as fleet_scenario
 from cloudbackup_simulator import Simulator
 
@@ -68,24 +69,10 @@ TITLE = "restore.yml run"
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add = parser.add_argument
-    add("--hosts", type=int, default=10, help="number of servers N (default 10)")
-    add("--forks", type=int, default=50, help="ansible-playbook -f (default 50)")
-    add("--speed", type=float, default=1.0, help="simulated seconds per real second (default 1)")
-    add("--min-duration", type=float, default=60, help="shortest restore, simulated seconds (default 60)")
-    add("--max-duration", type=float, default=300, help="longest restore, simulated seconds (default 300)")
-    add("--wake-delay", type=float, default=10, help="wake-up to Online, simulated seconds (default 10)")
-    add("--awake-window", type=float, default=70, help="how long a wake-up lasts, simulated seconds (default 70)")
-    add("--poll-interval", type=int, default=15, help="restore_poll_interval (default 15)")
-    add("--progress-interval", type=int, default=50, help="restore_progress_interval (default 50)")
-    add("--json", metavar="PATH", help="also write the figures as JSON to PATH")
-    add("--keep", action="store_true", help="keep the temporary folder (inventory, playbooks, logs)")
+    add_fleet_arguments(parser, "restore", "restore_poll_interval", "restore_progress_interval")
+    add_output_arguments(parser)
     args = parser.parse_args(argv)
-    minimum = sum(FIXED_PHASES.values())
-    if args.hosts < 1:
-        parser.error("--hosts must be at least 1")
-    if not minimum < args.min_duration <= args.max_duration:
-        parser.error("need %g < --min-duration <= --max-duration" % minimum)
+    check_fleet_arguments(parser, args)
     return args
 
 
@@ -132,18 +119,10 @@ def write_inventory(path: Path, hosts: List[str], args: argparse.Namespace) -> P
     }})
 
 
-def collect_play(results_path: Path) -> Dict[str, Any]:
-    """One task on localhost that writes every host's restore_result (null when unset) to results_path."""
-    results = ("{{ dict(groups['all'] | zip(groups['all'] | map('extract', hostvars)"
-               " | map(attribute='restore_result', default=none))) | to_json }}")
-    return {"name": "Collect every host's restore_result", "hosts": "localhost", "gather_facts": False,
-            "tasks": [{"name": "Write the results", "ansible.builtin.copy": {
-                "dest": str(results_path), "content": results, "mode": "0644"}}]}
-
-
 def write_restore_playbook(path: Path, results_path: Path) -> Path:
     """The collection's restore playbook, then the collecting play."""
-    return write_yaml(path, [{"import_playbook": "rackspace.cloudbackup.restore"}, collect_play(results_path)])
+    return write_yaml(path, [{"import_playbook": "rackspace.cloudbackup.restore"},
+                             collect_play(results_path, "restore_result")])
 
 
 def restore_environment(work: Path, info: Dict[str, Any]) -> Dict[str, str]:
@@ -172,10 +151,9 @@ def restores_by_backup(state: Dict[str, Any]) -> Dict[int, Dict[str, Any]]:
 
 def result_problem(result: Any, backup_id: int, restore: Optional[Dict[str, Any]]) -> Optional[str]:
     """Why this host's restore_result is wrong, or None when it is right."""
-    if not isinstance(result, dict):
-        return "no restore_result"
-    if result.get("state") != "Completed":
-        return "state %s" % result.get("state")
+    problem = completion_problem(result, "restore_result")
+    if problem:
+        return problem
     if result.get("failure") is not None:
         return "failure %s" % result.get("failure")
     if result.get("backup_id") != backup_id:
@@ -189,12 +167,9 @@ def result_problem(result: Any, backup_id: int, restore: Optional[Dict[str, Any]
 
 def wrong_hosts(results: Dict[str, Any], backups: Dict[str, int], state: Dict[str, Any]) -> Dict[str, str]:
     restores = restores_by_backup(state)
-    problems = {}
-    for host, backup_id in backups.items():
-        problem = result_problem(results.get(host), backup_id, restores.get(backup_id))
-        if problem:
-            problems[host] = problem
-    return problems
+    problems = {host: result_problem(results.get(host), backup_id, restores.get(backup_id))
+                for host, backup_id in backups.items()}
+    return {host: problem for host, problem in problems.items() if problem}
 
 
 def api_figures(log: List[Dict[str, Any]], state: Dict[str, Any], hosts: int) -> Dict[str, Any]:
@@ -279,11 +254,7 @@ def print_report(figures: Dict[str, Any]) -> None:
     print("\n%(hosts)d hosts, forks %(forks)d, speed x%(speed)g, restores of %(min_duration)g to %(max_duration)g s,"
           " poll %(poll_interval)d s, progress %(progress_interval)d s" % figures)
     print()
-    rows = [("", TITLE, "floor")] + table_rows(figures)
-    width = [max(len(row[i]) for row in rows) for i in range(3)]
-    rows.insert(1, tuple("-" * w for w in width))
-    for row in rows:
-        print("  ".join([row[0].ljust(width[0])] + [cell.rjust(w) for cell, w in zip(row[1:], width[1:])]))
+    print_table([("", TITLE, "floor")] + table_rows(figures))
     print()
     print("floor = longest restore + trivial task + one round trip (median of %d GET activity)." % ROUND_TRIPS)
     if figures["run"]["rc"] != 0:
@@ -332,18 +303,8 @@ def main() -> int:
     args = parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_restore."))
     figures = benchmark(args, work)
-    figures["passed"] = passed(figures)
     print_report(figures)
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
-        print("json: %s" % args.json)
-    if args.keep or not figures["passed"]:
-        print("log: %s (trivial task: %s; folder kept)" % (figures["run"]["log"], figures["trivial"]["log"]))
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-        print("log: removed with %s (use --keep to keep it)" % work)
-    print("result: %s" % ("PASS" if figures["passed"] else "FAIL"))
-    return 0 if figures["passed"] else 1
+    return finish(args, work, figures, passed(figures), figures["run"]["log"], figures["trivial"]["log"])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 The role's YAML only moves data between its batch module runs and the hosts. Which hosts
 can be started, what each one waits for, what its ``run_backup_result`` holds, what fails
 it and how the final table reads is decided here, once, on top of
-module_utils/_fleet_report.py. Each filter is documented in the .yml file of its name.
+module_utils/_fleet_results.py. Each filter is documented in the .yml file of its name.
 
 A "host target" is what the role's first task records per host, read by run_backup_hosts:
 the host's name and its run_backup_* settings (agent, configuration, gate and timeout).
@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import redact_url
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import (
     host_result,
     summary_lines,
     table_lines,

@@ -357,7 +357,7 @@ def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -
         verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
                                  gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
                                  gate=gate)
-    # What the progress line (_fleet_report.progress_line) counts as passed: this element's verdict.
+    # What the progress line (_fleet_results.progress_line) counts as passed: this element's verdict.
     result["gate_passed"] = verdict.failure is None
     return dict(name=entry.get("name"), restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),
                 state=entry.get("state"), report=result["report"], healthy=result["healthy"], ended=result["ended"],

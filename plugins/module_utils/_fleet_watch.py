@@ -38,7 +38,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import (
     ended_result,
     no_backup_result,
     timed_out_result,

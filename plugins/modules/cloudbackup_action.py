@@ -573,7 +573,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import BackupFailed, CloudBackupError, WaitTimeout
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import watch_entry
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import watch_entry
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet, start_one
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec

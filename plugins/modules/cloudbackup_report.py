@@ -436,7 +436,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id, report_of_ended
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, ReportFailed
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import progress_line
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import progress_line
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     find_latest_backups,
     pending,

@@ -630,7 +630,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check,
     check_unused,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import progress_line
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import progress_line
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import (
     CARRIED_KEYS,
     judged,

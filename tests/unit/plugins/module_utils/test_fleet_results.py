@@ -1,7 +1,7 @@
-"""Tests of _fleet_report: the words a person reads about a fleet's backups."""
+"""Tests of _fleet_results: the words a person reads about a fleet's backups."""
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_report import (
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import (
     ended_result,
     host_result,
     progress_line,

@@ -34,9 +34,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
-    FORBIDDEN_HINT,
     Rounds,
     Write,
+    refused_too_long,
     report_after_end,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
@@ -207,7 +207,10 @@ def _create_drafts(client: Any, rounds: Rounds, restores: List[FleetRestore], kn
     """
     creations = [Write(one) for one in restores]
     rounds.run(creations, lambda creation: create_draft(client, creation.subject.request),
-               lambda unclear: _find_drafts(client, unclear, known_ids), lambda creation: creation.last_unclear,
+               lambda unclear: _find_drafts(client, unclear, known_ids),
+               lambda creation: refused_too_long(creation, "The creation of a restore of backup %s"
+                                                 % creation.subject.request.backup_id, rounds.patience)
+               if creation.refused else creation.last_unclear,
                races=False)
     drafts = []
     for creation in creations:
@@ -228,9 +231,16 @@ def _create_drafts(client: Any, rounds: Rounds, restores: List[FleetRestore], kn
 
 
 def _find_drafts(client: Any, unclear: List[Write], known_ids: Set[Any]) -> None:
+    """One feed read for every unclear creation; a draft that cannot be read fails its own creation alone."""
     activity = list_activity(client)
     for creation in unclear:
-        draft = new_draft(client, creation.subject.request, known_ids, activity)
+        try:
+            draft = new_draft(client, creation.subject.request, known_ids, activity)
+        except CloudBackupError as err:
+            if err.transient:
+                raise
+            creation.failure = err
+            continue
         if draft is not None:
             creation.find(draft)
 
@@ -257,18 +267,19 @@ def _start_drafts(client: Any, rounds: Rounds, drafts: List[FleetRestore]) -> No
 
     def give_up(start: Write) -> CloudBackupError:
         if start.refused:
-            return CloudBackupError("StartManual for restore %s was refused with HTTP 403 for %d seconds: %s"
-                                    % (start.subject.restore["restore_id"], rounds.patience, FORBIDDEN_HINT))
+            return refused_too_long(start, "StartManual for restore %s" % start.subject.restore["restore_id"],
+                                    rounds.patience)
         return start.last_unclear
 
     rounds.run(starts, send, look, give_up, settles=False)
     for start in starts:
-        one = start.subject
-        if start.made is not None:
+        one, restore_id = start.subject, start.subject.restore["restore_id"]
+        # A start that failed may follow an unclear one that took effect after all: the state tells.
+        if start.made is not None or not still_a_draft(client, restore_id):
             one.outcome, one.changed, one.started_at = "started", True, time.time()
             one.restore = dict(one.restore, state="StartRequested")
         else:
-            one.fail(cleaned_up_after(client, one.restore["restore_id"], start.failure))
+            one.fail(cleaned_up_after(client, restore_id, start.failure))
 
 
 # --- waiting ----------------------------------------------------------------------------------

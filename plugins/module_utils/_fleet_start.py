@@ -48,7 +48,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import FORBIDDEN_HINT, Rounds, Write
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import Rounds, Write, refused_too_long
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 
@@ -213,9 +213,11 @@ class FleetStarter:
 
     def __init__(self, client: Any, wake: bool, online_timeout: float,
                  sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 warn: Callable[[str], Any] = lambda msg: None) -> None:
+                 warn: Callable[[str], Any] = lambda msg: None, agent_id: Optional[int] = None) -> None:
         self.client = client
         self.wake = wake
+        # The feed the runs are looked for in: the one the known runs came from (an agent's, or the account's).
+        self.agent_id = agent_id
         self.clock = clock
         self.sleep = sleep
         self.warn = warn
@@ -247,7 +249,7 @@ class FleetStarter:
 
     def look(self, unclear: List[Write], known_ids: set) -> None:
         """One feed read for every unclear start: the new run of its configuration, if it shows."""
-        activity = list_activity(self.client)
+        activity = list_activity(self.client, self.agent_id)
         for start in unclear:
             run_id = new_run_since(self.client, start.subject.configuration, activity, known_ids)
             if run_id is not None:
@@ -262,7 +264,7 @@ class FleetStarter:
         if not started:
             return
         try:
-            activity = list_activity(self.client)
+            activity = list_activity(self.client, self.agent_id)
         except CloudBackupError as err:
             self.warn("%d backup(s) were started, but the look for a second run of them failed: %s"
                       % (len(started), err.msg))
@@ -283,15 +285,14 @@ class FleetStarter:
             return CloudBackupError("%s got no clear answer %d times (the last: %s), and no new run of it appeared"
                                     % (what, start.unclear, start.last_unclear.msg))
         if start.refused == "rate limit":
-            return CloudBackupError("%s was refused by the account's rate limit for %d seconds: run fewer jobs or "
-                                    "slices at once on this account, or raise online_timeout" % (what, patience))
+            return refused_too_long(start, what, patience)
         try:
             agent = get_agent(self.client, target.agent["machine_agent_id"])
         except CloudBackupError:
             agent = dict(target.agent, status=None)
         status = agent.get("status")
         if status is None or is_online(agent):
-            return CloudBackupError("%s was refused with HTTP 403 for %d seconds: %s" % (what, patience, FORBIDDEN_HINT))
+            return refused_too_long(start, what, patience)
         return CloudBackupError("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
                                 "(driveclient) runs on the server" % (agent_label(agent), status, patience,
                                                                       self.rounds.wakes))
@@ -338,9 +339,10 @@ def start_one(client: Any, agent: dict, configuration: dict, runs: List[dict], o
     """
     target = FleetTarget(dict(name=configuration.get("backup_configuration_name")))
     target.agent, target.configuration = agent, configuration
-    FleetStarter(client, False, online_timeout, sleep, clock, warn).start_all([target], runs)
+    FleetStarter(client, False, online_timeout, sleep, clock, warn, agent_id=agent["machine_agent_id"]).start_all(
+        [target], runs)
     if target.outcome == "failed":
-        raise CloudBackupError(target.msg, configuration_id=target.configuration_id)
+        raise target.start.failure or CloudBackupError(target.msg)  # the API's own error (status, url) when it was one
     return target.backup_id
 
 

@@ -57,10 +57,11 @@ def unclear_look_ends(err: CloudBackupError, sent_at: float, now: float, timeout
     ``err`` is what the request got, at ``now``, instead of a clear answer. The look lasts
     START_SETTLE_WINDOW after the last moment the request could have been acted on: its
     reply, when one came (a 5xx, a garbled body); else the moment the server must have
-    given up on it, ``timeout`` after it was sent.
+    given up on it, ``timeout`` after it was sent, and not before ``now``: the client may
+    have sent it again after ``sent_at`` (a rate-limit refusal waits out its Retry-After).
     """
     replied = not isinstance(err, TransportError)
-    return (now if replied else sent_at + timeout) + START_SETTLE_WINDOW
+    return (now if replied else max(sent_at + timeout, now)) + START_SETTLE_WINDOW
 
 
 # The answers after which a write may have been acted on all the same.
@@ -119,7 +120,7 @@ class Rounds:
     in its own round), and only then due again; a refused connection sent nothing and is
     due again at once. At most START_AMBIGUOUS_ATTEMPTS sends in all, the last one looked
     for too. Another API error fails the write. ``give_up(write)`` words a failure of the
-    rounds themselves.
+    rounds themselves (refused_too_long words a refusal).
     """
 
     def __init__(self, client: Any, patience: float, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
@@ -212,19 +213,32 @@ class Rounds:
         """One look for every unclear write: what it made found, or due again once its look window ends."""
         if not unclear:
             return
+        failed_look = None
         try:
             look(unclear)
         except CloudBackupError as err:
             if not err.transient:
                 raise
-            # The next round looks again; a window that ends meanwhile is judged below.
+            failed_look = err  # the next round looks again
         for write in _unsettled(unclear):
             if self.clock() < write.look_until:
                 continue
-            if write.sends >= START_AMBIGUOUS_ATTEMPTS:
+            if failed_look is not None:
+                # Only a look that worked may say the write was never acted on: sending it
+                # again unseen could make it twice.
+                write.failure = failed_look
+            elif write.sends >= START_AMBIGUOUS_ATTEMPTS:
                 write.failure = give_up(write)
             else:
                 write.look_until = None  # never acted on: due again
+
+
+def refused_too_long(write: Write, what: str, patience: float) -> CloudBackupError:
+    """The failure of ``what`` (a write's words), refused for ``patience`` seconds by the rate limit or with 403."""
+    if write.refused == "rate limit":
+        return CloudBackupError("%s was refused by the account's rate limit for %d seconds: run fewer jobs or slices "
+                                "at once on this account, or raise online_timeout" % (what, patience))
+    return CloudBackupError("%s was refused with HTTP 403 for %d seconds: %s" % (what, patience, FORBIDDEN_HINT))
 
 
 def _refused(write: Write, how: str, at: float) -> None:

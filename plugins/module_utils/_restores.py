@@ -209,7 +209,10 @@ def _matching(client: Any, request: RestoreRequest, items: List[dict],
     first match reads no further.
     """
     for item in sorted(items, key=lambda item: item.get("id") or 0, reverse=True):
-        restore = get_restore(client, item["id"])
+        try:
+            restore = get_restore(client, item["id"])
+        except NotFound:
+            continue  # deleted since the feed was read: not one to join or adopt
         if request.matches(restore) and wanted(restore):
             yield restore
 

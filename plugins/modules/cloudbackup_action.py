@@ -96,9 +96,9 @@ options:
       - The API work is shared. One agent list, one configuration list and one read of the account's activity
         feed find every agent, configuration and backup already running; one wake-up wakes every agent (see
         O(wake_agents)); each new backup costs one StartManual request. An agent that refuses its start
-        (asleep, or just woken) is tried again every 2 seconds until O(online_timeout) seconds pass in which no
-        start of the batch went through, and the wake-up is sent again, at most every 20 seconds, while some
-        agent still refuses. A start refused for the account's rate limit is sent again after the C(Retry-After)
+        (asleep, or just woken) is tried again every 2 seconds until it has been refused for O(online_timeout)
+        seconds (at least 30) and no start of the batch went through for as long, and the wake-up is sent again,
+        at most every 20 seconds, while some agent still refuses. A start refused for the account's rate limit is sent again after the C(Retry-After)
         the API asks for, and the whole batch waits with it.
       - A start without a clear answer (a 5xx, a lost or garbled reply) is looked for in the account's activity
         feed before it is sent again, while the other servers go on being started.

@@ -747,7 +747,8 @@ def start_restore(module: CloudBackupModule) -> dict:
         spec["configuration"] = resolve_configuration(module.client, params["configuration_id"],
                                                       params["configuration_name"], params["agent_id"])
     one = start_restores(module.client, [spec], module.check_mode, sleep=time.sleep, clock=time.monotonic,
-                         warn=module.warn, ready=lambda agent_id: agent_ready_to_restore(module, agent_id))[0]
+                         warn=module.warn, ready=lambda agent_id: agent_ready_to_restore(module, agent_id),
+                         online_timeout=module.params["online_timeout"])[0]
     if one.error is not None:
         raise one.error
     request = one.request

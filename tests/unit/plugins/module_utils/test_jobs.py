@@ -212,3 +212,30 @@ def test_a_write_judged_by_its_state_is_looked_at_once_and_sent_again_next_round
 
     assert (write.made, write.subject.looks) == ("made", 1)
     assert fake_clock.sleeps == [ROUND_DELAY]
+
+
+def test_a_write_whose_window_ends_while_the_feed_is_down_fails_rather_than_going_twice(fake_clock, monkeypatch):
+    batch = Batch(fake_clock, monkeypatch, Subject("a", [server_error(), "made"]))
+
+    def feed_down(writes):
+        raise server_error()
+    batch.rounds.run(batch.writes, batch.send, feed_down, lambda write: CloudBackupError("gave up"))
+
+    [write] = batch.writes
+    assert write.failure.status == 503 and len(write.subject.sends) == 1
+    assert fake_clock.elapsed >= START_SETTLE_WINDOW
+
+
+def test_a_lost_reply_is_looked_for_from_when_it_came_back_at_the_earliest(fake_clock, monkeypatch):
+    # The client waited out a Retry-After (here 50 s) before the request that got no reply.
+    batch = Batch(fake_clock, monkeypatch, Subject("a", [lost_reply(), "made"]))
+    send = batch.send
+
+    def send_after_a_rate_limit_wait(write):
+        fake_clock.advance(50)
+        return send(write)
+
+    batch.rounds.run(batch.writes, send_after_a_rate_limit_wait, batch.look, lambda write: CloudBackupError("gave up"))
+
+    first, second = batch.subjects[0].sends
+    assert second - first >= START_SETTLE_WINDOW + 50

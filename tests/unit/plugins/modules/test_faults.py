@@ -53,7 +53,7 @@ def batch():
 OPERATIONS = {
     "start and wait": (cloudbackup_action, start(), {NIGHTLY: 1},
                        ["identity.tokens", "configuration.get", "activity.agent", "agent.get", "backup.start",
-                        "activity.user", "backup.get", "backup.report"]),
+                        "backup.get", "backup.report"]),
     "start without waiting": (cloudbackup_action, start(wait=False), {NIGHTLY: 1}, ["backup.start"]),
     "stop": (cloudbackup_action, dict(action="stop", backup_id="running"), {SLOW_FILES: 1},
              ["backup.get", "backup.stop"]),

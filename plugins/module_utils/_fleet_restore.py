@@ -36,7 +36,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     Rounds,
     Write,
-    refused_too_long,
+    gave_up,
     report_after_end,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
@@ -208,9 +208,8 @@ def _create_drafts(client: Any, rounds: Rounds, restores: List[FleetRestore], kn
     creations = [Write(one) for one in restores]
     rounds.run(creations, lambda creation: create_draft(client, creation.subject.request),
                lambda unclear: _find_drafts(client, unclear, known_ids),
-               lambda creation: refused_too_long(creation, "The creation of a restore of backup %s"
-                                                 % creation.subject.request.backup_id, rounds.patience)
-               if creation.refused else creation.last_unclear,
+               lambda creation: gave_up(creation, "The creation of a restore of backup %s"
+                                        % creation.subject.request.backup_id, rounds.patience),
                races=False)
     drafts = []
     for creation in creations:
@@ -265,13 +264,10 @@ def _start_drafts(client: Any, rounds: Rounds, drafts: List[FleetRestore]) -> No
             if not still_a_draft(client, start.subject.restore["restore_id"]):
                 start.find(start.subject.restore["restore_id"])  # an earlier, unclear start took effect
 
-    def give_up(start: Write) -> CloudBackupError:
-        if start.refused:
-            return refused_too_long(start, "StartManual for restore %s" % start.subject.restore["restore_id"],
-                                    rounds.patience)
-        return start.last_unclear
-
-    rounds.run(starts, send, look, give_up, settles=False)
+    rounds.run(starts, send, look,
+               lambda start: gave_up(start, "StartManual for restore %s" % start.subject.restore["restore_id"],
+                                     rounds.patience),
+               settles=False)
     for start in starts:
         one, restore_id = start.subject, start.subject.restore["restore_id"]
         # A start that failed may follow an unclear one that took effect after all: the state tells.

@@ -48,7 +48,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import Rounds, Write, refused_too_long
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import Rounds, Write, gave_up
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 
@@ -284,18 +284,16 @@ class FleetStarter:
         if start.unclear:
             return CloudBackupError("%s got no clear answer %d times (the last: %s), and no new run of it appeared"
                                     % (what, start.unclear, start.last_unclear.msg))
-        if start.refused == "rate limit":
-            return refused_too_long(start, what, patience)
-        try:
-            agent = get_agent(self.client, target.agent["machine_agent_id"])
-        except CloudBackupError:
-            agent = dict(target.agent, status=None)
-        status = agent.get("status")
-        if status is None or is_online(agent):
-            return refused_too_long(start, what, patience)
-        return CloudBackupError("agent %s is %s after %d seconds and %d wake-up(s): check that the agent service "
-                                "(driveclient) runs on the server" % (agent_label(agent), status, patience,
-                                                                      self.rounds.wakes))
+        if start.refused == "403":
+            try:
+                agent = get_agent(self.client, target.agent["machine_agent_id"])
+            except CloudBackupError:
+                agent = dict(target.agent, status=None)
+            if agent.get("status") is not None and not is_online(agent):
+                return CloudBackupError("agent %s is %s after %d seconds and %d wake-up(s): check that the agent "
+                                        "service (driveclient) runs on the server"
+                                        % (agent_label(agent), agent["status"], patience, self.rounds.wakes))
+        return gave_up(start, what, patience)
 
 
 def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: float, check_mode: bool,

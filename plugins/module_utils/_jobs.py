@@ -120,7 +120,7 @@ class Rounds:
     in its own round), and only then due again; a refused connection sent nothing and is
     due again at once. At most START_AMBIGUOUS_ATTEMPTS sends in all, the last one looked
     for too. Another API error fails the write. ``give_up(write)`` words a failure of the
-    rounds themselves (refused_too_long words a refusal).
+    rounds themselves (gave_up gives the usual words).
     """
 
     def __init__(self, client: Any, patience: float, sleep: Callable[[float], Any], clock: Callable[[], float]) -> None:
@@ -233,12 +233,17 @@ class Rounds:
                 write.look_until = None  # never acted on: due again
 
 
-def refused_too_long(write: Write, what: str, patience: float) -> CloudBackupError:
-    """The failure of ``what`` (a write's words), refused for ``patience`` seconds by the rate limit or with 403."""
+def gave_up(write: Write, what: str, patience: float) -> CloudBackupError:
+    """Why the rounds gave up on ``write`` (``what`` names it).
+
+    Refused for ``patience`` seconds by the rate limit or with 403, else its last unclear answer.
+    """
     if write.refused == "rate limit":
         return CloudBackupError("%s was refused by the account's rate limit for %d seconds: run fewer jobs or slices "
                                 "at once on this account, or raise online_timeout" % (what, patience))
-    return CloudBackupError("%s was refused with HTTP 403 for %d seconds: %s" % (what, patience, FORBIDDEN_HINT))
+    if write.refused:
+        return CloudBackupError("%s was refused with HTTP 403 for %d seconds: %s" % (what, patience, FORBIDDEN_HINT))
+    return write.last_unclear
 
 
 def _refused(write: Write, how: str, at: float) -> None:

@@ -89,8 +89,9 @@ class Batch:
             if subject.made_after is not None and subject.looks > subject.made_after:
                 write.find("found")
 
-    def run(self, **rules):
-        self.rounds.run(self.writes, self.send, self.look, lambda write: CloudBackupError("gave up"), **rules)
+    def run(self, send=None, look=None, **rules):
+        self.rounds.run(self.writes, send or self.send, look or self.look, lambda write: CloudBackupError("gave up"),
+                        **rules)
         return self.writes
 
 
@@ -219,9 +220,8 @@ def test_a_write_whose_window_ends_while_the_feed_is_down_fails_rather_than_goin
 
     def feed_down(writes):
         raise server_error()
-    batch.rounds.run(batch.writes, batch.send, feed_down, lambda write: CloudBackupError("gave up"))
+    [write] = batch.run(look=feed_down)
 
-    [write] = batch.writes
     assert write.failure.status == 503 and len(write.subject.sends) == 1
     assert fake_clock.elapsed >= START_SETTLE_WINDOW
 
@@ -235,7 +235,7 @@ def test_a_lost_reply_is_looked_for_from_when_it_came_back_at_the_earliest(fake_
         fake_clock.advance(50)
         return send(write)
 
-    batch.rounds.run(batch.writes, send_after_a_rate_limit_wait, batch.look, lambda write: CloudBackupError("gave up"))
+    batch.run(send=send_after_a_rate_limit_wait)
 
     first, second = batch.subjects[0].sends
     assert second - first >= START_SETTLE_WINDOW + 50

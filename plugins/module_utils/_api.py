@@ -75,6 +75,43 @@ def get_configuration(client: Any, configuration_id: int) -> dict:
         return _get(client, "backup-configuration", configuration_id, expect=dict)
 
 
+def create_configuration(client: Any, body: dict) -> dict:
+    """POST backup-configuration once: the new configuration, as the API answers it (200 with the object).
+
+    Never retried here: every accepted POST makes a configuration; _fleet_configure decides
+    what is safe to repeat.
+    """
+    response = client.request("POST", "backup-configuration", body=body, retry=False)
+    configuration = _reply_record(client, response, "POST")
+    if not isinstance(configuration.get("backup_configuration_id"), int):
+        # It was created all the same: the caller looks for it as for any unclear answer.
+        raise InvalidResponse("POST", response.url, response.status_code, client.masked(response.text),
+                              msg="POST %s returned no BackupConfigurationId" % redact_url(response.url))
+    return configuration
+
+
+def update_configuration(client: Any, configuration_id: int, body: dict) -> None:
+    """PUT backup-configuration/{id}: a full replacement (every field of a create); sending it again changes nothing."""
+    with _naming_not_found("backup configuration %s" % configuration_id):
+        client.request("PUT", "backup-configuration", configuration_id, body=body, retry=True)
+
+
+def enable_configuration(client: Any, configuration_id: int, enable: bool) -> None:
+    """POST backup-configuration/enable/{id} with the documented {"Enable": bool}; sending it again changes nothing.
+
+    Its reply (the configuration) is not read: a garbled one would hide a switch that was made.
+    """
+    with _naming_not_found("backup configuration %s" % configuration_id):
+        client.request("POST", "backup-configuration", "enable", configuration_id, body={"Enable": bool(enable)},
+                       retry=True)
+
+
+def delete_configuration(client: Any, configuration_id: int) -> None:
+    """DELETE backup-configuration/{id}: a soft delete (it stays readable with is_deleted true)."""
+    with _naming_not_found("backup configuration %s" % configuration_id):
+        client.request("DELETE", "backup-configuration", configuration_id, retry=True)
+
+
 def request_start(client: Any, configuration_id: int) -> int:
     """POST StartManual once and return the new backup id (the reply is a bare integer).
 

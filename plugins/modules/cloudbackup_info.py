@@ -289,6 +289,16 @@ configurations:
       type: list
       elements: dict
       sample: [{file_id: 47085, file_path: /home, file_item_type: Folder, parent_id: 400001}]
+    declared:
+      description:
+        - The configuration in the words of M(rackspace.cloudbackup.cloudbackup_configuration)'s options, to give
+          it as they are; see RV(rackspace.cloudbackup.cloudbackup_configuration#module:declared).
+      type: dict
+      version_added: 0.3.0
+      sample: {name: nightly, agent_id: 300001, configuration_id: 400001, enabled: true,
+               schedule: {frequency: manual}, include: [/home], include_files: [], exclude: [], exclude_files: [],
+               retention_days: 30, missed_backup: run_as_soon_as_possible, notify_on_success: false,
+               notify_on_failure: false}
   sample:
     - backup_configuration_id: 400001
       backup_configuration_name: nightly
@@ -501,6 +511,7 @@ query_result:
   sample: [300001, 300002]
 """
 
+import time
 from typing import Any, Callable, Dict, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
@@ -520,6 +531,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurati
     configurations_named,
     resolve_configuration,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configuration_spec import declared
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import jmespath
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule
@@ -644,11 +656,16 @@ def read_agents(client: Any, params: dict) -> List[dict]:
 
 
 def read_configurations(client: Any, params: dict) -> List[dict]:
+    """The configurations asked for, each with ``declared``: itself in cloudbackup_configuration's words."""
     if params["configuration_id"] is not None:
-        return [get_configuration(client, params["configuration_id"])]
-    if params["configuration_name"] is not None:
-        return configurations_named(client, params["configuration_name"], params["agent_id"], params["include_deleted"])
-    return list_configurations(client, params["agent_id"], params["include_deleted"])
+        configurations = [get_configuration(client, params["configuration_id"])]
+    elif params["configuration_name"] is not None:
+        configurations = configurations_named(client, params["configuration_name"], params["agent_id"],
+                                              params["include_deleted"])
+    else:
+        configurations = list_configurations(client, params["agent_id"], params["include_deleted"])
+    now = time.time()
+    return [dict(configuration, declared=declared(configuration, now)) for configuration in configurations]
 
 
 def read_backup(client: Any, params: dict) -> dict:

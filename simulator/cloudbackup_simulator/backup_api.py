@@ -127,7 +127,7 @@ def configuration_get(call: Call) -> Response:
 
 
 def configuration_create(call: Call) -> Response:
-    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id, call.region)
+    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id, call.now, call.region)
     config = configuration_writes.create(call.world, call.tenant_id, values)
     body = views.configuration(call.world, config, call.now)
     # The create response carries a few extra fields (api-notes: Backup configurations).
@@ -138,7 +138,7 @@ def configuration_create(call: Call) -> Response:
 
 def configuration_update(call: Call) -> Response:
     config = _configuration(call, call.args["configuration_id"], writable=True)
-    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id, call.region)
+    values = configuration_writes.parse_body(read_json(call.request), call.world, call.tenant_id, call.now, call.region)
     configuration_writes.update(call.world, config, values)
     return empty(200)
 

@@ -5,7 +5,9 @@ Request bodies use the API's field names; invalid values answer 400 naming the f
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ApiError
 from .model import Configuration, World
@@ -13,8 +15,19 @@ from .schedule import Schedule
 
 _ABSENT = object()
 
+# The Windows time zones whose start times the simulator keeps in UTC (setting
+# start_time_echo; api-notes: Backup configurations), converted by the offset in effect when
+# written: a request for 7:30 PM "Eastern Standard Time" in summer is held as 11:30 PM.
+ZONES = {
+    "UTC": "Etc/UTC", "GMT Standard Time": "Europe/London", "Eastern Standard Time": "America/New_York",
+    "Central Standard Time": "America/Chicago", "Mountain Standard Time": "America/Denver",
+    "Pacific Standard Time": "America/Los_Angeles", "W. Europe Standard Time": "Europe/Berlin",
+    "Romance Standard Time": "Europe/Paris", "India Standard Time": "Asia/Kolkata",
+    "AUS Eastern Standard Time": "Australia/Sydney",
+}
 
-def parse_body(body: Any, world: World, tenant_id: str, region: Optional[str] = None) -> Dict[str, Any]:
+
+def parse_body(body: Any, world: World, tenant_id: str, now: float, region: Optional[str] = None) -> Dict[str, Any]:
     """Configuration attributes from a create/update body (every field, as chef sends).
     At a regional endpoint (``region``) an agent of another region is unknown, like any other."""
     if not isinstance(body, dict):
@@ -25,7 +38,7 @@ def parse_body(body: Any, world: World, tenant_id: str, region: Optional[str] = 
         "active": _field(body, "IsActive", bool, True),
         "retention": _choice(body, "VersionRetention", (0, 30, 60), 30),
         "missed_backup_action": _choice(body, "MissedBackupActionId", (1, 2), 1),
-        "schedule": _schedule(body),
+        "schedule": _schedule(body, world.settings.start_time_echo, now),
         "time_zone": _field(body, "TimeZoneId", str, "Eastern Standard Time"),
         "notify_recipients": _field(body, "NotifyRecipients", str, ""),
         "notify_success": _field(body, "NotifySuccess", bool, False),
@@ -112,7 +125,7 @@ def _choice(body: Dict[str, Any], name: str, allowed: tuple, default: Any) -> An
     return value
 
 
-def _schedule(body: Dict[str, Any]) -> Schedule:
+def _schedule(body: Dict[str, Any], echo: str, now: float) -> Schedule:
     schedule = Schedule(
         frequency=_field(body, "Frequency", str, "Manually"),
         start_hour=body.get("StartTimeHour"),
@@ -124,7 +137,17 @@ def _schedule(body: Dict[str, Any]) -> Schedule:
     problem = schedule.problem()
     if problem:
         raise ApiError(400, problem + ".")
-    return schedule
+    offset = _utc_offset(body.get("TimeZoneId"), now) if echo == "utc" and schedule.start_hour is not None else None
+    return schedule if offset is None else schedule.shifted(-offset)
+
+
+def _utc_offset(zone: Any, now: float) -> Optional[int]:
+    """Minutes east of UTC of a known zone at ``now``; None for another one (kept as sent)."""
+    try:
+        offset = datetime.fromtimestamp(now, ZoneInfo(ZONES[zone])).utcoffset()
+    except (KeyError, TypeError, ZoneInfoNotFoundError):
+        return None
+    return int(offset.total_seconds() // 60)
 
 
 def _paths(body: Dict[str, Any], name: str) -> List[tuple]:

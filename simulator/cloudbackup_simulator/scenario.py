@@ -50,6 +50,7 @@ class Settings:
     unavailable_start_status: int = 403
     tenant_mismatch_status: int = 403
     duplicate_names: Union[int, str] = 409
+    start_time_echo: str = "utc"
     token_lifetime: float = 86400.0
     rbac: bool = True
     size_base: int = 1024
@@ -270,6 +271,7 @@ def _settings(fields: Fields, defaults: Settings = Settings()) -> Settings:
         unavailable_start_status=fields.status("unavailable_start_status", defaults.unavailable_start_status),
         tenant_mismatch_status=fields.status("tenant_mismatch_status", defaults.tenant_mismatch_status),
         duplicate_names=_word_or_status(fields, "duplicate_names", "allow", defaults.duplicate_names),
+        start_time_echo=fields.choice("start_time_echo", ("utc", "as_sent"), defaults.start_time_echo),
         token_lifetime=fields.seconds("token_lifetime", defaults.token_lifetime),
         rbac=fields.boolean("rbac", defaults.rbac),
         size_base=fields.choice("size_base", (1024, 1000), defaults.size_base),

@@ -8,7 +8,7 @@ it only shows a plausible NextScheduledRunTime.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 FREQUENCIES = ("Manually", "Hourly", "Daily", "Weekly")
@@ -44,6 +44,12 @@ class Schedule:
             ("StartTimeMinute", self.start_minute, range(0, 60)),
             ("StartTimeAmPm", self.am_pm, ("AM", "PM")),
         ]
+
+    def shifted(self, minutes: int) -> "Schedule":
+        """The same schedule with its start time moved by ``minutes`` (wrapping around the day; the weekday stays)."""
+        start = (self.start_hour % 12 + (12 if self.am_pm == "PM" else 0)) * 60 + self.start_minute + minutes
+        hour, minute = divmod(start % (24 * 60), 60)
+        return replace(self, start_hour=hour % 12 or 12, start_minute=minute, am_pm="PM" if hour >= 12 else "AM")
 
     def next_run(self, now: float) -> Optional[float]:
         """Next run time in UTC seconds; None for manual schedules (shown as MinValue).

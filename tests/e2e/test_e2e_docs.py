@@ -61,7 +61,7 @@ def test_the_readme_task_examples_run_against_the_demo_account(run_playbook):
 
     assert run.rc == 0, run.output
     modules = sorted({key[len(MODULE_PREFIX):] for task in tasks for key in task if key.startswith(MODULE_PREFIX)})
-    assert modules == ["action", "auth", "info", "report", "restore"]
+    assert modules == ["action", "auth", "configuration", "info", "report", "restore"]
     ran = [entry for entry in run.results if entry["task"] in {task["name"] for task in tasks}]
     assert len(ran) == len(tasks) and all(entry["status"] in ("ok", "changed") for entry in ran), run.output
 

@@ -204,3 +204,49 @@ def test_backup_report_of_targeted_servers(run_playbook, simulator, servers, tmp
 
     assert too_old.rc != 0
     assert read_rows(report)[400003]["problems"] == ["older than 1 s"]
+
+
+# --- configure_backups.yml -------------------------------------------------------------------
+
+CONFIGURE = "- import_playbook: %s\n" % os.path.join(PLAYBOOKS, "configure_backups.yml")
+CONFIGURATION_WRITES = ("configuration.create", "configuration.update", "configuration.enable", "configuration.delete")
+
+
+def declared_hosts():
+    """Three servers' declarations, the third on an agent that is not the account's."""
+    return {name: {"backup_configuration": dict(agent_id=agent, name="%s files" % name, include=["/srv", "/etc"],
+                                                schedule=dict(frequency="daily", time="02:30", time_zone="UTC"),
+                                                retention_days=30)}
+            for name, agent in (("alpha", 300001), ("beta", 300002), ("ghost", 999999))}
+
+
+def writes_of(simulator):
+    """The configuration writes the simulator carried out."""
+    return [entry["route"] for entry in simulator.requests()
+            if entry["route"] in CONFIGURATION_WRITES and (entry["status"] or 0) < 300]
+
+
+def test_configure_backups_declares_each_server_once_and_then_writes_nothing(run_playbook, simulator, servers):
+    inventory = servers(declared_hosts())
+    check = run_playbook(CONFIGURE, *inventory, "--check")
+    assert writes_of(simulator) == [] and check.result(SHOW_CONFIGURATION, "alpha")["changed"]
+
+    first = run_playbook(CONFIGURE, *inventory)
+
+    assert first.rc != 0  # ghost's agent is not the account's: that host fails, the others do not
+    assert [first.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [True, True]
+    assert first.status(SHOW_CONFIGURATION, "ghost") == "failed"
+    assert "999999" in first.result(SHOW_CONFIGURATION, "ghost")["msg"]
+    assert writes_of(simulator) == ["configuration.create"] * 2
+    simulator.clear_requests()
+
+    again = run_playbook(CONFIGURE, *servers({name: hosts for name, hosts in declared_hosts().items() if name != "ghost"}))
+
+    assert again.rc == 0 and writes_of(simulator) == []
+    assert [again.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [False, False]
+    assert [entry["route"] for entry in simulator.requests()].count("configuration.list") == 1
+    held = [config for config in simulator.state()["configurations"] if config["BackupConfigurationName"] == "alpha files"]
+    assert len(held) == 1 and held[0]["VersionRetention"] == 30
+
+
+SHOW_CONFIGURATION = "Show what became of each server's configuration"

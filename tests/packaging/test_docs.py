@@ -22,7 +22,7 @@ ANTSIBULL_DOCS = os.path.join(BIN, "antsibull-docs")
 COLLECTIONS = os.path.join(REPO_ROOT, ".build", "pytest-collections")
 COLLECTION_DIR = os.path.join(COLLECTIONS, "ansible_collections", "rackspace", "cloudbackup")
 
-MODULES = ["cloudbackup_action", "cloudbackup_auth", "cloudbackup_info", "cloudbackup_report", "cloudbackup_restore"]
+MODULES = ["cloudbackup_action", "cloudbackup_auth", "cloudbackup_configuration", "cloudbackup_info", "cloudbackup_report", "cloudbackup_restore"]
 ROLES = ["run_backup"]
 
 # Appended to the generated conf.py: no network, and the labels of docs.ansible.com that

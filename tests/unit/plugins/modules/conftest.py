@@ -25,6 +25,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
+    cloudbackup_configuration,
     cloudbackup_report,
     cloudbackup_restore,
 )
@@ -263,6 +264,7 @@ def simulated_time(monkeypatch, account):
     monkeypatch.setattr(_module, "CloudBackupClient", functools.partial(CloudBackupClient, sleep=sleep, clock=account.clock))
     monkeypatch.setattr(cloudbackup_action, "time", simulated)
     monkeypatch.setattr(cloudbackup_restore, "time", simulated)
+    monkeypatch.setattr(cloudbackup_configuration, "time", simulated)
     monkeypatch.setattr(cloudbackup_report, "Waiter", functools.partial(Waiter, clock=account.clock, sleep=sleep))
     monkeypatch.setattr(cloudbackup_report, "watch_fleet", functools.partial(
         watch_fleet, sleep=sleep, clock=account.clock, now=simulator.now))

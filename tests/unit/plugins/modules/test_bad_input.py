@@ -14,16 +14,17 @@ import requests
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
     cloudbackup_auth,
+    cloudbackup_configuration,
     cloudbackup_info,
     cloudbackup_report,
     cloudbackup_restore,
 )
 
 ACTION, AUTH, INFO, REPORT = cloudbackup_action, cloudbackup_auth, cloudbackup_info, cloudbackup_report
-RESTORE = cloudbackup_restore
+RESTORE, CONFIGURE = cloudbackup_restore, cloudbackup_configuration
 # The least each module needs besides the connection options.
 BASE = {ACTION: {"action": "wake_agents"}, AUTH: {}, INFO: {"resource": "agents"}, REPORT: {"backup_id": 1},
-        RESTORE: {"backup_id": 1, "destination_path": "/"}}
+        RESTORE: {"backup_id": 1, "destination_path": "/"}, CONFIGURE: {"agent_id": 300001, "name": "web1"}}
 START = {"action": "start", "configuration_id": 1}
 BATCH = {"action": "start", "wait": False}
 WAIT_MODULES = (ACTION, REPORT, RESTORE)
@@ -48,7 +49,7 @@ def entry(**settings):
 # (module, arguments, what the message must name)
 ROWS = [
     # --- the connection options, for every module ----------------------------------------
-    *[(module, dict(BASE[module], **args), named) for module in (ACTION, AUTH, INFO, REPORT, RESTORE) for args, named in [
+    *[(module, dict(BASE[module], **args), named) for module in (ACTION, AUTH, INFO, REPORT, RESTORE, CONFIGURE) for args, named in [
         ({"username": "   "}, "username"),
         ({"api_key": " "}, "api_key"),
         ({"api_key": None}, "api_key"),
@@ -291,6 +292,48 @@ ROWS = [
     (INFO, {"resource": "restore_activity", "configuration_id": 1}, "configuration_id"),
     (INFO, {"resource": "available_for_restore", "agent_id": 1}, "agent_id"),
     (INFO, {"resource": "agents", "restore_id": 1}, "restore_id"),
+    # --- cloudbackup_configuration -----------------------------------------------------------
+    *[(CONFIGURE, dict(BASE[CONFIGURE], **args), named) for args, named in [
+        ({"agent_id": None}, "agent_id"),
+        ({"agent_id": 0}, "agent_id"),
+        ({"configuration_id": 0}, "configuration_id"),
+        ({"name": " "}, "name"),
+        ({"state": "gone"}, "state"),
+        ({"state": "absent", "retention_days": 30}, "retention_days"),
+        ({"state": "absent", "include": ["/srv"]}, "include"),
+        ({"retention_days": 7}, "retention_days"),
+        ({"missed_backup": "later"}, "missed_backup"),
+        ({"notify_recipients": " "}, "notify_recipients"),
+        ({"include": [""]}, "include"),
+        ({"exclude_files": [" "]}, "exclude_files"),
+        ({"enabled": "maybe"}, "enabled"),
+        ({"schedule": "daily"}, "schedule"),
+        ({"schedule": {"frequency": "monthly"}}, "frequency"),
+        ({"schedule": {"frequency": "hourly"}}, "schedule.every_hours"),
+        ({"schedule": {"frequency": "hourly", "every_hours": 24}}, "schedule.every_hours"),
+        ({"schedule": {"frequency": "hourly", "every_hours": 0}}, "schedule.every_hours"),
+        ({"schedule": {"frequency": "daily", "time_zone": "UTC"}}, "schedule.time"),
+        ({"schedule": {"frequency": "daily", "time": "7pm", "time_zone": "UTC"}}, "schedule.time"),
+        ({"schedule": {"frequency": "daily", "time": "24:00", "time_zone": "UTC"}}, "schedule.time"),
+        ({"schedule": {"frequency": "daily", "time": "19:00"}}, "schedule.time_zone"),
+        ({"schedule": {"frequency": "daily", "time": "19:00", "time_zone": " "}}, "schedule.time_zone"),
+        ({"schedule": {"frequency": "weekly", "time": "19:00", "time_zone": "UTC"}}, "schedule.day"),
+        ({"schedule": {"frequency": "weekly", "day": "someday", "time": "19:00", "time_zone": "UTC"}}, "day"),
+        ({"schedule": {"frequency": "manual", "time": "19:00"}}, "schedule.time"),
+        ({"schedule": {"frequency": "daily", "every_hours": 2, "time": "19:00", "time_zone": "UTC"}},
+         "schedule.every_hours"),
+        ({"configurations": [{"name": "web1", "agent_id": 300001}]}, "configurations"),
+    ]],
+    *[(CONFIGURE, args, named) for args, named in [
+        ({"configurations": [{"name": "web1"}]}, "configurations[0].agent_id"),
+        ({"configurations": [{"name": "web1", "agent_id": 300001}, {"agent_id": 300001, "name": " "}]},
+         "configurations[1].name"),
+        ({"configurations": [{"name": "web1", "agent_id": 300001, "schedule": {"frequency": "hourly"}}]},
+         "configurations[0].schedule.every_hours"),
+        ({"configurations": [{"name": "web1", "agent_id": 300001, "retention_days": 1}]}, "retention_days"),
+        ({"state": "absent", "configurations": []}, "configurations[].state"),
+        ({"configurations": "web1"}, "configurations"),
+    ]],
 ]
 
 

@@ -22,6 +22,7 @@ import pytest
 from fault_kinds import FAULTS, LATE, OVER_LIMIT, REQUEST_TIMEOUT, real_share
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
+    cloudbackup_configuration,
     cloudbackup_info,
     cloudbackup_report,
     cloudbackup_restore,
@@ -165,6 +166,55 @@ def test_fault_cell(run_module, simulated_time, operation, route, fault):
         assert result["state"] == "Completed"
     if operation == "batch start and wait":
         assert [(backup["failed"], backup["result"]["gate_passed"]) for backup in result["backups"]] == [(False, True)] * 2
+
+
+# --- configurations: every write under every fault ---------------------------------------------
+
+DECLARED = dict(agent_id=ALPHA, name="declared", include=["/srv"], retention_days=30)
+# operation: (arguments, the routes it goes through, what the agent holds afterwards: live configurations
+# named "declared", and the IsActive and VersionRetention of the one left)
+DECLARATIONS = {
+    "declare a configuration": (DECLARED, ["identity.tokens", "configuration.list", "configuration.create"],
+                                (1, True, 30)),
+    "update a configuration": (dict(DECLARED, retention_days=60), ["configuration.update", "configuration.get"],
+                               (1, True, 60)),
+    "disable a configuration": (dict(DECLARED, enabled=False), ["configuration.enable", "configuration.get"],
+                                (1, False, 30)),
+    "delete a configuration": (dict(agent_id=ALPHA, name="declared", state="absent"), ["configuration.delete"],
+                               (0, None, None)),
+}
+DECLARATION_CELLS = [pytest.param(operation, route, fault, id="%s | %s | %s" % (operation, route, fault))
+                     for operation, (_args, routes, _held) in DECLARATIONS.items()
+                     for route, fault in itertools.product(routes, FAULTS)]
+
+
+@pytest.mark.parametrize("operation, route, fault", DECLARATION_CELLS)
+def test_declaration_fault_cell(run_module, simulated_time, operation, route, fault):
+    """No duplicate configuration, no false ``changed: false``, and the agent holds what was declared."""
+    account = simulated_time
+    args, _routes, (count, active, retention) = DECLARATIONS[operation]
+    account.simulator.configure(duplicate_names="allow")  # nothing but the module stands between a retry and a twin
+    if operation != "declare a configuration":
+        run_module(cloudbackup_configuration, dict(DECLARED, username="admin", api_key="admin-key", region="DFW",
+                                                   identity_url=account.simulator.info["identity_url"]),
+                   credentials=False)
+    account.simulator.add_fault(route=route, **FAULTS[fault])
+    pace_for(account, FAULTS[fault])
+
+    result = run_module(cloudbackup_configuration, dict(args, username="admin", api_key="admin-key", region="DFW",
+                                                        timeout=REQUEST_TIMEOUT,
+                                                        identity_url=account.simulator.info["identity_url"]),
+                        credentials=False)
+    time.sleep(FAULTS[fault].get("delay", 0))  # a late action lands by now
+
+    assert not result.get("failed"), result.get("msg")
+    assert result["changed"] is True
+    live = [config for config in account.simulator.state()["configurations"]
+            if config["BackupConfigurationName"] == "declared" and not config["IsDeleted"]]
+    assert len(live) == count, live
+    if live:
+        assert (live[0]["IsActive"], live[0]["VersionRetention"]) == (active, retention)
+        assert result["configuration_id"] == live[0]["BackupConfigurationId"]
 
 
 # --- faults that last: the task fails clearly, on time, and says what it changed ----------------

@@ -86,17 +86,21 @@ other-core:
 ## job (scripts/bench_fleet.py; more of its options in BENCH_ARGS, e.g. "--throttle POST=5/s,100/min",
 ## "--fault-rate 503=0.02,drop=0.005 --seed 1", --reference); then the restore contender,
 ## playbooks/restore.yml restoring the same N servers (scripts/bench_restore.py, one process: SLICES
-## and BENCH_ARGS do not apply; its options in RESTORE_BENCH_ARGS, e.g. "--speed 10 --json out.json").
-## The second runs whatever the first's result; make bench fails when either failed.
+## and BENCH_ARGS do not apply; its options in RESTORE_BENCH_ARGS, e.g. "--speed 10 --json out.json");
+## then playbooks/configure_backups.yml declaring N servers' configurations twice (scripts/bench_configure.py;
+## its options in CONFIGURE_BENCH_ARGS). Each runs whatever the others' results; make bench fails when any failed.
 N ?= 10
 SLICES ?= 1
 BENCH_ARGS ?=
 RESTORE_BENCH_ARGS ?=
+CONFIGURE_BENCH_ARGS ?=
 bench: $(INSTALLED) $(COLLECTION_LINK)
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_fleet.py --hosts $(N) --slices $(SLICES) $(BENCH_ARGS); \
 	fleet=$$?; \
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_restore.py --hosts $(N) $(RESTORE_BENCH_ARGS) \
-		&& exit $$fleet
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_restore.py --hosts $(N) $(RESTORE_BENCH_ARGS); \
+	restore=$$?; \
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python scripts/bench_configure.py --hosts $(N) $(CONFIGURE_BENCH_ARGS) \
+		&& [ $$fleet -eq 0 ] && [ $$restore -eq 0 ]
 
 ## Release time: fold the changelog fragments into changelogs/changelog.yaml as the release of
 ## galaxy.yml's version (which must not be released yet), regenerate CHANGELOG.md, and make every

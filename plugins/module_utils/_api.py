@@ -83,6 +83,11 @@ def create_configuration(client: Any, body: dict) -> dict:
     """
     response = client.request("POST", "backup-configuration", body=body, retry=False)
     configuration = _reply_record(client, response, "POST")
+    for key in ("inclusions", "exclusions"):  # the create reply's extra path fields (api-notes: Backup configurations)
+        for item in configuration.get(key) or ():
+            if isinstance(item, dict):
+                item.pop("filter", None)
+                item.pop("file_path_encoded", None)
     if not isinstance(configuration.get("backup_configuration_id"), int):
         # It was created all the same: the caller looks for it as for any unclear answer.
         raise InvalidResponse("POST", response.url, response.status_code, client.masked(response.text),

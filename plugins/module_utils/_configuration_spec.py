@@ -117,6 +117,8 @@ def request_body(want: Dict[str, Any], held: Optional[dict], schedule: Optional[
     """
     if schedule is not None:
         fields = api_fields(schedule)
+        if fields["TimeZoneId"] is None and held is not None:  # a manual or hourly one that names no zone
+            fields["TimeZoneId"] = held.get("time_zone_id")
     elif held is not None:
         fields = sent_fields(held, now)
     else:
@@ -131,13 +133,14 @@ def request_body(want: Dict[str, Any], held: Optional[dict], schedule: Optional[
     return body
 
 
-def check_size(body: Dict[str, Any], others: List[dict], now: float) -> None:
+def check_size(body: Dict[str, Any], others: List[dict]) -> None:
     """Fail before a write that would take the agent's configurations past the API's 1 MB.
 
-    ``others`` are the agent's other live configurations; their size is that of their own
-    bodies, close enough to what the API counts for a limit a thousand times any usual one.
+    ``others`` are the agent's other configurations (held records, or bodies about to be
+    sent); their JSON is close enough to what the API counts for a limit a thousand times
+    any usual configuration.
     """
-    size = len(json.dumps(body)) + sum(len(json.dumps(request_body(declared(other, now), other, None, now))) for other in others)
+    size = len(json.dumps(body)) + sum(len(json.dumps(other)) for other in others)
     if size > AGENT_JSON_LIMIT:
         raise CloudBackupError("the configurations of agent %s would take %d bytes of JSON with this one: the API "
                                "takes at most 1 MB per agent (fewer or shorter paths)" % (body["MachineAgentId"], size),

@@ -57,6 +57,7 @@ class Declaration:
         self.body: Optional[Dict[str, Any]] = None  # the full body of its create or update
         self.record: Optional[dict] = None  # the configuration the API holds after the task (None: absent)
         self.written = False  # whether a write was sent (not in check mode)
+        self.done = False  # whether a write of it went through (a failure after it still changed something)
         self.outcome: Optional[str] = None
         self.changed_settings: List[str] = []
         self.changed = False
@@ -67,10 +68,18 @@ class Declaration:
     def present(self) -> bool:
         return self.spec.get("state", "present") == "present"
 
+    @property
+    def label(self) -> str:
+        """How a message names the declaration: its name, else its id."""
+        return repr(self.spec["name"]) if self.spec.get("name") else "configuration %s" % self.spec.get(
+            "configuration_id")
+
     def fail(self, err: CloudBackupError, maybe_done: bool = False) -> None:
         self.outcome, self.msg, self.error = "failed", err.msg, err
-        # A write without a clear answer may have been done: never say nothing changed.
-        self.changed = self.changed or maybe_done
+        # Changed only by a write that went through, or one without a clear answer (it may have).
+        self.changed = self.done or maybe_done
+        if not self.changed:
+            self.changed_settings = []
 
     @property
     def after(self) -> Optional[Dict[str, Any]]:
@@ -94,7 +103,9 @@ class Declaration:
 
     def diff(self) -> Dict[str, Any]:
         """before and after in the options' words (empty for a configuration that is not there)."""
-        return {"before": declared(self.held, self.now) if self.held else {}, "after": self.after or {}}
+        header = "%s on agent %s" % (self.label, self.spec.get("agent_id") or (self.held or {}).get("machine_agent_id"))
+        return {"before": declared(self.held, self.now) if self.held else {}, "after": self.after or {},
+                "before_header": header, "after_header": header}
 
 
 def apply_configurations(client: Any, specs: List[Dict[str, Any]], check_mode: bool,
@@ -107,11 +118,15 @@ def apply_configurations(client: Any, specs: List[Dict[str, Any]], check_mode: b
     held = list_configurations(client, include_deleted=True)
     declarations = [Declaration(spec, now()) for spec in specs]
     claimed: Dict[Any, Declaration] = {}
+    planned: Dict[Any, List[dict]] = {}  # agent -> the bodies the batch means to write for it
     for one in declarations:
         try:
             one.held = _find(client, one.spec, held)
-            _claim(one, claimed)
-            _plan(one, held)
+            _plan(one)
+            _claim(one, claimed, held)
+            if one.changed and one.body is not None:
+                check_size(one.body, _others_of_agent(one, held, planned))
+                planned.setdefault(one.body["MachineAgentId"], []).append(one.body)
         except CloudBackupError as err:
             one.fail(err)
     if check_mode:
@@ -159,17 +174,39 @@ def _find(client: Any, spec: Dict[str, Any], held: List[dict]) -> Optional[dict]
     return live[0] if live else None
 
 
-def _claim(one: Declaration, claimed: Dict[Any, Declaration]) -> None:
-    """Two declarations of one configuration would fight over it: the second fails."""
-    key = ("id", one.held["backup_configuration_id"]) if one.held else ("new", one.spec.get("agent_id"),
-                                                                        one.spec.get("name"))
-    first = claimed.setdefault(key, one)
-    if first is not one:
-        raise CloudBackupError("%s declares the same configuration as an earlier element (agent %s, %r)"
-                               % (one.spec.get("name"), one.spec.get("agent_id"), one.spec.get("name")))
+def _claim(one: Declaration, claimed: Dict[Any, Declaration], held: List[dict]) -> None:
+    """Two declarations of one configuration, or of one name on an agent, would fight: the second fails.
+
+    So does a rename to the name of another live configuration of the agent (the API would
+    refuse it, or keep two of one name).
+    """
+    keys = [("id", one.held["backup_configuration_id"])] if one.held else []
+    if one.want is not None:
+        agent, name = one.want["agent_id"], one.want["name"]
+        keys.append(("name", agent, name))
+        if one.held and name != one.held.get("backup_configuration_name"):
+            taken = [other["backup_configuration_id"] for other in held if not other.get("is_deleted")
+                     and other.get("machine_agent_id") == agent and other.get("backup_configuration_name") == name]
+            if taken:
+                raise CloudBackupError("configuration %s cannot be renamed %r: agent %s has a live configuration of "
+                                       "that name (id %s)" % (one.held["backup_configuration_id"], name, agent,
+                                                              taken[0]), configuration_ids=taken)
+    for key in keys:
+        first = claimed.setdefault(key, one)
+        if first is not one:
+            raise CloudBackupError("%s declares the same configuration as an earlier element (%s)"
+                                   % (one.label, first.label))
 
 
-def _plan(one: Declaration, held: List[dict]) -> None:
+def _others_of_agent(one: Declaration, held: List[dict], planned: Dict[Any, List[dict]]) -> List[dict]:
+    """What else the agent of ``one`` holds or is about to hold: its other live configurations and planned bodies."""
+    agent = one.body["MachineAgentId"]
+    others = [other for other in held if other.get("machine_agent_id") == agent and not other.get("is_deleted")
+              and other is not one.held]
+    return others + planned.get(agent, [])
+
+
+def _plan(one: Declaration) -> None:
     """What the declaration needs: its outcome word, the settings it changes, the record it leads to."""
     spec, current = one.spec, one.held
     if not one.present:
@@ -185,8 +222,6 @@ def _plan(one: Declaration, held: List[dict]) -> None:
             else "unchanged"
     one.want = wanted(spec, current, one.now)
     one.body = request_body(one.want, current, spec.get("schedule"), one.now)
-    check_size(one.body, [other for other in held if other.get("machine_agent_id") == one.want["agent_id"]
-                          and not other.get("is_deleted") and other is not current], one.now)
     one.record = current
 
 
@@ -197,13 +232,15 @@ def _write(client: Any, one: Declaration) -> None:
     try:
         if one.outcome == "deleted":
             delete_configuration(client, configuration_id)
-            one.record = None
+            one.record, one.done = None, True
             return
         if one.outcome == "updated":
             # A PUT may or may not switch IsActive (undocumented): the held value goes, the switch after.
             update_configuration(client, configuration_id, dict(one.body, IsActive=one.held.get("is_active")))
+            one.done = True
         if one.body["IsActive"] != one.held.get("is_active"):
             enable_configuration(client, configuration_id, one.body["IsActive"])
+            one.done = True
         one.record = get_configuration(client, configuration_id)
     except CloudBackupError as err:
         one.fail(err, maybe_done=isinstance(err, UNCLEAR))
@@ -218,16 +255,21 @@ def _create(client: Any, creates: List[Declaration], known_ids: Set[Any], sleep:
     """
     rounds = Rounds(client, START_FORBIDDEN_WINDOW, sleep, clock)
     writes = [Write(one) for one in creates]
-    rounds.run(writes, lambda write: create_configuration(client, write.subject.body),
-               lambda unclear: _find_created(client, unclear, known_ids),
-               lambda write: gave_up(write, "The creation of backup configuration %r" % write.subject.spec["name"],
-                                     rounds.patience),
-               races=False)
+    try:
+        rounds.run(writes, lambda write: create_configuration(client, write.subject.body),
+                   lambda unclear: _find_created(client, unclear, known_ids),
+                   lambda write: gave_up(write, "The creation of backup configuration %r" % write.subject.spec["name"],
+                                         rounds.patience),
+                   races=False)
+    except CloudBackupError as err:  # the look itself failed for good: the creates not settled fail with it
+        for write in writes:
+            if not write.settled:
+                write.failure = err
     for write in writes:
         one = write.subject
         one.written = True
         if write.made is not None:
-            one.record = write.made
+            one.record, one.done = write.made, True
         else:
             one.fail(_why_not_created(write), maybe_done=bool(write.unclear))
     sent_again = [write for write in writes if write.unclear and write.made is not None]

@@ -166,7 +166,11 @@ class CloudBackupModule(AnsibleModule):
 
     def diff(self, before: Any, after: Any) -> dict:
         """``{"diff": {"before": ..., "after": ...}}`` in diff mode, to merge into a result; else {}."""
-        return {"diff": {"before": before, "after": after}} if self._diff else {}
+        return self.diffs({"before": before, "after": after})
+
+    def diffs(self, diff: Any) -> dict:
+        """``{"diff": diff}`` in diff mode (one before/after dict, or a list of them), to merge into a result; else {}."""
+        return {"diff": diff} if self._diff else {}
 
     def require_jmespath(self) -> None:
         """Fail the task unless jmespath is installed (only the ``query`` option needs it)."""

@@ -85,11 +85,14 @@ def schedule_problems(schedule: Dict[str, Any], label: str = "schedule") -> List
     if schedule.get("every_hours") is not None and not 1 <= schedule["every_hours"] <= 23:
         problems.append("%s.every_hours must be from 1 to 23, got %s" % (label, schedule["every_hours"]))
     if schedule.get("time") is not None and not TIME.match(str(schedule["time"])):
-        problems.append('%s.time must be a 24-hour "HH:MM" time, got %s' % (label, schedule["time"]))
+        problems.append('%s.time must be a 24-hour "HH:MM" time (quoted in YAML: "19:30"), got %s'
+                        % (label, schedule["time"]))
     if schedule.get("day") is not None and str(schedule["day"]).lower() not in DAYS:
         problems.append("%s.day must be one of %s, got %s" % (label, ", ".join(DAYS), schedule["day"]))
-    if schedule.get("time_zone") is not None and not str(schedule["time_zone"]).strip():
-        problems.append("%s.time_zone must not be empty" % label)
+    zone = schedule.get("time_zone")
+    if zone is not None and (not str(zone).strip() or "/" in str(zone)):
+        problems.append("%s.time_zone must be the Windows name of a time zone, for example Eastern Standard Time, "
+                        "got %r" % (label, zone))
     return problems
 
 
@@ -122,8 +125,8 @@ def zone_offsets(zone: Optional[str], now: float) -> Tuple[int, ...]:
 def declared_schedule(record: dict, now: float) -> Dict[str, Any]:
     """The schedule of a configuration (as _api returns it) in the user's words.
 
-    Its time is the one the API holds (UTC) in the zone's time at ``now``: given back to
-    the module, it reads as no change.
+    Its time is the one the API holds (UTC) in the zone's time at ``now``, its weekday the
+    held one: given back to the module, it reads as no change.
     """
     frequency = next((word for word, name in FREQUENCIES.items() if name == record.get("frequency")), None)
     schedule = {"frequency": frequency, "every_hours": record.get("hour_interval") if frequency == "hourly" else None,
@@ -134,7 +137,9 @@ def declared_schedule(record: dict, now: float) -> Dict[str, Any]:
         local = minutes + zone_offsets(schedule["time_zone"], now)[0]
         schedule["time"] = "%02d:%02d" % divmod(local % _DAY_MINUTES, 60)
         if frequency == "weekly" and day is not None:
-            schedule["day"] = DAYS[(day + local // _DAY_MINUTES) % 7]
+            # Whether the API moves the weekday with the time is unknown: it is shown as held
+            # (given back, it matches either way, see utc_times).
+            schedule["day"] = DAYS[day % 7]
     return {key: value for key, value in schedule.items() if value is not None}
 
 

@@ -216,12 +216,14 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows the configuration before and after in the words of the options (empty when it is not there).
+      - Shows the configuration before and after in the words of the options (empty when it is not there); with
+        O(configurations), one before and after for each element that changes.
   idempotent:
     support: full
     details:
       - A second run with the same options writes nothing and reports no change, whatever order the API keeps
-        the paths in and however it echoes the start time.
+        the paths in, and with the start time the API keeps in UTC (see the notes for an API that would keep it
+        as sent).
 notes:
   - Every option is checked before any API call.
   - A new configuration is created once even when the API's answer to its creation is unclear (a 5xx, a lost
@@ -233,8 +235,9 @@ notes:
   - The API keeps a daily or weekly start time converted to UTC. The module converts O(schedule.time) by the
     offset the zone has on the day it runs (a Windows zone it does not know, as given). So a configuration
     written in winter reads as changed in summer in a zone with daylight-saving time, and is written once again
-    (never the reverse - a moved start time is always a change). An update that leaves O(schedule) out sends the
-    held start time back converted the same way.
+    (never the reverse - a moved start time is always a change); an API that kept the time as sent would make
+    every run an update. An update that leaves O(schedule) out sends the held start time back converted the same
+    way, with the held weekday.
   - An agent's configurations must stay under 1 MB of JSON; a declaration that would pass it fails before it
     is sent.
   - Deleting a configuration needs the account's admin role.
@@ -293,7 +296,8 @@ configuration_id:
   type: int
   sample: 174084
 changed_settings:
-  description: The options whose value the task changed (V(created) for a new configuration).
+  description: The options whose value the task changed (V(created) for a new configuration); none when it failed
+    without changing anything.
   returned: always
   type: list
   elements: str
@@ -301,7 +305,8 @@ changed_settings:
 configuration:
   description:
     - The configuration as the API holds it after the task, normalized as M(rackspace.cloudbackup.cloudbackup_info)
-      returns it; null when it is absent. In check mode, as held before.
+      returns it (without RV(rackspace.cloudbackup.cloudbackup_info#module:configurations[].declared)); null when it
+      is absent. In check mode, as held before.
   returned: always
   type: dict
 declared:
@@ -437,14 +442,15 @@ def declare(module: CloudBackupModule) -> dict:
     if params["configurations"] is not None:
         results = [one.as_result() for one in declarations]
         return dict(changed=any(result["changed"] for result in results), outcome="batch", configuration_id=None,
-                    changed_settings=[], configuration=None, declared=None, configurations=results)
+                    changed_settings=[], configuration=None, declared=None, configurations=results,
+                    **module.diffs([one.diff() for one in declarations if one.changed]))
     one = declarations[0]
     if one.error is not None:
         raise CloudBackupError(one.msg, **dict(one.error.details, changed=one.changed))
     result = one.as_result()
     return dict(changed=result["changed"], outcome=result["outcome"], configuration_id=result["configuration_id"],
                 changed_settings=result["changed_settings"], configuration=result["configuration"],
-                declared=result["declared"], configurations=None, **module.diff(**one.diff()))
+                declared=result["declared"], configurations=None, **module.diffs(one.diff()))
 
 
 def single_spec(params: dict) -> Dict[str, Any]:

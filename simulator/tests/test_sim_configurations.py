@@ -85,6 +85,22 @@ def test_create_returns_full_object_with_new_ids(api):
     assert 410002 in ids(api.get("/backup-configuration/system/300001").json())
 
 
+def test_start_time_is_kept_in_utc_by_the_zone_s_offset_of_the_day(api, sim):
+    created = api.post("/backup-configuration", NEW_CONFIG).json()  # Sunday 7:30 PM Eastern
+    held = (created["StartTimeHour"], created["StartTimeMinute"], created["StartTimeAmPm"])
+    assert held in ((12, 30, "AM"), (11, 30, "PM"))  # winter, summer
+    assert created["TimeZoneId"] == "Eastern Standard Time" and created["DayOfWeekId"] == 0  # the weekday stays
+    sim.configure(start_time_echo="as_sent")
+    api.put("/backup-configuration/%d" % created["BackupConfigurationId"], NEW_CONFIG)
+    again = api.get("/backup-configuration/%d" % created["BackupConfigurationId"]).json()
+    assert (again["StartTimeHour"], again["StartTimeMinute"], again["StartTimeAmPm"]) == (7, 30, "PM")
+
+
+def test_a_zone_the_simulator_does_not_know_keeps_the_time_as_sent(api):
+    created = api.post("/backup-configuration", dict(NEW_CONFIG, TimeZoneId="Mars Standard Time")).json()
+    assert (created["StartTimeHour"], created["StartTimeAmPm"]) == (7, "PM")
+
+
 def test_created_configuration_can_be_started(api):
     config_id = api.post("/backup-configuration", NEW_CONFIG).json()["BackupConfigurationId"]
     api.wake()

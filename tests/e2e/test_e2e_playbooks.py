@@ -213,11 +213,13 @@ CONFIGURATION_WRITES = ("configuration.create", "configuration.update", "configu
 
 
 def declared_hosts():
-    """Three servers' declarations, the third on an agent that is not the account's."""
-    return {name: {"backup_configuration": dict(agent_id=agent, name="%s files" % name, include=["/srv", "/etc"],
-                                                schedule=dict(frequency="daily", time="02:30", time_zone="UTC"),
-                                                retention_days=30)}
-            for name, agent in (("alpha", 300001), ("beta", 300002), ("ghost", 999999))}
+    """Four servers: alpha and beta declare a configuration, ghost one on an agent that is not the account's,
+    and bare none (it is skipped)."""
+    hosts = {name: {"backup_configuration": dict(agent_id=agent, name="%s files" % name, include=["/srv", "/etc"],
+                                                 schedule=dict(frequency="daily", time="02:30", time_zone="UTC"),
+                                                 retention_days=30)}
+             for name, agent in (("ghost", 999999), ("alpha", 300001), ("beta", 300002))}
+    return dict(hosts, bare={})
 
 
 def writes_of(simulator):
@@ -233,20 +235,30 @@ def test_configure_backups_declares_each_server_once_and_then_writes_nothing(run
 
     first = run_playbook(CONFIGURE, *inventory)
 
-    assert first.rc != 0  # ghost's agent is not the account's: that host fails, the others do not
+    # ghost's agent is not the account's: that host fails, and each of the others (after it in the
+    # play's order) shows its own result.
+    assert first.rc != 0
     assert [first.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [True, True]
+    assert first.result(SHOW_CONFIGURATION, "alpha")["msg"] == "created"
     assert first.status(SHOW_CONFIGURATION, "ghost") == "failed"
     assert "999999" in first.result(SHOW_CONFIGURATION, "ghost")["msg"]
+    assert first.status(SHOW_CONFIGURATION, "bare") == "skipped"
     assert writes_of(simulator) == ["configuration.create"] * 2
     simulator.clear_requests()
 
-    again = run_playbook(CONFIGURE, *servers({name: hosts for name, hosts in declared_hosts().items() if name != "ghost"}))
+    again = run_playbook(CONFIGURE, *servers({name: host for name, host in declared_hosts().items() if name != "ghost"}))
 
     assert again.rc == 0 and writes_of(simulator) == []
     assert [again.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [False, False]
     assert [entry["route"] for entry in simulator.requests()].count("configuration.list") == 1
     held = [config for config in simulator.state()["configurations"] if config["BackupConfigurationName"] == "alpha files"]
     assert len(held) == 1 and held[0]["VersionRetention"] == 30
+
+    # The run_backup role finds the declared configuration by its name.
+    backup = run_playbook(RUN_BACKUP, *servers({"alpha": {"run_backup_configuration_name": "alpha files"}}))
+    assert backup.rc == 0, backup.output
+    assert [run["BackupConfigurationId"] for run in simulator.state()["backups"]
+            if run["BackupConfigurationId"] == held[0]["BackupConfigurationId"]] == [held[0]["BackupConfigurationId"]]
 
 
 SHOW_CONFIGURATION = "Show what became of each server's configuration"

@@ -60,6 +60,15 @@ RESTORE = play("""
     - name: Restore a backup
       rackspace.cloudbackup.cloudbackup_restore: {backup_id: 100001, destination_path: /, poll_interval: 1}
 """)
+CONFIGURE = play("""
+    - name: Declare a configuration
+      rackspace.cloudbackup.cloudbackup_configuration: {agent_id: 300001, name: declared, include: [/srv]}
+""")
+CONFIGURE_BATCH = play("""
+    - name: Declare configurations
+      rackspace.cloudbackup.cloudbackup_configuration:
+        configurations: [{agent_id: 300001, name: declared, include: [/srv]}, {agent_id: 300002, name: other}]
+""")
 ROLE = """
 - hosts: servers
   gather_facts: false
@@ -83,11 +92,15 @@ ROWS = {
     "given token: the error echoes it": (GIVEN_TOKEN_PLAY, "agent.list", dict(status=400, **ECHO), False),
     "role: the batch start's feed echoes the token": (ROLE, "activity.user", dict(status=400, **ECHO), True),
     "restore: the restore activity read echoes the token": (RESTORE, "activity.user", dict(status=400, **ECHO), False),
+    "configure: the configuration list echoes the token": (
+        CONFIGURE, "configuration.list", dict(status=400, **ECHO), False),
+    "configure a batch: a 503 echoing the token, retried": (
+        CONFIGURE_BATCH, "configuration.list", dict(status=503, echo_token=True, count=2), False),
 }
 MODES = {"-vvv --diff": ("-vvv", "--diff"), "-vvv --diff --check": ("-vvv", "--diff", "--check")}
 
 
-@pytest.mark.slow  # 24 plays: the main pass runs them, the other ansible-core and the tarball passes do not
+@pytest.mark.slow  # 28 plays: the main pass runs them, the other ansible-core and the tarball passes do not
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("row", ROWS)
 def test_no_secret_in_any_output(run_playbook, simulator, servers, row, mode):

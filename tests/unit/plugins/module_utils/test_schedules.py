@@ -111,3 +111,12 @@ def test_declared_leaves_out_what_the_api_holds_no_value_for():
     words = declared(held(frequency="Manually", zone=None, missed_backup_action_id=None), WINTER)
     assert "missed_backup" not in words and words["schedule"] == {"frequency": "manual"}
     assert "notify_recipients" not in words
+
+
+def test_a_weekly_schedule_across_midnight_shows_its_day_and_reads_back_as_no_change():
+    friday_evening = dict(frequency="weekly", day="friday", time="21:15", time_zone=EASTERN)
+    for held_day in (5, 6):  # the API keeps the weekday, or moves it with the time
+        record = held("Weekly", 2, 15, "AM", day=held_day)
+        shown = declared_schedule(record, WINTER)
+        assert same_schedule(friday_evening, record, WINTER) and same_schedule(shown, record, WINTER)
+    assert declared_schedule(held("Weekly", 2, 15, "AM", day=5), WINTER) == friday_evening

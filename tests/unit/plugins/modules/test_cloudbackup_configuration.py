@@ -5,6 +5,8 @@ sent, how many configurations exist). Real HTTP, no real waiting (the simulated_
 """
 import pytest
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _fleet_configure
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_configuration, cloudbackup_info
 
 ALPHA, BETA = 300001, 300002
@@ -154,18 +156,78 @@ def test_absent_twice_deletes_once_and_present_creates_anew(configure, sim):
 
 
 def test_two_live_configurations_of_the_name_fail_with_both_ids_unless_the_id_is_given(configure, sim):
-    sim.simulator.configure(duplicate_names="allow")
-    ids = [configure(**dict(NIGHTLY, include=["/a"]))["configuration_id"]]
-    sim.simulator.configure(duplicate_names=409)
-    sim.client.request("POST", "backup-configuration", body=dict(
-        MachineAgentId=ALPHA, BackupConfigurationName="other", Frequency="Manually"), retry=False)
-    other = named(sim, "other")[0]["BackupConfigurationId"]
-    sim.simulator.configure(duplicate_names="allow")
-    configure(configuration_id=other, name="web nightly")  # a rename makes the second one
+    first = configure(**NIGHTLY)["configuration_id"]
+    twin = make_twin(sim, "web nightly")
     result = configure(**NIGHTLY)
-    assert result["failed"] and str(ids[0]) in result["msg"] and str(other) in result["msg"]
-    by_id = configure(configuration_id=ids[0], retention_days=0)
-    assert by_id["changed"] and by_id["configuration_id"] == ids[0]
+    assert result["failed"] and str(first) in result["msg"] and str(twin) in result["msg"]
+    by_id = configure(configuration_id=first, retention_days=0)
+    assert by_id["changed"] and by_id["configuration_id"] == first
+
+
+def make_twin(sim, name):
+    """A second live configuration of ``name`` on alpha, made straight through the API; its id."""
+    sim.simulator.configure(duplicate_names="allow")
+    response = sim.client.request("POST", "backup-configuration", retry=False, body=dict(
+        MachineAgentId=ALPHA, BackupConfigurationName=name, Frequency="Manually"))
+    return response.json()["BackupConfigurationId"]
+
+
+def test_a_rename_to_a_live_name_fails_before_any_write(configure, sim):
+    other = configure(agent_id=ALPHA, name="other")["configuration_id"]
+    configure(**NIGHTLY)
+    sim.simulator.clear_requests()
+    result = configure(configuration_id=other, name="web nightly")
+    assert result["failed"] and "cannot be renamed" in result["msg"] and writes(sim) == {}
+    renamed = configure(configuration_id=other, name="web weekly")
+    assert renamed["changed_settings"] == ["name"] and named(sim, "web weekly")[0]["BackupConfigurationId"] == other
+
+
+def test_a_refused_write_says_nothing_changed(configure, sim):
+    sim.simulator.add_fault(route="configuration.update", status=400)
+    configure(**NIGHTLY)
+    result = configure(**dict(NIGHTLY, retention_days=30))
+    assert result["failed"] and result["changed"] is False
+
+
+def test_a_declared_schedule_without_zone_keeps_the_held_one(configure, sim):
+    configure(**NIGHTLY)
+    configure(**dict(NIGHTLY, schedule=dict(frequency="hourly", every_hours=4)))
+    assert named(sim, "web nightly")[0]["TimeZoneId"] == "Eastern Standard Time"
+
+
+def test_the_1_mb_limit_counts_the_batch_s_other_creates(configure, sim):
+    big = ["/srv/%s/%06d" % ("x" * 40, index) for index in range(9000)]  # about 600 kB of JSON each
+    result = configure(configurations=[dict(agent_id=ALPHA, name="big one", include=big),
+                                       dict(agent_id=ALPHA, name="big two", include=big),
+                                       dict(agent_id=BETA, name="big three", include=big)])
+    assert [element["outcome"] for element in result["configurations"]] == ["created", "failed", "created"]
+    assert "1 MB" in result["configurations"][1]["msg"] and writes(sim) == {"configuration.create": 2}
+
+
+def test_the_batch_diff_has_one_entry_per_change(configure, sim):
+    configure(**NIGHTLY)
+    result = configure(diff=True, configurations=[NIGHTLY, dict(agent_id=BETA, name="beta files", include=["/srv"])])
+    assert [(entry["before"], entry["after"]["include"]) for entry in result["diff"]] == [({}, ["/srv"])]
+    assert "beta files" in result["diff"][0]["after_header"]
+
+
+def test_a_look_that_fails_for_good_fails_only_the_creates(configure, sim, monkeypatch):
+    configure(**NIGHTLY)
+    reads = []
+    real = _fleet_configure.list_configurations
+
+    def list_then_refuse(client, *args, **kwargs):
+        reads.append(1)
+        if len(reads) > 1:
+            raise Forbidden(403, "GET", "backup-configuration", None)
+        return real(client, *args, **kwargs)
+
+    monkeypatch.setattr(_fleet_configure, "list_configurations", list_then_refuse)
+    sim.simulator.add_fault(route="configuration.create", status=500, apply=True)
+    result = configure(configurations=[dict(NIGHTLY, retention_days=30), dict(agent_id=BETA, name="beta files")])
+    updated, created = result["configurations"]
+    assert updated["outcome"] == "updated" and updated["changed"]
+    assert created["failed"] and created["changed"] and "may have been created" in created["msg"]
 
 
 def test_a_create_answered_unclearly_makes_one_configuration(configure, sim):

@@ -69,6 +69,11 @@ class Declaration:
         return self.spec.get("state", "present") == "present"
 
     @property
+    def encrypted(self) -> bool:
+        """Whether the configuration backs up to an encrypted vault (IsEncrypted mirrors its agent's)."""
+        return self.present and bool((self.record or self.held or {}).get("is_encrypted"))
+
+    @property
     def label(self) -> str:
         """How a message names the declaration: its name, else its id."""
         return repr(self.spec["name"]) if self.spec.get("name") else "configuration %s" % self.spec.get(

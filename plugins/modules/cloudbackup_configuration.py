@@ -241,6 +241,9 @@ notes:
   - An agent's configurations must stay under 1 MB of JSON; a declaration that would pass it fails before it
     is sent.
   - Deleting a configuration needs the account's admin role.
+  - A configuration of an agent whose vault is encrypted is declared like any other, with a warning when it
+    changes - M(rackspace.cloudbackup.cloudbackup_restore) cannot restore its backups (it sends no encryption
+    password).
 requirements:
   - requests
 seealso:
@@ -439,6 +442,11 @@ def declare(module: CloudBackupModule) -> dict:
             raise ConfigurationError("; ".join(problem))
     declarations = apply_configurations(module.client, specs, module.check_mode, sleep=time.sleep,
                                         clock=time.monotonic, now=time.time)
+    for one in declarations:
+        if one.encrypted and one.changed:
+            module.warn("%s on agent %s backs up to an encrypted vault: its backups can be restored from the Cloud "
+                        "Control Panel only (cloudbackup_restore sends no encryption password)"
+                        % (one.label, one.spec.get("agent_id") or one.held.get("machine_agent_id")))
     if params["configurations"] is not None:
         results = [one.as_result() for one in declarations]
         return dict(changed=any(result["changed"] for result in results), outcome="batch", configuration_id=None,

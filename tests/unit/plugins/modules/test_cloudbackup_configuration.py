@@ -9,7 +9,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _flee
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_configuration, cloudbackup_info
 
-ALPHA, BETA = 300001, 300002
+ALPHA, BETA, LOCKED = 300001, 300002, 300011
 WRITES = ("configuration.create", "configuration.update", "configuration.enable", "configuration.delete")
 NIGHTLY = dict(agent_id=ALPHA, name="web nightly", include=["/var/www", "/etc"], exclude=["/var/www/cache"],
                schedule=dict(frequency="daily", time="19:30", time_zone="Eastern Standard Time"),
@@ -274,3 +274,23 @@ def test_info_returns_what_the_module_takes(configure, run_module, sim):
     again = configure(**declared)
     assert not again.get("changed") and not again.get("failed"), again
     assert writes(sim) == {}
+
+
+def test_an_encrypted_agent_s_configuration_is_declared_with_a_warning(configure, sim):
+    result = configure(agent_id=LOCKED, name="logs", include=["/var/log"])
+    assert result["changed"] and result["configuration"]["is_encrypted"]
+    assert "encrypted vault" in str(result.get("warnings")), result
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_deleted_configurations_listed_or_not_are_never_present(configure, sim, listed):
+    sim.simulator.configure(list_deleted_configurations=listed)
+    first = configure(**NIGHTLY)["configuration_id"]
+    assert configure(agent_id=ALPHA, name="web nightly", state="absent")["changed"]
+    assert not configure(agent_id=ALPHA, name="web nightly", state="absent")["changed"]
+    assert not configure(configuration_id=first, state="absent")["changed"]
+    by_id = configure(configuration_id=first, retention_days=0)
+    assert by_id["failed"] and "was deleted" in by_id["msg"]
+    anew = configure(**NIGHTLY)
+    assert anew["outcome"] == "created" and anew["configuration_id"] != first
+    assert writes(sim) == {"configuration.create": 2, "configuration.delete": 1}

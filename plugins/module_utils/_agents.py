@@ -8,16 +8,17 @@ Private to the rackspace.cloudbackup collection: not a public API, may change at
 
 Its one concern: the check that both a backup start and a restore make before they write
 anything, worded the same way, so that an asleep or disabled agent fails the task with what
-to do about it rather than with the API's 403.
+to do about it rather than with the API's 403; and the account's agents, listed once for a
+batch (AccountAgents).
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List, Optional
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_agent, is_online
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_agent, is_online, list_agents
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 
@@ -27,6 +28,23 @@ ONLINE_POLL_INTERVAL = 2.0
 # The longest wait for a first agent of a batch to come Online before its starts begin anyway:
 # the docs give a wake-up 10 to 20 s, the cookbook sleeps 30 s (api-notes: Agents and waking).
 PROBE_WINDOW = 30.0
+
+
+class AccountAgents:
+    """The account's agents by id, read with one GET user/agents when first asked for, for a whole batch.
+
+    The list's Status is not to be trusted (api-notes: Agents and waking); what an agent is
+    (its vault's encryption, disabled or not) is.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._by_id: Optional[Dict[Any, dict]] = None
+
+    def __call__(self) -> Dict[Any, dict]:
+        if self._by_id is None:
+            self._by_id = {agent.get("machine_agent_id"): agent for agent in list_agents(self.client)}
+        return self._by_id
 
 
 def ready_agent(client: Any, agent_id: int, timeout: float, check_mode: bool, warn: Callable[[str], Any],

@@ -8,9 +8,10 @@ Private to the rackspace.cloudbackup collection: not a public API, may change at
 
 Its one concern: the restores of many servers at the cost of few requests each; a single
 restore is a batch of one, started by the same code. One read of the account's activity
-feed finds the restores already running (joined, never repeated); one agent list finds the
-disabled destinations (a single restore waits for its agent to be online instead). Each
-restore then costs its backup's read, its creation and its start, both sent in rounds by
+feed finds the restores already running (joined, never repeated) and the backups to restore
+(an older one it does not show is read on its own); one agent list tells their vaults'
+encryption and the disabled destinations (a single restore waits for its agent to be online
+instead). Each restore then costs its creation and its start, both sent in rounds by
 the rules of every write that must not happen twice (_jobs.Rounds): a destination agent
 that refuses with 403 (not connected yet) is tried again in the next round while the
 others go on, and a creation without a clear answer is looked for in one feed read per
@@ -24,12 +25,15 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Dict, List, Optional, Set
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import PROBE_WINDOW, wait_for_an_agent
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import (
+    PROBE_WINDOW,
+    AccountAgents,
+    wait_for_an_agent,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_restore,
     get_restore_report,
     list_activity,
-    list_agents,
     request_restore_start,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
@@ -119,13 +123,14 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
     """
     activity = list_activity(client)
     known_ids = {item.get("id") for item in restore_items(activity)}
+    agents = AccountAgents(client)
     probe = ready is None
-    ready = ready or _not_disabled(client)
+    ready = ready or _not_disabled(agents)
     restores = [FleetRestore(spec) for spec in specs]
     asked: Dict[Any, FleetRestore] = {}
     for one in restores:
         try:
-            _prepare(client, one, activity, ready, check_mode, asked)
+            _prepare(client, one, activity, agents, ready, check_mode, asked)
         except CloudBackupError as err:
             one.fail(err)
     to_create = [one for one in restores if one.outcome is None]
@@ -150,31 +155,27 @@ def _probe(client: Any, drafts: List[FleetRestore], window: float, clock: Callab
         pass
 
 
-def _not_disabled(client: Any) -> Callable[[int], None]:
-    """The batch's readiness check: the agent is the account's and not disabled, by one agent list read when first needed.
+def _not_disabled(agents: AccountAgents) -> Callable[[int], None]:
+    """The batch's readiness check: the agent is the account's and not disabled, by the account's agent list.
 
-    The list's Status is not to be trusted (api-notes: Agents and waking): whether an agent
-    is online shows in the 403s of its start.
+    Whether an agent is online shows in the 403s of its start (the list's Status is not to be trusted).
     """
-    agents: Dict[Any, dict] = {}
 
     def check(agent_id: int) -> None:
-        if not agents:
-            agents.update((agent.get("machine_agent_id"), agent) for agent in list_agents(client))
-        if agent_id not in agents:
+        if agent_id not in agents():
             raise CloudBackupError("destination agent %s is not an agent of the account" % agent_id, agent_id=agent_id)
-        if agents[agent_id].get("is_disabled"):
+        if agents()[agent_id].get("is_disabled"):
             raise CloudBackupError("destination agent %s is disabled: it restores nothing until it is enabled again"
                                    % agent_id, agent_id=agent_id)
     return check
 
 
-def _prepare(client: Any, one: FleetRestore, activity: List[dict], ready: Callable[[int], Any], check_mode: bool,
-             asked: Dict[Any, FleetRestore]) -> None:
+def _prepare(client: Any, one: FleetRestore, activity: List[dict], agents: AccountAgents, ready: Callable[[int], Any],
+             check_mode: bool, asked: Dict[Any, FleetRestore]) -> None:
     """Join the element's running restore, or check that it can be made (outcome stays None until started)."""
     spec = one.spec
     if spec.get("backup_id") is not None:
-        backup = backup_to_restore(client, spec["backup_id"])
+        backup = backup_to_restore(client, spec["backup_id"], activity, agents)
     else:
         backup = newest_restorable_backup(
             client, spec.get("configuration") or {"backup_configuration_id": spec["configuration_id"]})

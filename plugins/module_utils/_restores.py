@@ -18,7 +18,7 @@ race and unclear answers (_jobs.Rounds): _fleet_restore.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Collection, Iterable, Iterator, List, Optional
+from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     add_restore_path,
@@ -40,14 +40,31 @@ DRAFT_STATE = "Creating"
 RESTORABLE_STATES = ("Completed", "CompletedWithErrors")
 
 
-def backup_to_restore(client: Any, backup_id: int) -> dict:
-    """The backup ``backup_id`` (GET backup/{id}), provided it is one that can be restored."""
-    backup = get_backup(client, backup_id)
+def backup_to_restore(client: Any, backup_id: int, activity: Iterable[dict] = (),
+                      agents: Optional[Callable[[], Dict[Any, dict]]] = None) -> dict:
+    """The backup ``backup_id``, provided it is one that can be restored.
+
+    Read from the account's feed ``activity`` when it shows the backup (a backup item's ``id``
+    is the backup id, api-notes: Activity feed), with its vault's encryption from the account's
+    ``agents()``: a batch shares both reads. Else (an older backup, an agent not listed) GET backup/{id}.
+    """
+    item = next((item for item in activity if str(item.get("type")).lower() == "backup" and item.get("id") == backup_id
+                 and item.get("backup_id") in (None, backup_id)), None)  # an item that names another: not trusted
+    source = agents().get(item.get("source_machine_agent_id")) if item is not None and agents else None
+    backup = _feed_backup(item, source) if source is not None else get_backup(client, backup_id)
     state = canonical_state(backup.get("current_state"))
     if state not in RESTORABLE_STATES:
         raise CloudBackupError("backup %s is %s: only a backup that ended %s can be restored"
                                % (backup_id, state, " or ".join(RESTORABLE_STATES)), backup_id=backup_id, state=state)
     return backup
+
+
+def _feed_backup(item: dict, agent: dict) -> dict:
+    """A backup as get_backup gives what restoring it needs, from its feed ``item`` and its ``agent``."""
+    return dict(backup_id=item["id"], backup_configuration_id=item.get("parent_id"),
+                backup_configuration_name=item.get("display_name"), current_state=item.get("current_state"),
+                machine_agent_id=item.get("source_machine_agent_id"), machine_name=item.get("source_machine_name"),
+                is_encrypted=bool(agent.get("is_encrypted")))
 
 
 def newest_restorable_backup(client: Any, configuration: dict) -> dict:

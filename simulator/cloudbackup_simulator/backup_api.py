@@ -227,10 +227,13 @@ def activity_user(call: Call) -> Response:
 
 
 def _activity(call: Call, runs: List[Backup], restores: List[Restore]) -> Response:
-    """Backups and restores, newest first; each shows up only activity_lag after it began."""
+    """Backups and restores, newest first; each shows up only activity_lag after it began, and a
+    backup no longer once activity_window has passed since."""
     settings, now = call.world.settings, call.now
+    window = settings.activity_window
     items: List[Tuple[Run, Callable]] = [
-        (run, views.activity) for run in runs if run.created + settings.activity_lag <= now
+        (run, views.activity) for run in runs
+        if run.created + settings.activity_lag <= now and (window is None or now - run.created <= window)
     ]
     for restore in restores:
         since = restore_views.listed_from(restore, settings.activity_lag, settings.restore_activity_creating)

@@ -37,6 +37,7 @@ class Settings:
     agent_list_status: str = "Offline"
     agent_list_vault_size_null: bool = False
     activity_lag: float = 0.0
+    activity_window: Optional[float] = None
     catalog_global_entry: bool = True
     # One endpoint per region, each showing only its region's agents (README "Regional endpoints").
     regional_endpoints: bool = False
@@ -255,6 +256,8 @@ def _settings(fields: Fields, defaults: Settings = Settings()) -> Settings:
         ),
         agent_list_vault_size_null=fields.boolean("agent_list_vault_size_null", defaults.agent_list_vault_size_null),
         activity_lag=fields.seconds("activity_lag", defaults.activity_lag),
+        activity_window=None if fields.is_null("activity_window") else fields.seconds("activity_window",
+                                                                                      defaults.activity_window),
         catalog_global_entry=fields.boolean("catalog_global_entry", defaults.catalog_global_entry),
         regional_endpoints=fields.boolean("regional_endpoints", defaults.regional_endpoints),
         report_before_terminal=fields.choice(

@@ -243,6 +243,16 @@ def test_activity_lag_hides_a_new_backup_from_the_feeds_only(sim, api):
     assert api.get("/system/activity/300001").json()[0]["ID"] == backup_id
 
 
+def test_activity_window_drops_old_backups_from_the_feeds_only(sim, api):
+    backup_id = started(api)
+    sim.configure(activity_window=3600)
+    assert backup_id in [item["ID"] for item in api.get("/activity").json()]
+    assert 100001 not in [item["ID"] for item in api.get("/activity").json()]  # history: a day old
+    sim.advance(3601)
+    assert backup_id not in [item["ID"] for item in api.get("/system/activity/300001").json()]
+    assert api.state(backup_id) == "Completed"
+
+
 def test_available_for_restore_lists_configurations_with_a_restorable_run(sim, api):
     items = api.get("/backup/availableforrestore").json()
     assert [item["BackupConfigurationId"] for item in items] == [400001]  # history: Completed

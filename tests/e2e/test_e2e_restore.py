@@ -202,7 +202,7 @@ def test_check_mode_reads_and_sends_no_write(run_playbook, simulator):
         "backup_id": NIGHTLY_COMPLETED, "destination_agent_id": BETA, "destination_path": "/", "overwrite": True,
         "include": [], "exclude": []}
     assert writes(simulator) == ["identity.tokens"] * writes(simulator).count("identity.tokens")
-    assert "backup.get" in routes(simulator)  # the backup was checked
+    assert {"activity.user", "agent.list"} <= set(routes(simulator))  # the backup was checked, in the feed
     assert restores(simulator) == []
 
 

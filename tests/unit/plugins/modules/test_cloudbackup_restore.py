@@ -108,7 +108,17 @@ def test_check_mode_reads_and_writes_nothing(restore, sim):
     assert result["diff"]["after"]["restore"]["destination_path"] == "/"
     assert result["summary"] == "would restore backup %s (nightly) to agent %s:/" % (NEWEST, ALPHA)
     assert writes(sim) == {} and restores(sim) == []
-    assert sim.routes()["backup.get"] == 1 and sim.routes()["agent.get"] == 1
+    # The backup came from the feed, its vault's encryption from the agent list: no read of its own.
+    assert sim.routes()["backup.get"] == 0 and sim.routes()["agent.list"] == 1 and sim.routes()["agent.get"] == 1
+
+
+def test_a_backup_the_feed_no_longer_shows_is_read_on_its_own(restore, sim):
+    sim.simulator.configure(activity_window=3600)  # NEWEST ended a day ago
+
+    result = restore(backup_id=NEWEST, wait=False)
+
+    assert result["changed"] and result["backup_id"] == NEWEST and sim.routes()["backup.get"] == 1
+    assert [(one["BackupId"], one["BackupMachineId"]) for one in restores(sim)] == [(NEWEST, ALPHA)]
 
 
 def test_an_unknown_backup_fails_before_anything_is_created(restore, sim):
@@ -412,6 +422,8 @@ def test_a_batch_shares_its_reads_and_makes_one_restore_each(restore, sim):
     routes = sim.routes()
     # One read of an agent says the (woken) fleet is online before the first round of starts.
     assert routes["activity.user"] == 1 and routes["agent.list"] == 1 and routes["agent.get"] == 1
+    # The backups come from the feed; only the one it does not show is read on its own.
+    assert routes["backup.get"] == 1
 
     result, waited = batch(restore, wait_list(result), action="wait", wait_timeout=600)
 

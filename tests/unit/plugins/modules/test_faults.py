@@ -76,7 +76,7 @@ OPERATIONS = {
                                 ["backup.completed"]),
     "info: activity": (cloudbackup_info, dict(resource="activity"), {}, ["activity.user"]),
     "restore and wait": (cloudbackup_restore, dict(backup_id=FINISHED_BACKUP, destination_path="/", online_timeout=60),
-                         {}, ["backup.get", "activity.user", "agent.get", "restore.create", "restore.start",
+                         {}, ["agent.list", "activity.user", "agent.get", "restore.create", "restore.start",
                               "restore.get", "restore.report"]),
     "restore stop": (cloudbackup_restore, dict(action="stop", restore_id="running"), {}, ["restore.get", "restore.stop"]),
     "info: restore activity": (cloudbackup_info, dict(resource="restore_activity"), {}, ["activity.user"]),

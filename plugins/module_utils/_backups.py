@@ -15,7 +15,7 @@ latest. Starting them is _fleet_start's.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Collection, List, Optional
+from typing import Any, Callable, Collection, Iterable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
@@ -45,14 +45,15 @@ def backup_runs(client: Any, configuration: dict) -> List[dict]:
     return runs_of(list_activity(client, configuration["machine_agent_id"]), configuration["backup_configuration_id"])
 
 
-def runs_of(items: List[dict], configuration_id: int) -> List[dict]:
-    """The backups of one configuration among activity ``items``.
+def backup_items(items: Iterable[dict]) -> List[dict]:
+    """The backups among activity ``items``: keyed on ``id`` (the id StartManual returned), their
+    configuration in ``parent_id`` (api-notes: Activity feed)."""
+    return [item for item in items if str(item.get("type")).lower() == "backup"]
 
-    Backup items are keyed on ``id`` (the id StartManual returned) and point at their
-    configuration through ``parent_id`` (api-notes: Activity feed).
-    """
-    return [item for item in items
-            if str(item.get("type")).lower() == "backup" and item.get("parent_id") == int(configuration_id)]
+
+def runs_of(items: List[dict], configuration_id: int) -> List[dict]:
+    """The backups of one configuration among activity ``items``."""
+    return [item for item in backup_items(items) if item.get("parent_id") == int(configuration_id)]
 
 
 def one_run_goes_on(client: Any, configuration_id: int, backup_id: int, rivals: List[int],

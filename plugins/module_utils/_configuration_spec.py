@@ -27,7 +27,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._schedules i
     sent_fields,
 )
 
-RETENTIONS = (0, 30, 60)  # days; 0 keeps every version (api-notes: Backup configurations)
+RETENTIONS = [0, 30, 60]  # days; 0 keeps every version (api-notes: Backup configurations)
 MISSED_BACKUP = {"run_as_soon_as_possible": 1, "wait_for_next_schedule": 2}  # MissedBackupActionId
 # The path settings: (option, the API's list, FileItemType).
 PATHS = (("include", "inclusions", "Folder"), ("include_files", "inclusions", "File"),

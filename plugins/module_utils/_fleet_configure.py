@@ -29,6 +29,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_configurations,
     update_configuration,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import configurations_meant, not_one_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configuration_spec import (
     changes,
@@ -88,22 +89,20 @@ class Declaration:
 
     @property
     def after(self) -> Optional[Dict[str, Any]]:
-        """The configuration after the task in the options' words: as the API holds it, or as check mode predicts it."""
-        if self.outcome == "failed":
-            return declared(self.held, self.now) if self.held else None
-        if self.written or not self.changed:
-            return declared(self.record, self.now) if self.record else None
-        return self.want
+        """The configuration after the task in the options' words: as check mode predicts it, or as ``record`` is."""
+        if self.changed and not self.written and self.outcome != "failed":
+            return self.want
+        return declared(self.record, self.now) if self.record else None
 
     def as_result(self) -> Dict[str, Any]:
         known = self.record or self.held or {}
         after = self.after
+        # record: the API's configuration after the writes; in check mode, or when they failed, the held one.
         return dict(name=self.spec.get("name") or known.get("backup_configuration_name"),
                     agent_id=self.spec.get("agent_id") or known.get("machine_agent_id"),
                     configuration_id=known.get("backup_configuration_id") if after else None,
                     outcome=self.outcome, changed=self.changed, failed=self.outcome == "failed", msg=self.msg,
-                    changed_settings=self.changed_settings,
-                    configuration=(self.record if self.written or not self.changed else self.held) if after else None,
+                    changed_settings=self.changed_settings, configuration=self.record if after else None,
                     declared=after)
 
     def diff(self) -> Dict[str, Any]:
@@ -118,7 +117,7 @@ def apply_configurations(client: Any, specs: List[Dict[str, Any]], check_mode: b
                          now: Callable[[], float] = time.time) -> List[Declaration]:
     """Make every declaration of ``specs`` (cloudbackup_configuration's options) true; each says what it did.
 
-    In check mode nothing is written and ``record`` is the configuration as it would be.
+    In check mode nothing is written: ``record`` stays the held configuration, ``after`` is what it would be.
     """
     held = list_configurations(client, include_deleted=True)
     declarations = [Declaration(spec, now()) for spec in specs]
@@ -168,15 +167,18 @@ def _find(client: Any, spec: Dict[str, Any], held: List[dict]) -> Optional[dict]
             raise CloudBackupError("backup configuration %s was deleted: it cannot be changed, declare it by name to "
                                    "create a new one" % spec["configuration_id"], configuration_id=spec["configuration_id"])
         return None if record.get("is_deleted") else record
-    live = [one for one in held if not one.get("is_deleted") and one.get("machine_agent_id") == spec["agent_id"]
-            and one.get("backup_configuration_name") == spec["name"]]
-    if len(live) > 1:
-        ids = sorted(one.get("backup_configuration_id") for one in live)
-        raise CloudBackupError("agent %s has %d live backup configurations named %r (ids %s): give configuration_id "
-                               "to say which one is meant" % (spec["agent_id"], len(live), spec["name"],
-                                                              ", ".join(map(str, ids))),
-                               agent_id=spec["agent_id"], configuration_ids=ids)
-    return live[0] if live else None
+    agents = configurations_meant(_live(held), spec["agent_id"])
+    named = configurations_meant(agents, name=spec["name"])
+    if len(named) > 1:  # the one rule for a name that two configurations share (_choose)
+        raise CloudBackupError(not_one_configuration(spec["name"], named, agents, spec["agent_id"]),
+                               agent_id=spec["agent_id"],
+                               configuration_ids=sorted(one.get("backup_configuration_id") for one in named))
+    return named[0] if named else None
+
+
+def _live(configurations: List[dict]) -> List[dict]:
+    """The configurations not (soft) deleted: a deleted one is never present."""
+    return [configuration for configuration in configurations if not configuration.get("is_deleted")]
 
 
 def _claim(one: Declaration, claimed: Dict[Any, Declaration], held: List[dict]) -> None:
@@ -190,8 +192,7 @@ def _claim(one: Declaration, claimed: Dict[Any, Declaration], held: List[dict]) 
         agent, name = one.want["agent_id"], one.want["name"]
         keys.append(("name", agent, name))
         if one.held and name != one.held.get("backup_configuration_name"):
-            taken = [other["backup_configuration_id"] for other in held if not other.get("is_deleted")
-                     and other.get("machine_agent_id") == agent and other.get("backup_configuration_name") == name]
+            taken = [other["backup_configuration_id"] for other in configurations_meant(_live(held), agent, name)]
             if taken:
                 raise CloudBackupError("configuration %s cannot be renamed %r: agent %s has a live configuration of "
                                        "that name (id %s)" % (one.held["backup_configuration_id"], name, agent,
@@ -206,9 +207,7 @@ def _claim(one: Declaration, claimed: Dict[Any, Declaration], held: List[dict]) 
 def _others_of_agent(one: Declaration, held: List[dict], planned: Dict[Any, List[dict]]) -> List[dict]:
     """What else the agent of ``one`` holds or is about to hold: its other live configurations and planned bodies."""
     agent = one.body["MachineAgentId"]
-    others = [other for other in held if other.get("machine_agent_id") == agent and not other.get("is_deleted")
-              and other is not one.held]
-    return others + planned.get(agent, [])
+    return [other for other in configurations_meant(_live(held), agent) if other is not one.held] + planned.get(agent, [])
 
 
 def _plan(one: Declaration) -> None:
@@ -283,10 +282,9 @@ def _create(client: Any, creates: List[Declaration], known_ids: Set[Any], sleep:
 
 
 def _new_ones(configurations: List[dict], spec: Dict[str, Any], known_ids: Set[Any]) -> List[dict]:
-    return sorted((record for record in configurations if not record.get("is_deleted")
-                   and record.get("backup_configuration_id") not in known_ids
-                   and record.get("machine_agent_id") == spec["agent_id"]
-                   and record.get("backup_configuration_name") == spec["name"]),
+    """The live configurations of the spec's agent and name that were not there before the task, oldest first."""
+    return sorted((record for record in configurations_meant(_live(configurations), spec["agent_id"], spec["name"])
+                   if record.get("backup_configuration_id") not in known_ids),
                   key=lambda record: record["backup_configuration_id"])
 
 

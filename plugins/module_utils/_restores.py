@@ -30,6 +30,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_completed_backups,
     request_restore_stop,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import backup_items
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import stop_confirmed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
@@ -48,7 +49,7 @@ def backup_to_restore(client: Any, backup_id: int, activity: Iterable[dict] = ()
     is the backup id, api-notes: Activity feed), with its vault's encryption from the account's
     ``agents()``: a batch shares both reads. Else (an older backup, an agent not listed) GET backup/{id}.
     """
-    item = next((item for item in activity if str(item.get("type")).lower() == "backup" and item.get("id") == backup_id
+    item = next((item for item in backup_items(activity) if item.get("id") == backup_id
                  and item.get("backup_id") in (None, backup_id)), None)  # an item that names another: not trusted
     source = agents().get(item.get("source_machine_agent_id")) if item is not None and agents else None
     backup = _feed_backup(item, source) if source is not None else get_backup(client, backup_id)

@@ -378,16 +378,21 @@ configurations:
 import time
 from typing import Any, Dict, List
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configuration_spec import spec_problems
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configuration_spec import (
+    MISSED_BACKUP,
+    RETENTIONS,
+    spec_problems,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_configure import apply_configurations
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._schedules import DAYS, FREQUENCIES
 
 SCHEDULE = dict(
-    frequency=dict(type="str", required=True, choices=["manual", "hourly", "daily", "weekly"]),
+    frequency=dict(type="str", required=True, choices=list(FREQUENCIES)),
     every_hours=dict(type="int"),
     time=dict(type="str"),
-    day=dict(type="str", choices=["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]),
+    day=dict(type="str", choices=list(DAYS)),
     time_zone=dict(type="str"),
 )
 
@@ -406,8 +411,8 @@ def declaration_spec(purge_default: Any) -> Dict[str, dict]:
         exclude=dict(type="list", elements="str"),
         exclude_files=dict(type="list", elements="str"),
         purge_paths=dict(type="bool", default=purge_default),
-        retention_days=dict(type="int", choices=[0, 30, 60]),
-        missed_backup=dict(type="str", choices=["run_as_soon_as_possible", "wait_for_next_schedule"]),
+        retention_days=dict(type="int", choices=RETENTIONS),
+        missed_backup=dict(type="str", choices=list(MISSED_BACKUP)),
         notify_recipients=dict(type="str"),
         notify_on_success=dict(type="bool"),
         notify_on_failure=dict(type="bool"),

@@ -15,8 +15,12 @@ helpers, the table and the ending). What it measures, in one invocation:
   in with the RAX_* environment variables (set for this run only).
 - The second run: the same playbook and inventory again, which must write nothing.
 - The floor: the wall time of one trivial debug task over the same inventory and forks.
+- The module floor: the same task after one run-once module run on the controller (ping):
+  the least a play costs that runs one module for the whole fleet and then shows each host
+  its own result, as playbooks/configure_backups.yml does.
 
-For each run: wall time (for the second, the target wall <= 1.15 x floor), CPU time (user +
+For each run: wall time (for the second, the target wall <= 1.15 x floor; also beside the
+module floor), CPU time (user +
 sys) of the ansible-playbook process tree, peak RSS and PSS per server. From the simulator's
 request log: requests per route, configuration writes (the first run: one create per server;
 the second: none), requests per server after the login (the second run: at most 0.05). From
@@ -71,6 +75,14 @@ def declaration(agent_id: int, host: str) -> Dict[str, Any]:
     return {"agent_id": agent_id, "name": "%s declared" % host, "include": INCLUDE, "exclude": EXCLUDE,
             "schedule": {"frequency": "daily", "time": "02:30", "time_zone": "Eastern Standard Time"},
             "retention_days": RETENTION, "notify_recipients": "ops@example.com", "notify_on_failure": True}
+
+
+def write_module_floor_playbook(path: Path) -> Path:
+    """The trivial task after one run-once module run on the controller."""
+    return write_yaml(path, [{"name": "One module run, then one trivial task", "hosts": "all", "gather_facts": False,
+                              "tasks": [{"name": "Run one module for the fleet", "ansible.builtin.ping": None,
+                                         "delegate_to": "localhost", "run_once": True},
+                                        {"name": "Say ok", "ansible.builtin.debug": {"msg": "ok"}}]}])
 
 
 def write_inventory(path: Path, scenario: Dict[str, Any]) -> Path:
@@ -129,17 +141,24 @@ def targets(second: Dict[str, Any], floor: float, api: Dict[str, Dict[str, Any]]
 
 # --- Output -------------------------------------------------------------------------------
 
+def times(value: float, base: float) -> str:
+    return "%.2fx" % (value / base) if base else "-"
+
+
 def met(target: Dict[str, Any]) -> str:
     return "met" if target["met"] else "NOT met"
 
 
 def table_rows(figures: Dict[str, Any]) -> List[Tuple[str, ...]]:
     n, floor, goal, api = figures["hosts"], figures["trivial"], figures["targets"], figures["api"]
-    first, second = figures["runs"]["first"], figures["runs"]["second"]
+    first, second, module_floor = figures["runs"]["first"], figures["runs"]["second"], figures["module_floor"]
     rows = [
         ("wall time", seconds(first["wall"]) + ratio(first["wall"], floor["wall"], "floor"),
          seconds(second["wall"]) + ratio(second["wall"], floor["wall"], "floor"), seconds(floor["wall"])),
         ("  target: %g x floor" % WALL_TARGET, "-", "<= %.1f s: %s" % (goal["wall"]["limit"], met(goal["wall"])), "-"),
+        ("  beside the module floor", times(first["wall"], module_floor["wall"]),
+         times(second["wall"], module_floor["wall"]), "module floor: %s" % seconds(module_floor["wall"])
+         + (" (exit code %d)" % module_floor["rc"] if module_floor["rc"] else "")),
         ("CPU user+sys per server", per_server(first["cpu"], n, "s"), per_server(second["cpu"], n, "s"),
          per_server(floor["cpu"], n, "s")),
         ("peak PSS per server", mib_per_server(first["pss_kib"], n), mib_per_server(second["pss_kib"], n),
@@ -185,6 +204,9 @@ def benchmark(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
         progress("trivial task over %d hosts (forks %d)..." % (args.hosts, args.forks))
         trivial = run_measured([ansible_playbook(inventory, write_trivial_playbook(work / "trivial.yml"), args.forks,
                                                  [])], env, [work / "trivial.log"])
+        progress("one module run, then the trivial task (module floor)...")
+        module_floor = run_measured([ansible_playbook(inventory, write_module_floor_playbook(work / "module_floor.yml"),
+                                                      args.forks, [])], env, [work / "module_floor.log"])
         for (key, title), changed in zip(RUNS, (1, 0)):
             progress("configure_backups.yml, %s..." % title)
             sim.clear_requests()
@@ -193,7 +215,8 @@ def benchmark(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
             api[key] = api_figures(sim.requests(), args.hosts)
             wrong[key] = dict(configuration_problems(sim.state(), hosts),
                               **recap_problems(runs[key]["log"], hosts, changed))
-    return {"hosts": args.hosts, "forks": args.forks, "runs": runs, "trivial": trivial, "api": api,
+    return {"hosts": args.hosts, "forks": args.forks, "runs": runs, "trivial": trivial, "module_floor": module_floor,
+            "api": api,
             "targets": targets(runs["second"], trivial["wall"], api, args.hosts), "wrong_hosts": wrong}
 
 

@@ -22,6 +22,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._schedules import (
     api_fields,
     declared_schedule,
+    normal_schedule,
     same_schedule,
     schedule_problems,
     sent_fields,
@@ -33,6 +34,8 @@ MISSED_BACKUP = {"run_as_soon_as_possible": 1, "wait_for_next_schedule": 2}  # M
 PATHS = (("include", "inclusions", "Folder"), ("include_files", "inclusions", "File"),
          ("exclude", "exclusions", "Folder"), ("exclude_files", "exclusions", "File"))
 PATH_OPTIONS = tuple(option for option, key, kind in PATHS)
+# Held fields no option sets (normalized name, the API's): an update sends them back as held.
+UNMODELLED = (("backup_prescript", "BackupPrescript"), ("backup_postscript", "BackupPostscript"))
 # The settings a declaration may give; one it leaves out (None) stays as held.
 SETTINGS = ("enabled", "schedule", "retention_days", "missed_backup", "notify_recipients", "notify_on_success",
             "notify_on_failure") + PATH_OPTIONS
@@ -94,6 +97,8 @@ def wanted(spec: Dict[str, Any], held: Optional[dict], now: float) -> Dict[str, 
             continue
         if option in PATH_OPTIONS:  # the paths given are all of them, or with purge_paths=false added
             value = sorted(set(value) | (set() if spec.get("purge_paths", True) else set(result[option])))
+        elif option == "schedule":
+            value = normal_schedule(value, (result.get("schedule") or {}).get("time_zone"))
         result[option] = value
     return result
 
@@ -113,7 +118,9 @@ def request_body(want: Dict[str, Any], held: Optional[dict], schedule: Optional[
     """The full body of a create (``held`` None) or an update of the configuration ``want`` describes.
 
     ``schedule`` is the declared one, else the held one is sent back (_schedules.sent_fields);
-    a setting neither declared nor held goes as null, for the API's default.
+    a setting neither declared nor held goes as null, for the API's default. What no option
+    sets goes back as held: the scripts, a missed-backup action or paths of a kind the
+    options do not name.
     """
     if schedule is not None:
         fields = api_fields(schedule)
@@ -123,11 +130,17 @@ def request_body(want: Dict[str, Any], held: Optional[dict], schedule: Optional[
         fields = sent_fields(held, now)
     else:
         fields = api_fields({"frequency": "manual"})
+    held = held or {}
     body = dict(fields, BackupConfigurationName=want["name"], MachineAgentId=want["agent_id"],
                 IsActive=bool(want["enabled"]), VersionRetention=want.get("retention_days"),
-                MissedBackupActionId=MISSED_BACKUP.get(want.get("missed_backup")),
+                MissedBackupActionId=MISSED_BACKUP.get(want.get("missed_backup"), held.get("missed_backup_action_id")),
                 NotifyRecipients=want.get("notify_recipients"), NotifySuccess=want.get("notify_on_success"),
-                NotifyFailure=want.get("notify_on_failure"), Inclusions=[], Exclusions=[])
+                NotifyFailure=want.get("notify_on_failure"),
+                **{field: held[key] for key, field in UNMODELLED if key in held})
+    kinds = {kind for option, key, kind in PATHS}
+    for key in ("inclusions", "exclusions"):
+        body[key.capitalize()] = [{"FilePath": item.get("file_path"), "FileItemType": item.get("file_item_type")}
+                                  for item in held.get(key) or () if item.get("file_item_type") not in kinds]
     for option, key, kind in PATHS:
         body[key.capitalize()] += [{"FilePath": path, "FileItemType": kind} for path in want[option]]
     return body

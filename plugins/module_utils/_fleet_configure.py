@@ -19,7 +19,7 @@ configurations of its name, an API refusal) fails alone; a single one is a batch
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     create_configuration,
@@ -30,7 +30,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     update_configuration,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import configurations_meant, not_one_configuration
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError, NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configuration_spec import (
     changes,
     check_size,
@@ -114,21 +114,28 @@ class Declaration:
 
 def apply_configurations(client: Any, specs: List[Dict[str, Any]], check_mode: bool,
                          sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                         now: Callable[[], float] = time.time) -> List[Declaration]:
+                         now: Callable[[], float] = time.time, refused: Sequence[str] = ()) -> List[Declaration]:
     """Make every declaration of ``specs`` (cloudbackup_configuration's options) true; each says what it did.
 
-    In check mode nothing is written: ``record`` stays the held configuration, ``after`` is what it would be.
+    ``refused`` says why each spec's options are bad ("" when they are not): such a declaration
+    fails alone, with nothing read or written for it. In check mode nothing is written:
+    ``record`` stays the held configuration, ``after`` is what it would be.
     """
     held = list_configurations(client, include_deleted=True)
     declarations = [Declaration(spec, now()) for spec in specs]
+    for one, why in zip(declarations, refused):
+        if why:
+            one.fail(ConfigurationError(why))
     claimed: Dict[Any, Declaration] = {}
     planned: Dict[Any, List[dict]] = {}  # agent -> the bodies the batch means to write for it
     for one in declarations:
+        if one.outcome == "failed":
+            continue
         try:
             one.held = _find(client, one.spec, held)
             _plan(one)
             _claim(one, claimed, held)
-            if one.changed and one.body is not None:
+            if one.body is not None:
                 check_size(one.body, _others_of_agent(one, held, planned))
                 planned.setdefault(one.body["MachineAgentId"], []).append(one.body)
         except CloudBackupError as err:
@@ -225,7 +232,8 @@ def _plan(one: Declaration) -> None:
         one.outcome = ("updated" if rest else ("enabled" if spec["enabled"] else "disabled")) if one.changed \
             else "unchanged"
     one.want = wanted(spec, current, one.now)
-    one.body = request_body(one.want, current, spec.get("schedule"), one.now)
+    if one.outcome in ("created", "updated"):  # a switch alone sends {"Enable": ...}, no body
+        one.body = request_body(one.want, current, spec.get("schedule"), one.now)
     one.record = current
 
 
@@ -235,15 +243,19 @@ def _write(client: Any, one: Declaration) -> None:
     one.written = True
     try:
         if one.outcome == "deleted":
-            delete_configuration(client, configuration_id)
+            try:
+                delete_configuration(client, configuration_id)
+            except NotFound:  # listed a moment ago: gone since, or by a retried DELETE whose first went through
+                pass
             one.record, one.done = None, True
             return
         if one.outcome == "updated":
             # A PUT may or may not switch IsActive (undocumented): the held value goes, the switch after.
             update_configuration(client, configuration_id, dict(one.body, IsActive=one.held.get("is_active")))
             one.done = True
-        if one.body["IsActive"] != one.held.get("is_active"):
-            enable_configuration(client, configuration_id, one.body["IsActive"])
+        enable = one.want.get("enabled")
+        if enable is not None and enable != one.held.get("is_active"):
+            enable_configuration(client, configuration_id, enable)
             one.done = True
         one.record = get_configuration(client, configuration_id)
     except CloudBackupError as err:

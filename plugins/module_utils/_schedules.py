@@ -143,6 +143,22 @@ def declared_schedule(record: dict, now: float) -> Dict[str, Any]:
     return {key: value for key, value in schedule.items() if value is not None}
 
 
+def normal_schedule(schedule: Dict[str, Any], held_zone: Optional[str] = None) -> Dict[str, Any]:
+    """A declared (valid) schedule in the words declared_schedule gives a held one.
+
+    Without the options left empty, its time as HH:MM, its day in lower case; without a zone,
+    the held one (which an update keeps, see request_body).
+    """
+    words = {key: value for key, value in schedule.items() if value is not None}
+    if "time" in words:
+        words["time"] = "%02d:%02d" % divmod(_minutes(words["time"]), 60)
+    if "day" in words:
+        words["day"] = words["day"].lower()
+    if "time_zone" not in words and held_zone:
+        words["time_zone"] = held_zone
+    return words
+
+
 def same_schedule(schedule: Dict[str, Any], record: dict, now: float) -> bool:
     """Whether the configuration ``record`` holds the declared ``schedule`` (see utc_times for the start time)."""
     wanted = api_fields(schedule)
@@ -192,9 +208,15 @@ def sent_fields(record: dict, now: float) -> Dict[str, Any]:
     zone and moved again. It goes back as the local time of declared_schedule.
     """
     schedule = declared_schedule(record, now)
-    if schedule["frequency"] is None:
+    if schedule.get("frequency") is None:
         raise CloudBackupError("backup configuration %s has a schedule this collection does not know (Frequency %s): "
                                "declare its schedule" % (record.get("backup_configuration_id"), record.get("frequency")))
+    if "time" in schedule and len(zone_offsets(schedule.get("time_zone"), now)) > 1:
+        # Sent back by a guessed offset, the start time would move by an hour.
+        raise CloudBackupError("backup configuration %s: the offset of time zone %r today is unknown here (no time "
+                               "zone data: install the tzdata package), so its held start time cannot be sent back: "
+                               "declare its schedule" % (record.get("backup_configuration_id"),
+                                                         schedule.get("time_zone")))
     return api_fields(schedule)
 
 

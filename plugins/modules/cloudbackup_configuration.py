@@ -124,7 +124,8 @@ options:
       - Many configurations in one task instead of the options above (mutually exclusive with them, but for
         O(purge_paths), the default of the elements'). Each element takes the options above, worded the same.
       - The account's configurations are read once for all; each element is then written only where it differs.
-        RV(configurations) says what became of each; one that fails does not fail the task.
+        RV(configurations) says what became of each; one that fails does not fail the task, nor does an element
+        whose options are bad (nothing is read or written for it), unless every element's are.
     type: list
     elements: dict
     suboptions:
@@ -225,7 +226,9 @@ attributes:
         the paths in, and with the start time the API keeps in UTC (see the notes for an API that would keep it
         as sent).
 notes:
-  - Every option is checked before any API call.
+  - Every option is checked before any API call (with O(configurations), each element's; see there).
+  - What no option sets - pre and post scripts, paths of another kind than files and folders, a missed-backup
+    action other than the two of O(missed_backup) - stays as held through an update.
   - A new configuration is created once even when the API's answer to its creation is unclear (a 5xx, a lost
     or garbled reply) - the account's configurations are read again for it before it is sent again - and a
     second one the API made all the same is deleted. Two live configurations of the declared name on the agent
@@ -271,7 +274,9 @@ EXAMPLES = r"""
 
 - name: Declare every server's configuration in one task (one read for all)
   rackspace.cloudbackup.cloudbackup_configuration:
-    configurations: "{{ ansible_play_hosts | map('extract', hostvars, 'backup_configuration') | list }}"
+    configurations: >-
+      {{ ansible_play_hosts | map('extract', hostvars) | selectattr('backup_configuration', 'defined')
+         | map(attribute='backup_configuration') | list }}
   delegate_to: localhost
   run_once: true
   register: declared
@@ -442,11 +447,11 @@ def declare(module: CloudBackupModule) -> dict:
     if params["configurations"] is not None and params["state"] != "present":
         raise ConfigurationError("with configurations, state goes in each element (configurations[].state)")
     specs = batch_specs(params) if params["configurations"] is not None else [single_spec(params)]
-    for problem in (spec_problems(spec, label) for spec, label in zip(specs, labels(params, specs))):
-        if problem:
-            raise ConfigurationError("; ".join(problem))
+    refused = ["; ".join(spec_problems(spec, label)) for spec, label in zip(specs, labels(params, specs))]
+    if all(refused):  # nothing to declare: fail before any request
+        raise ConfigurationError("; ".join(refused))
     declarations = apply_configurations(module.client, specs, module.check_mode, sleep=time.sleep,
-                                        clock=time.monotonic, now=time.time)
+                                        clock=time.monotonic, now=time.time, refused=refused)
     for one in declarations:
         if one.encrypted and one.changed:
             module.warn("%s on agent %s backs up to an encrypted vault: its backups can be restored from the Cloud "

@@ -213,12 +213,13 @@ CONFIGURATION_WRITES = ("configuration.create", "configuration.update", "configu
 
 
 def declared_hosts():
-    """Four servers: alpha and beta declare a configuration, ghost one on an agent that is not the account's,
-    and bare none (it is skipped)."""
+    """Five servers: alpha and beta declare a configuration, ghost one on an agent that is not the account's,
+    typo one without the zone of its start time, and bare none (it is skipped)."""
     hosts = {name: {"backup_configuration": dict(agent_id=agent, name="%s files" % name, include=["/srv", "/etc"],
                                                  schedule=dict(frequency="daily", time="02:30", time_zone="UTC"),
                                                  retention_days=30)}
-             for name, agent in (("ghost", 999999), ("alpha", 300001), ("beta", 300002))}
+             for name, agent in (("ghost", 999999), ("typo", 300002), ("alpha", 300001), ("beta", 300002))}
+    del hosts["typo"]["backup_configuration"]["schedule"]["time_zone"]
     return dict(hosts, bare={})
 
 
@@ -235,18 +236,21 @@ def test_configure_backups_declares_each_server_once_and_then_writes_nothing(run
 
     first = run_playbook(CONFIGURE, *inventory)
 
-    # ghost's agent is not the account's: that host fails, and each of the others (after it in the
-    # play's order) shows its own result.
+    # ghost's agent is not the account's, typo's options are bad: those hosts fail, and each of the
+    # others (after them in the play's order) shows its own result.
     assert first.rc != 0
     assert [first.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [True, True]
     assert first.result(SHOW_CONFIGURATION, "alpha")["msg"] == "created"
     assert first.status(SHOW_CONFIGURATION, "ghost") == "failed"
     assert "999999" in first.result(SHOW_CONFIGURATION, "ghost")["msg"]
+    assert first.status(SHOW_CONFIGURATION, "typo") == "failed"
+    assert "schedule.time_zone is required" in first.result(SHOW_CONFIGURATION, "typo")["msg"]
     assert first.status(SHOW_CONFIGURATION, "bare") == "skipped"
     assert writes_of(simulator) == ["configuration.create"] * 2
     simulator.clear_requests()
 
-    again = run_playbook(CONFIGURE, *servers({name: host for name, host in declared_hosts().items() if name != "ghost"}))
+    again = run_playbook(CONFIGURE, *servers({name: host for name, host in declared_hosts().items()
+                                                  if name not in ("ghost", "typo")}))
 
     assert again.rc == 0 and writes_of(simulator) == []
     assert [again.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [False, False]

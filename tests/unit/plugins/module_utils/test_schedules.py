@@ -3,16 +3,19 @@ import calendar
 
 import pytest
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _schedules
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configuration_spec import (
     changes,
     declared,
     request_body,
     wanted,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._schedules import (
     api_fields,
     declared_schedule,
     same_schedule,
+    sent_fields,
     utc_times,
     zone_offsets,
 )
@@ -105,6 +108,39 @@ def test_an_update_sends_every_held_setting_and_the_start_time_as_local():
     assert body["VersionRetention"] == 60 and body["NotifyRecipients"] == "ops@example.com" and body["NotifyFailure"]
     assert body["Exclusions"] == [{"FilePath": "/tmp", "FileItemType": "Folder"}]
     assert body["BackupConfigurationName"] == "web" and body["MachineAgentId"] == 300001
+
+
+def test_an_update_sends_back_what_no_option_sets():
+    record = held(missed_backup_action_id=3, backup_prescript="pre.sh", backup_postscript="",
+                  inclusions=[dict(file_path="/srv", file_item_type="Folder"),
+                              dict(file_path="appdb", file_item_type="Database")])
+    body = request_body(wanted(dict(include=["/home"]), record, WINTER), record, None, WINTER)
+    assert body["MissedBackupActionId"] == 3 and body["BackupPrescript"] == "pre.sh" and body["BackupPostscript"] == ""
+    assert body["Inclusions"] == [{"FilePath": "appdb", "FileItemType": "Database"},
+                                  {"FilePath": "/home", "FileItemType": "Folder"}]
+    declared_missed = request_body(wanted(dict(missed_backup="wait_for_next_schedule"), record, WINTER), record, None,
+                                   WINTER)
+    assert declared_missed["MissedBackupActionId"] == 2
+    assert "BackupPrescript" not in request_body(wanted(dict(name="new"), None, WINTER) | {"agent_id": 1}, None,
+                                                 None, WINTER)
+
+
+def test_a_held_start_time_is_not_sent_back_by_a_guessed_offset(monkeypatch):
+    def no_zone_data(name):
+        raise _schedules.ZoneInfoNotFoundError(name)
+    monkeypatch.setattr(_schedules, "ZoneInfo", no_zone_data)
+    assert zone_offsets(EASTERN, SUMMER) == (-300, -240)
+    with pytest.raises(CloudBackupError, match="install the tzdata package"):
+        sent_fields(held(hour=11, minute=30, am_pm="PM"), SUMMER)
+    assert sent_fields(held(frequency="Manually"), SUMMER)["Frequency"] == "Manually"
+
+
+def test_a_declared_schedule_reads_as_the_held_one_would():
+    record = held(hour=12, minute=30, am_pm="AM")
+    assert wanted(dict(schedule=dict(frequency="daily", time="7:30", day=None, every_hours=None, time_zone=EASTERN)),
+                  record, WINTER)["schedule"] == daily("07:30")
+    assert wanted(dict(schedule=dict(frequency="hourly", every_hours=4)), record, WINTER)["schedule"] == dict(
+        frequency="hourly", every_hours=4, time_zone=EASTERN)
 
 
 def test_declared_leaves_out_what_the_api_holds_no_value_for():

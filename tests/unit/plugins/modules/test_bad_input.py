@@ -326,8 +326,8 @@ ROWS = [
     ]],
     *[(CONFIGURE, args, named) for args, named in [
         ({"configurations": [{"name": "web1"}]}, "configurations[0].agent_id"),
-        ({"configurations": [{"name": "web1", "agent_id": 300001}, {"agent_id": 300001, "name": " "}]},
-         "configurations[1].name"),
+        # Every element bad: the task fails (one bad element among good ones fails alone).
+        ({"configurations": [{"name": "web1"}, {"agent_id": 300001, "name": " "}]}, "configurations[1].name"),
         ({"configurations": [{"name": "web1", "agent_id": 300001, "schedule": {"frequency": "hourly"}}]},
          "configurations[0].schedule.every_hours"),
         ({"configurations": [{"name": "web1", "agent_id": 300001, "retention_days": 1}]}, "retention_days"),

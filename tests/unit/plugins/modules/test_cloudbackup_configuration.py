@@ -155,6 +155,14 @@ def test_absent_twice_deletes_once_and_present_creates_anew(configure, sim):
     assert [config["IsDeleted"] for config in named(sim, "web nightly")] == [True, False]
 
 
+def test_a_delete_answered_404_after_it_went_through_is_a_delete(configure, sim):
+    configure(**NIGHTLY)
+    sim.simulator.add_fault(route="configuration.delete", status=404, apply=True)
+    result = configure(agent_id=ALPHA, name="web nightly", state="absent")
+    assert result["changed"] and result["outcome"] == "deleted" and not result.get("failed"), result
+    assert [config["IsDeleted"] for config in named(sim, "web nightly")] == [True]
+
+
 def test_two_live_configurations_of_the_name_fail_with_both_ids_unless_the_id_is_given(configure, sim):
     first = configure(**NIGHTLY)["configuration_id"]
     twin = make_twin(sim, "web nightly")
@@ -263,6 +271,34 @@ def test_batch_reads_once_writes_what_differs_and_fails_alone(configure, sim):
     assert outcomes == ["unchanged", "created", "failed"] and result["changed"] and not result.get("failed")
     assert "999999" in result["configurations"][2]["msg"]
     assert sim.routes()["configuration.list"] == 1 and writes(sim) == {"configuration.create": 2}
+
+
+def test_an_element_with_bad_options_fails_alone(configure, sim):
+    no_zone = dict(NIGHTLY, schedule=dict(frequency="daily", time="19:30"))
+    result = configure(configurations=[no_zone, dict(agent_id=BETA, name="beta files", include=["/srv"])])
+    assert [element["outcome"] for element in result["configurations"]] == ["failed", "created"]
+    assert "configurations[0].schedule.time_zone" in result["configurations"][0]["msg"]
+    assert result["changed"] and not result.get("failed") and writes(sim) == {"configuration.create": 1}
+
+
+def test_a_held_schedule_of_an_unknown_frequency(configure, sim, monkeypatch):
+    configure(**NIGHTLY)
+    held_list = _fleet_configure.list_configurations
+
+    def monthly(client, **options):
+        return [dict(config, frequency="Monthly") for config in held_list(client, **options)]
+    monkeypatch.setattr(_fleet_configure, "list_configurations", monthly)
+    sim.simulator.clear_requests()
+    without_schedule = {key: value for key, value in NIGHTLY.items() if key != "schedule"}
+    assert configure(**without_schedule)["outcome"] == "unchanged"
+    refused = configure(**dict(without_schedule, retention_days=0))
+    assert refused["failed"] and "Frequency Monthly" in refused["msg"] and writes(sim) == {}
+
+
+def test_check_mode_declares_the_schedule_the_run_then_holds(configure, sim):
+    seven = dict(NIGHTLY, schedule=dict(frequency="daily", time="7:30", time_zone="Eastern Standard Time"))
+    predicted = configure(check_mode=True, **seven)["declared"]["schedule"]
+    assert predicted == configure(**seven)["declared"]["schedule"] == dict(seven["schedule"], time="07:30")
 
 
 def test_info_returns_what_the_module_takes(configure, run_module, sim):

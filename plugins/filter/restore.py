@@ -16,11 +16,19 @@ import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose import (
+    agent_wanted,
     agents_meant,
     configurations_meant,
+    not_one_agent,
     not_one_configuration,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import CARRIED_KEYS
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    RESTORE_ELEMENT_RULES,
+    ROLE_TARGET_RULES,
+    check,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
 
 # Where a server's backup id came from, besides the record file (named by its path).
@@ -114,6 +122,14 @@ def _element(request: dict, agents: List[dict], configurations: List[dict], plan
     element = dict(name=request["name"], destination_agent_id=_given(request.get("destination_agent_id")),
                    destination_path=request["destination_path"], overwrite=bool(request["overwrite"]),
                    include=request.get("include") or None, exclude=request.get("exclude") or None)
+    try:  # the module's checks, worded by the server's variables: a bad one fails this server alone
+        check(dict(element, backup_id=choice["backup_id"], max_errors=_given(request.get("max_errors"))),
+              RESTORE_ELEMENT_RULES, "restore_%s")
+        check(dict(request["agent"], configuration_id=_given(request.get("configuration_id")),
+                   configuration_name=_given(request.get("configuration_name"))), ROLE_TARGET_RULES, "run_backup_%s")
+    except ConfigurationError as err:
+        plan["failure"] = err.msg
+        return None
     if choice["backup_id"] is not None:
         return dict(element, backup_id=choice["backup_id"])
     try:
@@ -128,18 +144,25 @@ def _element(request: dict, agents: List[dict], configurations: List[dict], plan
 
 
 def _newest_of(request: dict, agents: List[dict], configurations: List[dict]) -> Any:
-    """The configuration whose newest backup the server gets, or None; ValueError when two share its name."""
+    """The configuration whose newest backup the server gets, or None when its agent has none.
+
+    ValueError when its settings name no agent or several, or no configuration or several
+    (the words of _choose, as the run_backup role says them).
+    """
     if _given(request.get("configuration_id")) is not None:
         return request["configuration_id"]
-    wanted = {agent["machine_agent_id"] for agent in agents_meant(agents, **request["agent"])}
-    own = [configuration for configuration in configurations if configuration.get("machine_agent_id") in wanted]
+    agents_named = agents_meant(agents, **request["agent"])
+    if len(agents_named) != 1:
+        raise ValueError(not_one_agent(agent_wanted(**request["agent"]), agents_named))
+    agent_id = agents_named[0]["machine_agent_id"]
+    own = configurations_meant(configurations, agent_id)
     name = _given(request.get("configuration_name"))
     matches = configurations_meant(own, name=name)
     if len(matches) == 1:
         return matches[0]["backup_configuration_id"]
-    if name and matches:
-        raise ValueError(not_one_configuration(name, matches, own, str(matches[0].get("machine_agent_id"))))
-    return None
+    if name is None and not matches:
+        return None
+    raise ValueError(not_one_configuration(name, matches, own, str(agent_id)))
 
 
 def restore_watch_list(started: dict, batch: Dict[str, Any]) -> List[dict]:

@@ -61,7 +61,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     still_a_draft,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure, look_at_each
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
 
 
@@ -307,18 +307,21 @@ def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any
     waiting = pending(entries)
     if waiting:
         feed = {item.get("id"): item for item in restore_items(list_activity(client))}
-        for entry in waiting:
-            try:
-                _look_at(client, entry, feed.get(entry["restore_id"]), sleep)
-            except CloudBackupError as err:
-                if err.transient:
-                    raise  # the wait polls again
-                # This restore cannot be read (deleted, forbidden): it fails alone.
-                entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=False, error=err.msg)
+        look_at_each(waiting, lambda entry: _look_or_fail(client, entry, feed.get(entry["restore_id"]), sleep))
     for entry in pending(entries):  # only now: a restore that ended just before its deadline is not out of time
         if entry.get("deadline") is not None and now() >= entry["deadline"]:
             entry["result"] = dict(ended=False, timed_out=True, report=None, healthy=False)
     return entries
+
+
+def _look_or_fail(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
+    try:
+        _look_at(client, entry, item, sleep)
+    except CloudBackupError as err:
+        if err.transient:
+            raise  # looked at again by the next poll
+        # This restore cannot be read (deleted, forbidden): it fails alone.
+        entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=False, error=err.msg)
 
 
 def _look_at(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
@@ -379,4 +382,4 @@ def entry_summary(entry: dict, report: Optional[dict]) -> str:
                                 backup_configuration_name=entry.get("configuration_name"),
                                 destination_machine_name=entry.get("destination_machine_name"),
                                 destination_path=entry.get("destination_path") or "?", state=entry.get("state")),
-                           report)
+                           report) + last_read_failure(entry)

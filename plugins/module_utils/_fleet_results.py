@@ -22,6 +22,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     gate_failure,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import last_read_failure
 
 # A report can list thousands of errors: a summary shows the first few, the report has them all.
 ERRORS_SHOWN = 10
@@ -66,6 +67,7 @@ def timed_out_result(entry: dict, now: float) -> Dict[str, Any]:
     """The result of an entry whose backup is still running at its deadline: no verdict yet."""
     elapsed = _elapsed(entry, now)
     line = "%s is still %s after %s" % (backup_label(entry), entry.get("state") or "running", human_duration(elapsed))
+    line += last_read_failure(entry)
     return dict(ended=False, timed_out=True, state=entry.get("state"), report=None, errors=[], error_count=0,
                 healthy=False, gate_passed=None, gate_failure=None, summary=line, elapsed=elapsed)
 

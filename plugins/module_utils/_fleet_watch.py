@@ -44,7 +44,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
     timed_out_result,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, look_at_each
 
 
 def pending(entries: List[dict]) -> List[dict]:
@@ -123,7 +123,8 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
 
 def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
     activity = list_activity(client)
-    for entry in waiting:
+
+    def look(entry: dict) -> None:
         state = feed_state(activity, entry)
         if state is None:
             state = get_backup(client, entry["backup_id"]).get("current_state")
@@ -131,6 +132,7 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
         entry["state"] = state
         if is_terminal(state):
             confirm_end(client, entry, sleep, now)
+    look_at_each(waiting, look)
 
 
 def feed_state(activity: List[dict], entry: dict) -> Optional[str]:

@@ -6,16 +6,17 @@
 Private to the rackspace.cloudbackup collection: not a public API, may change at any time.
 
 Its one concern: ``Waiter`` polls a callable until a condition holds or a deadline
-passes, returning a ``WaitResult``; what the states mean is _states'.
+passes, returning a ``WaitResult``, and a poll of a batch looks at each of its entries
+(``look_at_each``); what the states mean is _states'.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Callable, ContextManager, NamedTuple, Optional, Tuple
+from typing import Any, Callable, ContextManager, Iterable, NamedTuple, Optional, Tuple
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, RateLimited
 
 
 class WaitResult(NamedTuple):
@@ -101,3 +102,26 @@ class Waiter:
             if not err.transient:
                 raise
             return None, err
+
+
+def look_at_each(entries: Iterable[dict], look: Callable[[dict], Any]) -> None:
+    """One poll's ``look`` at each of a batch's entries: one that cannot be read for now does not hide the others.
+
+    A transient failure (a 5xx, no reply, a garbled body) of one entry's read leaves that
+    entry pending, with the failure's words in its ``read_error`` for a wait that ends before
+    a read succeeds, and the others are looked at. A rate limit is raised at once (the
+    account's other reads would be refused too), as is any other error.
+    """
+    for entry in entries:
+        entry.pop("read_error", None)
+        try:
+            look(entry)
+        except CloudBackupError as err:
+            if not err.transient or isinstance(err, RateLimited):
+                raise
+            entry["read_error"] = err.msg
+
+
+def last_read_failure(entry: dict) -> str:
+    """`` (its last read failed: ...)`` for an entry look_at_each could not read at its last look, else ""."""
+    return " (its last read failed: %s)" % entry["read_error"] if entry.get("read_error") else ""

@@ -209,7 +209,7 @@ EXAMPLES = r"""
     on_timeout: continue
   delegate_to: localhost
   register: chunk
-  until: not chunk.timed_out
+  until: chunk is failed or not chunk.timed_out
   retries: 12
   delay: 0
 """

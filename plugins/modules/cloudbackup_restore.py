@@ -302,7 +302,7 @@ EXAMPLES = r"""
         wait_timeout: 600
         on_timeout: continue
       register: chunk
-      until: not chunk.timed_out
+      until: chunk is failed or not chunk.timed_out
       retries: 12
       delay: 0
 

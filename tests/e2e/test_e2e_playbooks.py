@@ -249,8 +249,8 @@ def test_configure_backups_declares_each_server_once_and_then_writes_nothing(run
     assert writes_of(simulator) == ["configuration.create"] * 2
     simulator.clear_requests()
 
-    again = run_playbook(CONFIGURE, *servers({name: host for name, host in declared_hosts().items()
-                                                  if name not in ("ghost", "typo")}))
+    fine = {name: host for name, host in declared_hosts().items() if name not in ("ghost", "typo")}
+    again = run_playbook(CONFIGURE, *servers(fine))
 
     assert again.rc == 0 and writes_of(simulator) == []
     assert [again.result(SHOW_CONFIGURATION, host)["changed"] for host in ("alpha", "beta")] == [False, False]

@@ -110,17 +110,40 @@ def test_a_name_two_configurations_of_the_agent_share_fails_that_server_with_bot
     assert batch["plans"]["db1"]["failure"] is None
 
 
-@pytest.mark.parametrize("agents, configurations, settings", [
-    (AGENTS, [], {}),                                                  # no configuration
-    (AGENTS, [NIGHTLY, configuration(400003, "files")], {}),           # two, and no name
-    (AGENTS, [NIGHTLY], {"configuration_name": "files"}),              # none of that name
-    ([], [NIGHTLY], {}),                                               # no agent of that name
+@pytest.mark.parametrize("settings, failure", [
+    (dict(destination_path="  "), "restore_destination_path must not be empty or blank"),
+    (dict(max_errors=-1), "restore_max_errors"),
+    (dict(backup_id="abc", source="restore_backup_id"), "restore_backup_id"),
+    (dict(destination_agent_id="0"), "restore_destination_agent_id must be an id"),
+    (dict(configuration_id="x"), "run_backup_configuration_id"),
 ])
-def test_a_server_without_a_single_configuration_has_nothing_to_restore(agents, configurations, settings):
+def test_a_server_with_a_bad_setting_fails_alone(settings, failure):
+    configurations = [NIGHTLY, configuration(400002, "db", agent_id=300002)]
+    batch = restore_batch([request(**settings), request("db1")], AGENTS, configurations)
+
+    assert failure in batch["plans"]["web1"]["failure"]
+    assert [element["name"] for element in batch["restores"]] == ["db1"] and batch["plans"]["db1"]["failure"] is None
+
+
+def test_a_server_whose_agent_has_no_configuration_has_nothing_to_restore():
+    batch = restore_batch([request()], AGENTS, [])
+
+    assert batch["restores"] == [] and batch["plans"]["web1"]["failure"] == NOTHING_TO_RESTORE
+
+
+@pytest.mark.parametrize("agents, configurations, settings, failure", [
+    (AGENTS, [NIGHTLY, configuration(400003, "files")], {},
+     'agent 300001 has 2 live backup configurations ("files", "nightly"): give configuration_id or configuration_name'),
+    (AGENTS, [NIGHTLY], {"configuration_name": "files"},
+     'no live backup configuration of agent 300001 is named "files" (names in use: "nightly")'),
+    ([], [NIGHTLY], {}, 'machine name "web1" matches no agent in the account of these credentials'),
+    (AGENTS + [{"machine_agent_id": 300009, "machine_name": "web1"}], [NIGHTLY], {},
+     'machine name "web1" matches 2 agents in the account of these credentials (300001, 300009): give agent_id'),
+])
+def test_an_agent_or_configuration_that_cannot_be_told_fails_saying_why(agents, configurations, settings, failure):
     batch = restore_batch([request(**settings)], agents, configurations)
 
-    assert batch["restores"] == []
-    assert batch["plans"]["web1"]["failure"] == NOTHING_TO_RESTORE
+    assert batch["restores"] == [] and batch["plans"]["web1"]["failure"] == failure
 
 
 @pytest.mark.parametrize("given, expected", [

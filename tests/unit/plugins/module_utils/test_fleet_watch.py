@@ -1,6 +1,8 @@
 """Tests of _fleet_watch: the requests per poll stay flat in the fleet's size."""
 import pytest
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _fleet_watch
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ServerError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import FleetStarter, start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     feed_state,
@@ -69,6 +71,23 @@ def test_entries_with_a_result_are_passed_through_untouched(account):
     watched = watch(account, entries)
 
     assert entries == before and watched.polls == 1 and account.routes() == {}
+
+
+def test_a_backup_whose_reads_keep_failing_does_not_hide_the_others(account, monkeypatch):
+    entries = started_entries(account, {"alpha": 400001, "beta": 400003}, deadline=account.clock() + 600)
+    confirm = _fleet_watch.confirm_end
+
+    def failing_for_alpha(client, entry, *args):
+        if entry["name"] == "alpha":
+            raise ServerError(500, "GET", "backup/report/%s" % entry["backup_id"], None)
+        return confirm(client, entry, *args)
+    monkeypatch.setattr(_fleet_watch, "confirm_end", failing_for_alpha)
+
+    watch(account, entries, timeout=700.0, interval=15.0)
+
+    assert entries[1]["result"]["state"] == "Completed" and entries[0]["result"]["timed_out"]
+    assert entries[0]["result"]["summary"].endswith("(its last read failed: GET backup/report/%s failed with HTTP 500)"
+                                                    % entries[0]["backup_id"])
 
 
 def test_a_backup_without_a_configuration_is_read_on_its_own(account):

@@ -16,14 +16,19 @@ import time
 
 import pytest
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound, ServerError, TransportError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    NotFound,
+    RateLimited,
+    ServerError,
+    TransportError,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import (
     IN_FLIGHT_STATES,
     TERMINAL_STATES,
     canonical_state,
     is_terminal,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure, look_at_each
 
 
 @pytest.fixture
@@ -251,3 +256,39 @@ def test_each_poll_is_told_the_time_left_for_its_own_retries(clock):
     Waiter(25, 10, clock=clock, sleep=clock.sleep, within=within).until(lambda: "InProgress", lambda state: False)
 
     assert bounds == [25, 15, 5, 0]
+
+
+# --- look_at_each: one poll's look at a batch -------------------------------------------------
+
+def looking(failures):
+    """A look that records each entry it saw and raises ``failures[name]`` for the named ones."""
+    seen = []
+
+    def look(entry):
+        seen.append(entry["name"])
+        if entry["name"] in failures:
+            raise failures[entry["name"]]
+    return seen, look
+
+
+def entries(*names):
+    return [dict(name=name) for name in names]
+
+
+def test_an_entry_that_cannot_be_read_for_now_does_not_hide_the_others():
+    seen, look = looking({"web": ServerError(500, "GET", "backup/1", None)})
+    batch = entries("web", "copy", "db")
+    look_at_each(batch, look)
+    assert seen == ["web", "copy", "db"]
+    assert last_read_failure(batch[0]) == " (its last read failed: GET backup/1 failed with HTTP 500)"
+    seen, look = looking({})
+    look_at_each(batch, look)
+    assert [last_read_failure(entry) for entry in batch] == ["", "", ""]
+
+
+@pytest.mark.parametrize("error", [RateLimited(413, "GET", "backup/1", None), NotFound(404, "GET", "backup/1", None)])
+def test_a_rate_limit_or_a_lasting_failure_ends_the_poll_at_once(error):
+    seen, look = looking({"web": error})
+    with pytest.raises(type(error)):
+        look_at_each(entries("web", "copy"), look)
+    assert seen == ["web"]

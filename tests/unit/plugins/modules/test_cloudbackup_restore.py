@@ -6,6 +6,8 @@ were made. Real HTTP, no real waiting (see the simulated_time fixture).
 """
 import pytest
 
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _fleet_restore
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ServerError
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_info, cloudbackup_restore
 
 ALPHA, BETA, GAMMA, LOCKED = 300001, 300002, 300003, 300011
@@ -434,6 +436,26 @@ def test_a_batch_shares_its_reads_and_makes_one_restore_each(restore, sim):
                                                 % (waited["copy"]["restore_id"], NEWEST))
     assert waited["web"]["report"]["backup_report_id"] == NEWEST
     assert [one["RestoreStateId"] for one in restores(sim)] == [3, 3]
+
+
+def test_a_restore_whose_reads_keep_failing_does_not_hide_the_others(restore, sim, monkeypatch):
+    result, started = batch(restore, [restore_of("web", backup_id=NEWEST),
+                                      restore_of("copy", backup_id=NEWEST, destination_agent_id=BETA)])
+    web = started["web"]["restore_id"]
+    read_report = _fleet_restore.get_restore_report
+
+    def failing_for_web(client, restore_id):
+        if restore_id == web:
+            raise ServerError(500, "GET", "restore/report/%s" % restore_id, "Internal Server Error")
+        return read_report(client, restore_id)
+    monkeypatch.setattr(_fleet_restore, "get_restore_report", failing_for_web)
+
+    result = restore(action="wait", restores=wait_list(result), wait_timeout=600, on_timeout="continue")
+
+    waited = {element["name"]: element for element in result["restores"]}
+    assert (waited["copy"]["state"], waited["copy"]["ended"]) == ("Completed", True)
+    assert waited["web"]["timed_out"] and not waited["web"]["ended"]
+    assert waited["web"]["summary"].endswith("(its last read failed: GET restore/report/%s failed with HTTP 500)" % web)
 
 
 def test_a_batch_joins_a_restore_in_flight_and_writes_nothing_in_check_mode(restore, sim):

@@ -55,15 +55,31 @@ def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], re
     The first of: the host's own ``given`` id; the ``recorded`` mapping (pre_upgrade_backups,
     an extra variable); ``from_file``, the mapping read from ``record_file``. Without an id,
     the server's newest restorable backup (backup_id None, source "newest") - unless a record
-    was given and the server is not in it: its backup did not pass, so it was not upgraded,
-    and it is left alone (source "not recorded") unless ``unrecorded`` is "newest".
+    was given and the server is not in it, or is in it with null: its backup did not pass, so
+    it was not upgraded, and it is left alone (source "not recorded") unless ``unrecorded`` is
+    "newest". The first record that names the server decides: a null in a newer one is not
+    filled in from an older one.
     """
-    for backup_id, source in ((given, GIVEN), ((recorded or {}).get(host), RECORDED),
-                              ((from_file or {}).get(host), record_file)):
-        if backup_id not in (None, ""):
-            return {"backup_id": backup_id, "source": source}  # the module checks that it is an id
+    if given not in (None, ""):
+        return {"backup_id": given, "source": GIVEN}  # the module checks that it is an id
+    for record, source in ((recorded, RECORDED), (from_file, record_file)):
+        if host in (record or {}):
+            if record[host] not in (None, ""):
+                return {"backup_id": record[host], "source": source}
+            break
     a_record_was_given = recorded is not None or bool(record_file)
     return {"backup_id": None, "source": NOT_RECORDED if a_record_was_given and unrecorded != NEWEST else NEWEST}
+
+
+def restore_record_backups(hosts: List[str], results: List[Any]) -> Dict[str, Any]:
+    """What one run of pre_upgrade_backup.yml records: each host's backup id, null for one whose backup did not pass.
+
+    ``results`` are the hosts' run_backup_result (None for a host without one). A host
+    recorded with null was not upgraded: a newer record's null keeps an older record's id
+    of that host from being restored (restore_recorded, restore_choice).
+    """
+    return {host: (result or {}).get("backup_id") if (result or {}).get("gate_passed") else None
+            for host, result in zip(hosts, results)}
 
 
 def restore_record_key(hosts: Iterable[str]) -> str:
@@ -81,7 +97,7 @@ def restore_recorded(sources: Iterable[Optional[Dict[str, Any]]]) -> Optional[Di
 
     A source is a mapping of variables (the play's extra variables) or a record file's
     content. Keys other than the record keys are ignored. A server recorded twice keeps the
-    id of the newer record (RECORDED_AT; a folder may hold the files of several runs), and
+    id of the newer record, or its null (RECORDED_AT; a folder may hold the files of several runs), and
     within one record the id of its slice's own key over the plain ``pre_upgrade_backups``
     (the last slice's).
     """
@@ -283,6 +299,7 @@ class FilterModule:
             "restore_batch": restore_batch,
             "restore_carry": restore_carry,
             "restore_choice": restore_choice,
+            "restore_record_backups": restore_record_backups,
             "restore_record_key": restore_record_key,
             "restore_recorded": restore_recorded,
             "restore_results": restore_results,

@@ -345,7 +345,7 @@ def test_the_rollback_reports_the_last_state_of_a_restore_out_of_time(run_playbo
 
 def test_pre_upgrade_records_the_good_backups_and_the_rollback_restores_only_those(
         run_playbook, simulator, servers, tmp_path):
-    """alpha's backup fails: it is not recorded, not upgraded, and not rolled back. beta's restore fails."""
+    """alpha's backup fails: it is recorded with null, not upgraded, and not rolled back. beta's restore fails."""
     record = tmp_path / "record.json"
     inventory = servers({"alpha": {"run_backup_configuration_name": "always fails"},
                          "beta": {"run_backup_configuration_name": "nightly"}}, **FAST_RESTORES)
@@ -356,11 +356,11 @@ def test_pre_upgrade_records_the_good_backups_and_the_rollback_restores_only_tho
     assert backed_up.rc == 2, backed_up.output
     assert sorted(entry["body"]["Id"] for entry in simulator.requests("backup.start")) == [400002, 400003]
     beta_backup = json.loads(record.read_text())["pre_upgrade_backups"]["beta"]
-    assert recorded_keys(json.loads(record.read_text())) == {"beta": beta_backup}
+    assert recorded_keys(json.loads(record.read_text())) == {"alpha": None, "beta": beta_backup}
     assert {backup["BackupConfigurationId"]: backup["BackupId"] for backup in simulator.state()["backups"]
             if backup["BackupId"] == beta_backup} == {400003: beta_backup}
     stats = backed_up.result("Record the good backups for a later restore (pre_upgrade_backups)", "alpha")
-    assert recorded_keys(stats["ansible_stats"]["data"]) == {"beta": beta_backup}
+    assert recorded_keys(stats["ansible_stats"]["data"]) == {"alpha": None, "beta": beta_backup}
     simulator.clear_requests()
 
     run = run_playbook(RESTORE, *inventory, "-e", "@%s" % record)

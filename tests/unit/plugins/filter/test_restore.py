@@ -8,6 +8,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.filter.restore import (
     restore_batch,
     restore_carry,
     restore_choice,
+    restore_record_backups,
     restore_record_key,
     restore_recorded,
     restore_results,
@@ -26,6 +27,9 @@ RECORD = {"web1": 368785}
     (None, {"db1": 1}, "", None, "skip", (None, "not recorded")),  # left out of the record: not upgraded
     (None, None, "/r.json", {}, "skip", (None, "not recorded")),
     (None, {"db1": 1}, "", None, "newest", (None, "newest")),
+    (None, {"web1": None}, "", None, "skip", (None, "not recorded")),  # recorded with null: not upgraded
+    (None, {"web1": None}, "/r.json", {"web1": 7}, "skip", (None, "not recorded")),  # not filled in from the file
+    (None, {"db1": 1}, "/r.json", {"web1": 7}, "skip", (7, "/r.json")),
 ])
 def test_restore_choice_takes_the_first_source_with_an_id(given, recorded, record_file, from_file, unrecorded,
                                                           expected):
@@ -380,3 +384,17 @@ def test_of_two_records_that_name_a_server_the_newer_wins_whatever_their_order()
     new = {"pre_upgrade_backups_0b": {"web1": 3}, "pre_upgrade_backups_recorded_at": "2026-12-06T10:00:00Z"}
 
     assert restore_recorded([new, old]) == restore_recorded([old, new]) == {"web1": 3, "db1": 2}
+
+
+def test_a_server_whose_backup_failed_in_the_newer_run_is_not_rolled_back_to_an_older_one():
+    week_old = {"pre_upgrade_backups_0a": {"web1": 1, "web2": 2}, "pre_upgrade_backups_recorded_at": "2026-11-29T10:00:00Z"}
+    today = {"pre_upgrade_backups_0a": restore_record_backups(["web1", "web2", "web3"], [
+        {"backup_id": 11, "gate_passed": True}, {"backup_id": 12, "gate_passed": False}, None]),
+        "pre_upgrade_backups_recorded_at": "2026-12-06T10:00:00Z"}
+    assert today["pre_upgrade_backups_0a"] == {"web1": 11, "web2": None, "web3": None}
+
+    recorded = restore_recorded([week_old, today])
+
+    choices = {host: restore_choice(host, None, None, "/records", recorded) for host in ("web1", "web2", "web3")}
+    assert {host: (choice["backup_id"], choice["source"]) for host, choice in choices.items()} == {
+        "web1": (11, "/records"), "web2": (None, "not recorded"), "web3": (None, "not recorded")}

@@ -28,6 +28,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     RESTORE_ELEMENT_RULES,
     ROLE_TARGET_RULES,
     check,
+    region_name,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
 
@@ -109,28 +110,53 @@ def restore_recorded(sources: Iterable[Optional[Dict[str, Any]]]) -> Optional[Di
     return merged
 
 
-def restore_batch(requests: List[dict], agents: List[dict], configurations: List[dict]) -> Dict[str, Any]:
-    """The play's restores: ``restores``, the module's elements, and ``plans``, each server's decision by name.
+def restore_regions(items: List[dict], login: Optional[dict] = None) -> List[dict]:
+    """The regions of ``items`` (each with a ``region``), once each: ``{region, endpoint}``, in order.
+
+    ``login`` is cloudbackup_auth's result (the play's login): its own region comes with its
+    endpoint, and another region with the endpoint its catalog names (null when unknown: the
+    module reads it). Both are given to the tasks as they are: a task argument, even an
+    omitted one, takes the place of the play's module_defaults. A region that is not one
+    (run_backup_region "mars") is left out: its server fails alone.
+    """
+    login = login or {}
+    regions: Dict[Optional[str], dict] = {}
+    for item in items:
+        if not region_name(item, "region", "region"):
+            region = _region_of(item, login)
+            regions.setdefault(region, dict(
+                region=region or login.get("region"),
+                endpoint=_endpoint_of(region, login) if region else login.get("endpoint")))
+    return list(regions.values())
+
+
+def restore_batch(requests: List[dict], agents: List[dict], configurations: List[dict],
+                  login: Optional[dict] = None) -> Dict[str, Any]:
+    """The play's restores: ``restores``, the module's elements, ``plans``, each server's decision by name,
+    and ``regions``, those of the restores (restore_regions).
 
     ``requests`` are the servers' ``restore__request`` facts (restore.yml: restore_choice's
     choice and the server's settings). A server without a backup id gets the newest
     restorable backup of its configuration, picked as the run_backup role picks it
-    (_choose): its agent by run_backup_agent_id, server id or machine name among ``agents``,
-    then run_backup_configuration_id, else _name, else the agent's only configuration. A
-    server that is not in a given record is left alone; one whose configuration cannot be
-    told gets a ``failure`` and fails on its own host.
+    (_choose): its agent by run_backup_agent_id, server id or machine name among the
+    ``agents`` listed in its region, then run_backup_configuration_id, else _name, else the
+    agent's only configuration. ``agents`` and ``configurations`` are the results of
+    cloudbackup_info's loop over restore_regions (each with its ``item``). A server that is
+    not in a given record is left alone; one whose configuration cannot be told gets a
+    ``failure`` and fails on its own host.
     """
+    listed = dict(agents=_by_region(agents, login), configurations=_by_region(configurations, login))
     plans, restores = {}, []
     for request in requests:
         plan = dict(choice=request["choice"], settings=request, failure=None)
         plans[request["name"]] = plan
-        element = _element(request, agents, configurations, plan)
+        element = _element(request, listed, login, plan)
         if element is not None:
             restores.append(element)
-    return {"restores": restores, "plans": plans}
+    return {"restores": restores, "plans": plans, "regions": restore_regions(restores, login)}
 
 
-def _element(request: dict, agents: List[dict], configurations: List[dict], plan: dict) -> Optional[dict]:
+def _element(request: dict, listed: Dict[str, dict], login: Optional[dict], plan: dict) -> Optional[dict]:
     """The module's element for one server, or None (left alone, or ``plan`` says why it fails)."""
     choice = request["choice"]
     if choice["source"] == NOT_RECORDED:
@@ -142,14 +168,18 @@ def _element(request: dict, agents: List[dict], configurations: List[dict], plan
         check(dict(element, backup_id=choice["backup_id"], max_errors=_given(request.get("max_errors"))),
               RESTORE_ELEMENT_RULES, "restore_%s")
         check(dict(request["agent"], configuration_id=_given(request.get("configuration_id")),
-                   configuration_name=_given(request.get("configuration_name"))), ROLE_TARGET_RULES, "run_backup_%s")
+                   configuration_name=_given(request.get("configuration_name")), region=_given(request.get("region"))),
+              ROLE_TARGET_RULES, "run_backup_%s")
     except ConfigurationError as err:
         plan["failure"] = err.msg
         return None
+    region = _region_of(request, login)
+    element.update(region=region, endpoint=_endpoint_of(region, login))
     if choice["backup_id"] is not None:
         return dict(element, backup_id=choice["backup_id"])
     try:
-        configuration_id = _newest_of(request, agents, configurations)
+        configuration_id = _newest_of(request, *(_listed_in(listed[kind], region, kind)
+                                                 for kind in ("agents", "configurations")))
     except ValueError as err:
         plan["failure"] = str(err)
         return None
@@ -181,6 +211,30 @@ def _newest_of(request: dict, agents: List[dict], configurations: List[dict]) ->
     raise ValueError(not_one_configuration(name, matches, own, str(agent_id)))
 
 
+def _region_of(item: dict, login: Optional[dict]) -> Optional[str]:
+    """The item's region in upper case, or None for the login's own (or none given)."""
+    region = str(_given(item.get("region")) or "").upper() or None
+    return None if region == str((login or {}).get("region") or "").upper() else region
+
+
+def _endpoint_of(region: Optional[str], login: Optional[dict]) -> Optional[str]:
+    return ((login or {}).get("endpoints") or {}).get(region) if region else None
+
+
+def _by_region(results: List[dict], login: Optional[dict]) -> Dict[Optional[str], dict]:
+    """cloudbackup_info's loop ``results`` by the region of their item (_region_of); a failed one keeps its message."""
+    return {_region_of(result.get("item") or {}, login): result for result in results or [] if not result.get("skipped")}
+
+
+def _listed_in(results: Dict[Optional[str], dict], region: Optional[str], kind: str) -> List[dict]:
+    """The ``kind`` listed in ``region``; ValueError when their listing failed (the server fails alone)."""
+    result = results.get(region) or {}
+    if result.get("failed"):
+        raise ValueError("the %s of region %s could not be listed: %s" % (kind, region or "(the login's)",
+                                                                          result.get("msg")))
+    return result.get(kind) or []
+
+
 def restore_watch_list(started: dict, batch: Dict[str, Any]) -> List[dict]:
     """The wait's elements: each restore started or joined, with its server's own deadline and rules."""
     watched = []
@@ -191,7 +245,8 @@ def restore_watch_list(started: dict, batch: Dict[str, Any]) -> List[dict]:
         watched.append(dict(
             name=element["name"], restore_id=element["restore_id"], started_at=element["started_at"],
             destination_path=element["destination_path"], deadline=element["started_at"] + float(settings["timeout"]),
-            allow_completed_with_errors=bool(settings["allow_errors"]), max_errors=_given(settings.get("max_errors"))))
+            allow_completed_with_errors=bool(settings["allow_errors"]), max_errors=_given(settings.get("max_errors")),
+            region=element.get("region"), endpoint=element.get("endpoint")))
     return watched
 
 
@@ -302,6 +357,7 @@ class FilterModule:
             "restore_record_backups": restore_record_backups,
             "restore_record_key": restore_record_key,
             "restore_recorded": restore_recorded,
+            "restore_regions": restore_regions,
             "restore_results": restore_results,
             "restore_table": restore_table,
             "restore_watch_list": restore_watch_list,

@@ -394,6 +394,50 @@ def by_client(items: List[Any], client_for: Callable[[Any], "CloudBackupClient"]
     return list(groups.values())
 
 
+def by_region(client_for: Callable[[Any], "CloudBackupClient"], items: List[Any]) -> Iterator[Tuple[Any, List[Any]]]:
+    """``items`` grouped as by_client, for a wait: bad connection settings of a region fail the wait."""
+    for client, region_items in by_client(items, client_for):
+        if isinstance(client, CloudBackupError):
+            raise client
+        yield client, region_items
+
+
+def per_region(specs: List[dict], client_for: Callable[[dict], "CloudBackupClient"],
+               start_batch: Callable[[Any, List[dict]], List[Any]],
+               failed: Callable[[dict, CloudBackupError], Any]) -> List[Tuple[Any, Any]]:
+    """``(client, outcome)`` of every spec, in order: ``start_batch(client, specs)`` once per region.
+
+    A fleet job's start: each region's specs are one batch, with its own reads and wake-up.
+    When that batch cannot run (its region's list, its credentials, its endpoint), its own
+    specs get ``failed(spec, error)`` and the other regions go on; with a single region,
+    the error is the task's.
+    """
+    results: List[Tuple[Any, Any]] = [(None, None)] * len(specs)
+    regions = by_client(list(enumerate(specs)), lambda indexed_spec: client_for(indexed_spec[1]))
+    for region_client, indexed in regions:
+        batch = [spec for index, spec in indexed]
+        try:
+            if isinstance(region_client, CloudBackupError):
+                raise region_client
+            outcomes = start_batch(region_client, batch)
+        except CloudBackupError as err:
+            if len(regions) == 1:
+                raise
+            outcomes = [failed(spec, err) for spec in batch]
+        for (index, spec), outcome in zip(indexed, outcomes):
+            results[index] = (region_client, outcome)
+    return results
+
+
+@contextlib.contextmanager
+def all_retrying_within(clients: List["CloudBackupClient"], seconds: float) -> Iterator[None]:
+    """CloudBackupClient.retrying_within for each of ``clients`` at once: no region's retries outlast a wait."""
+    with contextlib.ExitStack() as stack:
+        for client in clients:
+            stack.enter_context(client.retrying_within(seconds))
+        yield
+
+
 def _json_of(response: Any, expect: Optional[type], text: str) -> Any:
     """The decoded body of a 2xx reply; InvalidResponse if it is not JSON (or not of type ``expect``).
 

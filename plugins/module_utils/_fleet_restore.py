@@ -36,6 +36,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     list_activity,
     request_restore_start,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import backup_items
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import all_retrying_within, by_region, per_region
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import (
     Rounds,
@@ -51,6 +53,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     cleaned_up_after,
     create_draft,
     folder,
+    goes_on,
     in_flight_restore,
     maybe_left,
     new_draft,
@@ -83,6 +86,7 @@ class FleetRestore:
         self.restore: Optional[dict] = None
         self.started_at: Optional[float] = None
         self.error: Optional[CloudBackupError] = None
+        self.endpoint: Optional[str] = None  # of spec["region"], when the restore has one
 
     def fail(self, err: CloudBackupError) -> None:
         self.outcome, self.msg, self.error = "failed", err.msg, err
@@ -100,6 +104,7 @@ class FleetRestore:
             destination_agent_id=request.destination_agent_id if request else None,
             destination_path=self.spec.get("destination_path"), state=restore.get("state"),
             summary=restore_summary(restore, None) if restore else None, started_at=self.started_at,
+            region=self.spec.get("region"), endpoint=self.endpoint,
         )
 
 
@@ -107,9 +112,32 @@ class FleetRestore:
 
 def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Callable[[float], Any] = time.sleep,
                    clock: Callable[[], float] = time.monotonic, warn: Callable[[str], Any] = lambda msg: None,
-                   ready: Optional[Callable[[int], Any]] = None, online_timeout: float = PROBE_WINDOW
-                   ) -> List[FleetRestore]:
+                   ready: Optional[Callable[[int], Any]] = None, online_timeout: float = PROBE_WINDOW,
+                   client_for: Optional[Callable[[dict], Any]] = None) -> List[FleetRestore]:
     """Start (or join) the restore of every element of ``specs``; each one says what became of it.
+
+    ``client_for(spec)`` gives the client of a spec's region (default: ``client`` for all):
+    each region's specs are one batch (_client.per_region).
+    """
+
+    def failed(spec: dict, err: CloudBackupError) -> FleetRestore:
+        one = FleetRestore(spec)
+        one.fail(err)
+        return one
+
+    started = per_region(specs, client_for or (lambda spec: client),
+                         lambda region_client, batch: _start_batch(region_client, batch, check_mode, sleep, clock,
+                                                                   warn, ready, online_timeout), failed)
+    for spec, (region_client, one) in zip(specs, started):
+        if spec.get("region") and one.restore:
+            one.endpoint = region_client.endpoint
+    return [one for region_client, one in started]
+
+
+def _start_batch(client: Any, specs: List[dict], check_mode: bool, sleep: Callable[[float], Any],
+                 clock: Callable[[], float], warn: Callable[[str], Any], ready: Optional[Callable[[int], Any]],
+                 online_timeout: float) -> List[FleetRestore]:
+    """The restores of one region's specs, with one feed read and one agent list.
 
     An element is the module's ``restores`` option element: ``name``, ``backup_id`` or
     ``configuration_id`` (its newest restorable backup; or ``configuration``, already read),
@@ -121,8 +149,8 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
     to be online (_agents.wait_for_an_agent) rather than meet a fleet of 403s. Two elements
     that ask for one restore (backup, agent and folder) would make two: the second fails.
     """
-    activity = list_activity(client)
-    known_ids = {item.get("id") for item in restore_items(activity)}
+    feed = FeedIndex(list_activity(client))
+    known_ids = set(feed.restore_ids)
     agents = AccountAgents(client)
     probe = ready is None
     ready = ready or _not_disabled(agents)
@@ -130,7 +158,7 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
     asked: Dict[Any, FleetRestore] = {}
     for one in restores:
         try:
-            _prepare(client, one, activity, agents, ready, check_mode, asked)
+            _prepare(client, one, feed, agents, ready, check_mode, asked)
         except CloudBackupError as err:
             one.fail(err)
     to_create = [one for one in restores if one.outcome is None]
@@ -170,12 +198,28 @@ def _not_disabled(agents: AccountAgents) -> Callable[[int], None]:
     return check
 
 
-def _prepare(client: Any, one: FleetRestore, activity: List[dict], agents: AccountAgents, ready: Callable[[int], Any],
+class FeedIndex:
+    """The account's feed as a batch's preparation reads it, indexed once rather than scanned per server."""
+
+    def __init__(self, activity: List[dict]) -> None:
+        restores = restore_items(activity)
+        self.restore_ids = [item.get("id") for item in restores]
+        self.running = [item for item in restores if goes_on(item.get("current_state"))]
+        self._backups: Dict[Any, List[dict]] = {}
+        for item in backup_items(activity):
+            self._backups.setdefault(item.get("id"), []).append(item)
+
+    def backup(self, backup_id: int) -> List[dict]:
+        """The feed's items of the backup ``backup_id`` (for _restores.backup_to_restore)."""
+        return self._backups.get(backup_id, [])
+
+
+def _prepare(client: Any, one: FleetRestore, feed: FeedIndex, agents: AccountAgents, ready: Callable[[int], Any],
              check_mode: bool, asked: Dict[Any, FleetRestore]) -> None:
     """Join the element's running restore, or check that it can be made (outcome stays None until started)."""
     spec = one.spec
     if spec.get("backup_id") is not None:
-        backup = backup_to_restore(client, spec["backup_id"], activity, agents)
+        backup = backup_to_restore(client, spec["backup_id"], feed.backup(spec["backup_id"]), agents)
     else:
         backup = newest_restorable_backup(
             client, spec.get("configuration") or {"backup_configuration_id": spec["configuration_id"]})
@@ -188,7 +232,7 @@ def _prepare(client: Any, one: FleetRestore, activity: List[dict], agents: Accou
         raise CloudBackupError("%s asks for the same restore as %s (backup %s to agent %s:%s): one restore does both"
                                % (spec["name"], same.spec["name"], request.backup_id, request.destination_agent_id,
                                   request.destination_path))
-    running = in_flight_restore(client, request, activity)
+    running = in_flight_restore(client, request, feed.running)
     if running is not None:
         one.outcome, one.restore, one.started_at = "attached", running, time.time()
         return
@@ -283,17 +327,22 @@ def _start_drafts(client: Any, rounds: Rounds, drafts: List[FleetRestore]) -> No
 
 def watch_restores(client: Any, entries: List[dict], timeout: float, interval: float,
                    sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                   now: Callable[[], float] = time.time, poll_at_deadline: bool = False) -> WaitResult:
+                   now: Callable[[], float] = time.time, poll_at_deadline: bool = False,
+                   client_for: Optional[Callable[[dict], Any]] = None) -> WaitResult:
     """Poll until every entry has a ``result`` or ``timeout`` passes; the value is ``entries``.
 
     An entry is the module's wait element (``name``, ``restore_id``, ``destination_path``,
     ``deadline`` in seconds since the epoch, ``allow_completed_with_errors``, ``max_errors``),
     updated in place. As the batch backup wait, it does not poll at its own deadline (a
     wait in chunks polls at the start of the next one) unless ``poll_at_deadline``.
+    ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all).
     """
+    client_for = client_for or (lambda entry: client)
+    clients = [region_client for region_client, region_entries in by_region(client_for, entries)] or [client]
     waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=poll_at_deadline,
-                    within=client.retrying_within)
-    return waiter.until(lambda: poll_restores(client, entries, sleep, now), lambda polled: not pending(polled))
+                    within=lambda seconds: all_retrying_within(clients, seconds))
+    return waiter.until(lambda: poll_restores(client, entries, sleep, now, client_for),
+                        lambda polled: not pending(polled))
 
 
 def pending(entries: List[dict]) -> List[dict]:
@@ -302,12 +351,13 @@ def pending(entries: List[dict]) -> List[dict]:
 
 
 def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,
-                  now: Callable[[], float] = time.time) -> List[dict]:
-    """One look at every pending entry: the feed once for all, a restore's own read only where it cannot tell."""
-    waiting = pending(entries)
-    if waiting:
-        feed = {item.get("id"): item for item in restore_items(list_activity(client))}
-        look_at_each(waiting, lambda entry: _look_or_fail(client, entry, feed.get(entry["restore_id"]), sleep))
+                  now: Callable[[], float] = time.time, client_for: Optional[Callable[[dict], Any]] = None
+                  ) -> List[dict]:
+    """One look at every pending entry: each region's feed once, a restore's own read only where it cannot tell."""
+    for region_client, waiting in by_region(client_for or (lambda entry: client), pending(entries)):
+        feed = {item.get("id"): item for item in restore_items(list_activity(region_client))}
+        look_at_each(waiting, lambda entry, region_client=region_client, feed=feed: _look_or_fail(
+            region_client, entry, feed.get(entry["restore_id"]), sleep))
     for entry in pending(entries):  # only now: a restore that ended just before its deadline is not out of time
         if entry.get("deadline") is not None and now() >= entry["deadline"]:
             entry["result"] = dict(ended=False, timed_out=True, report=None, healthy=False)

@@ -46,7 +46,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
     not_one_agent,
     not_one_configuration,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import per_region
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, NotFound
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import Rounds, Write, gave_up
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
@@ -305,25 +305,15 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
     ``client_for(spec)`` gives the client of a spec's region (default: ``client`` for all):
     each region's specs are one batch, with its own reads and wake-up.
     """
-    results: List[Optional[dict]] = [None] * len(specs)
-    client_for = client_for or (lambda spec: client)
-    regions = by_client(list(enumerate(specs)), lambda indexed_spec: client_for(indexed_spec[1]))
-    for region_client, indexed in regions:
-        batch = [spec for index, spec in indexed]
-        try:
-            if isinstance(region_client, CloudBackupError):
-                raise region_client
-            outcomes = _start_batch(region_client, batch, wake, online_timeout, check_mode, sleep, clock, warn)
-        except CloudBackupError as err:
-            if len(regions) == 1:
-                raise  # what affects every server fails the task
-            # One region's outage (its list, its credentials) fails its own servers only.
-            outcomes = [dict(FleetTarget(spec).as_result(), outcome="failed", failed=True, msg=err.msg)
-                        for spec in batch]
-        for (index, spec), outcome in zip(indexed, outcomes):
-            results[index] = dict(outcome, region=spec.get("region"),
-                                  endpoint=region_client.endpoint if spec.get("region") and outcome["backup_id"] else None)
-    return results
+    def failed(spec: dict, err: CloudBackupError) -> dict:
+        return dict(FleetTarget(spec).as_result(), outcome="failed", failed=True, msg=err.msg)
+
+    started = per_region(specs, client_for or (lambda spec: client),
+                         lambda region_client, batch: _start_batch(region_client, batch, wake, online_timeout,
+                                                                   check_mode, sleep, clock, warn), failed)
+    return [dict(outcome, region=spec.get("region"),
+                 endpoint=region_client.endpoint if spec.get("region") and outcome["backup_id"] else None)
+            for spec, (region_client, outcome) in zip(specs, started)]
 
 
 def start_one(client: Any, agent: dict, configuration: dict, runs: List[dict], online_timeout: float,

@@ -19,9 +19,8 @@ elements), updated in place so a caller can hand them to the next chunk of waiti
 
 from __future__ import annotations
 
-import contextlib
 import time
-from typing import Any, Callable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
@@ -36,8 +35,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     runs_of,
     tells_health,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import by_client
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import all_retrying_within, by_region
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import (
     ended_result,
     no_backup_result,
@@ -50,14 +48,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter impo
 def pending(entries: List[dict]) -> List[dict]:
     """The entries whose backup has neither ended nor run out of time."""
     return [entry for entry in entries if not entry.get("result")]
-
-
-def by_region(client_for: Callable[[dict], Any], entries: List[dict]) -> Iterator[Tuple[Any, List[dict]]]:
-    """``entries`` grouped by the client of their region (_client.by_client); bad connection settings fail the wait."""
-    for client, region_entries in by_client(entries, client_for):
-        if isinstance(client, CloudBackupError):
-            raise client
-        yield client, region_entries
 
 
 def find_latest_backups(client: Any, entries: List[dict], client_for: Optional[Callable[[dict], Any]] = None) -> None:
@@ -96,15 +86,8 @@ def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: floa
     """
     client_for = client_for or (lambda entry: client)
     clients = [region_client for region_client, region_entries in by_region(client_for, entries)] or [client]
-
-    @contextlib.contextmanager
-    def within(seconds: float) -> Iterator[None]:
-        with contextlib.ExitStack() as stack:
-            for region_client in clients:
-                stack.enter_context(region_client.retrying_within(seconds))
-            yield
-
-    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False, within=within)
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False,
+                    within=lambda seconds: all_retrying_within(clients, seconds))
     return waiter.until(lambda: poll_fleet(client, entries, sleep, now, client_for), lambda polled: not pending(polled))
 
 

@@ -400,6 +400,8 @@ RESTORE_ELEMENT_RULES = (
     rule(non_empty_elements, "include"),
     rule(non_empty_elements, "exclude"),
     rule(number, "max_errors", minimum=0),
+    rule(region_name, "region"),
+    rule(url, "endpoint"),
 )
 
 # The run_backup role's settings of a host (its run_backup__target), named run_backup_<key>.

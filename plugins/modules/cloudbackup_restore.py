@@ -96,9 +96,10 @@ options:
         own - RV(restores[].failed) says so - and the task goes on with the others.
       - With O(action=start), each element is started, or joined when a restore of the same backup to the same
         agent and path is already running; two elements that ask for the same restore make one, and the second
-        fails. The account's activity feed is read once for all of them. The destination agents are not woken -
-        wake them first; the starts wait for one of them to be online (at most O(online_timeout), and 30
-        seconds), then go in rounds, so an agent that refuses (HTTP 403) holds no other one back. With
+        fails. The account's activity feed is read once for all of them (once per O(restores[].region)). The
+        destination agents are not woken - wake them first; the starts wait for one of them to be online (at
+        most O(online_timeout), and 30 seconds), then go in rounds, so an agent that refuses (HTTP 403) holds no
+        other one back. With
         O(wait=true) they are then followed as with O(action=wait); a long wait is best made in chunks, with
         O(wait=false) here and O(action=wait) after.
       - With O(action=wait), each element is followed by its O(restores[].restore_id), with one read of the
@@ -158,6 +159,21 @@ options:
       max_errors:
         description: With O(action=wait) and O(gate=true), as O(max_errors); by default the task's.
         type: int
+      region:
+        description:
+          - The region of this restore's agents (V(DFW), V(ORD), ... in any case), when it is not the task's
+            O(region) - the backup's and the destination agent's, which are in one region.
+          - With O(action=start), the elements of each region are one batch, sent to that region's Cloud Backup
+            endpoint with its own feed read and agent list; a region whose batch cannot run (its endpoint, its
+            list) fails its own elements only. With O(action=wait), each region's feed is read once per poll.
+            The token serves every region of the account.
+        type: str
+      endpoint:
+        description:
+          - The Cloud Backup endpoint of O(restores[].region), when known (RV(restores[].endpoint) of the start, or
+            the C(endpoints) that M(rackspace.cloudbackup.cloudbackup_auth) returns). Without it, the task logs in
+            once more to read that region's endpoint from the service catalog.
+        type: str
       result:
         description:
           - With O(action=wait), the element as an earlier chunk of the same wait returned it (RV(restores)), for a
@@ -515,6 +531,14 @@ restores:
     name:
       description: The element's O(restores[].name).
       type: str
+    region:
+      description: The element's O(restores[].region), or null.
+      type: str
+    endpoint:
+      description:
+        - With O(restores[].region) and a restore, the endpoint of that region, to give as
+          O(restores[].endpoint) to a later wait. Null otherwise.
+      type: str
     outcome:
       description:
         - With O(action=start), V(started), V(attached) or V(failed) (see RV(outcome)); with O(action=wait), null.
@@ -704,6 +728,8 @@ def argument_spec() -> dict:
             deadline=dict(type="float"),
             allow_completed_with_errors=dict(type="bool"),
             max_errors=dict(type="int"),
+            region=dict(type="str"),
+            endpoint=dict(type="str"),
             result=dict(type="dict"),
         )),
     )
@@ -784,12 +810,14 @@ def start_batch(module: CloudBackupModule) -> dict:
     specs = [dict(spec, overwrite=params["overwrite"] if spec["overwrite"] is None else spec["overwrite"])
              for spec in params["restores"]]
     started = start_restores(module.client, specs, module.check_mode, sleep=time.sleep, clock=time.monotonic,
-                             warn=module.warn, online_timeout=params["online_timeout"])
+                             warn=module.warn, online_timeout=params["online_timeout"],
+                             client_for=lambda spec: regional_client(module, spec))
     restores = [one.as_result() for one in started]
     result = dict(result_of("batch", any(restore["changed"] for restore in restores)), restores=restores,
                   **module.diff({"restores": None}, {"restores": [planned(one) for one in started if one.request]}))
     if params["wait"] and not module.check_mode:
-        entries = [dict(spec, restore_id=restore["restore_id"], started_at=restore["started_at"], result=None)
+        entries = [dict(spec, restore_id=restore["restore_id"], started_at=restore["started_at"],
+                        endpoint=restore["endpoint"], result=None)
                    for spec, restore in zip(params["restores"], restores) if not restore["failed"]]
         result.update(follow_entries(module, entries))
         followed = {element["name"]: element for element in result["restores"]}
@@ -814,11 +842,15 @@ def follow_entries(module: CloudBackupModule, entries: List[dict]) -> dict:
                 entry[key] = params[key]
     waiting = params["wait"] and not module.check_mode
     waited = NOT_WAITED
+
+    def client_for(entry: dict) -> Any:
+        return regional_client(module, entry)
+
     if waiting:
         waited = watch_restores(module.client, entries, params["wait_timeout"], params["poll_interval"],
-                                sleep=time.sleep, clock=time.monotonic, now=time.time)
+                                sleep=time.sleep, clock=time.monotonic, now=time.time, client_for=client_for)
     else:
-        poll_restores(module.client, entries, sleep=time.sleep, now=time.time)
+        poll_restores(module.client, entries, sleep=time.sleep, now=time.time, client_for=client_for)
     gave_up = ("gave up waiting after %d seconds, the restore keeps running" % waited.elapsed
                if waiting and params["on_timeout"] == "fail" else None)
     gate = Gate(acceptable_states(params["acceptable_states"]), params["max_errors"]) if params["gate"] else None
@@ -826,11 +858,17 @@ def follow_entries(module: CloudBackupModule, entries: List[dict]) -> dict:
                      **{key: entry["result"][key] for key in CARRIED_KEYS}) if (entry["result"] or {}).get("carried")
                 else dict(judged(entry, gave_up, gate), outcome=None, changed=False, carried=False,
                           running=not entry.get("result"), started_at=entry.get("started_at"),
-                          destination_path=entry.get("destination_path"))
+                          destination_path=entry.get("destination_path"), region=entry.get("region"),
+                          endpoint=entry.get("endpoint"))
                 for entry in entries]
     return dict(restores=restores, running=sum(1 for entry in entries if not entry.get("result")),
                 progress=progress_line(entries, time.time(), noun="restores"), elapsed=round(waited.elapsed, 1),
                 polls=waited.polls, timed_out=waited.timed_out)
+
+
+def regional_client(module: CloudBackupModule, element: dict) -> Any:
+    """The client of an element's O(restores[].region) (the task's own without one)."""
+    return module.client_in(element.get("region"), element.get("endpoint"))
 
 
 def planned(one: Any) -> dict:

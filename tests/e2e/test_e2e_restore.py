@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 from cloudbackup_simulator import Simulator
+from regional_account import regional_account
 from collection_under_test import PLAYBOOKS
 
 MODULE = "rackspace.cloudbackup.cloudbackup_restore"
@@ -376,6 +377,38 @@ def test_pre_upgrade_records_the_good_backups_and_the_rollback_restores_only_tho
     assert run.result(FAIL_TASK, "beta")["msg"].startswith("beta: ")
     assert [(r["BackupId"], r["DestinationMachineId"]) for r in restores(simulator)] == [(beta_backup, BETA)]
     assert writes(simulator).count("restore.start") == 1
+
+
+def two_regions_scenario():
+    """dfw1 and ord1, each with a restorable backup of "files" (7100x1), in its own region."""
+    return regional_account({"dfw1": "DFW", "ord1": "ORD"}, 710001, 1, lambda index: dict(
+        id=810001 + index, name="files", outcome="Completed",
+        history=[dict(id=710101 + index * 10, ago="1d", outcome="Completed")]))
+
+
+class TestTheRollbackOverTwoRegions:
+    """Each region's Cloud Backup endpoint knows only its own agents, as Rackspace's do."""
+
+    @pytest.fixture
+    def simulator(self):
+        with Simulator(scenario=two_regions_scenario(), speed=5.0) as regional:
+            yield regional
+
+    @pytest.mark.parametrize("ord1", [{"restore_backup_id": 710111}, {}], ids=["recorded", "newest"])
+    def test_each_server_is_restored_in_its_own_region_with_one_login(self, run_playbook, simulator, servers, ord1):
+        inventory = servers({"dfw1": {}, "ord1": dict(ord1, run_backup_region="ord")}, **FAST_RESTORES)
+
+        run = run_playbook(RESTORE, *inventory)
+
+        assert run.rc == 0, run.output
+        assert [row(table(run), host)[-1] for host in ("dfw1", "ord1")] == ["ok", "ok"]
+        starts = {(entry["path"].rsplit("/", 1)[-1], entry["region"]) for entry in simulator.requests("restore.start")}
+        assert {region for path, region in starts} == {"DFW", "ORD"} and len(starts) == 2
+        assert sorted(entry["region"] for entry in simulator.requests("agent.wake")) == ["DFW", "ORD"]
+        # The newest backup is looked for in each server's own region; the play logs in once.
+        assert sorted(entry["region"] for entry in simulator.requests("configuration.list")) == (
+            ["DFW"] if ord1 else ["DFW", "ORD"])
+        assert len(simulator.requests("identity.tokens")) == 1
 
 
 # --- the rollback on the demo scenario ---------------------------------------------------

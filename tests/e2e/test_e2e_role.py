@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from cloudbackup_simulator import Simulator
+from regional_account import regional_account
 
 
 PLAYBOOK = """
@@ -139,14 +140,8 @@ def test_a_server_of_another_account_fails_alone_before_any_call_for_it(run_play
 
 
 def two_regions_scenario():
-    agents = [dict(id=720001 + index, name=name, datacenter=region, wake_delay=2,
-                   server_id="5e7e0000-0000-4000-8000-%012d" % index,
-                   configurations=[dict(id=820001 + index, name="files", outcome="Completed",
-                                        durations=dict(in_progress=3))])
-              for index, (name, region) in enumerate([("dfw1", "DFW"), ("ord1", "ORD"), ("dfw2", "DFW")])]
-    return dict(settings=dict(regional_endpoints=True),
-                tenants=[dict(id="123456", default_region="DFW", agents=agents,
-                              users=[dict(username="admin", api_key="admin-key", roles=["identity:user-admin"])])])
+    return regional_account({"dfw1": "DFW", "ord1": "ORD", "dfw2": "DFW"}, 720001, 2, lambda index: dict(
+        id=820001 + index, name="files", outcome="Completed", durations=dict(in_progress=3)))
 
 
 class TestTwoRegions:

@@ -6,6 +6,7 @@ import pytest
 from ansible_collections.rackspace.cloudbackup.plugins.filter.restore import (
     NOTHING_TO_RESTORE,
     restore_batch,
+    restore_regions,
     restore_carry,
     restore_choice,
     restore_record_backups,
@@ -47,6 +48,16 @@ def request(name="web1", backup_id=None, source="newest", **settings):
     return fact
 
 
+def listing(kind, found, region=None, endpoint=None):
+    """cloudbackup_info's result for one item of restore.yml's loop over the regions (restore_regions)."""
+    return {"item": {"region": region, "endpoint": endpoint}, kind: found, "changed": False}
+
+
+def batch_of(requests, agents, configurations, login=None):
+    """restore_batch over the listings of the login's region only."""
+    return restore_batch(requests, [listing("agents", agents)], [listing("configurations", configurations)], login)
+
+
 AGENTS = [{"machine_agent_id": 300001, "machine_name": "WEB1", "host_server_id": "srv-web1"},
           {"machine_agent_id": 300002, "machine_name": "db1", "host_server_id": "srv-db1"}]
 
@@ -64,16 +75,17 @@ DB_NIGHTLY = configuration(400002, "nightly", agent_id=300002)
 # --- the batch: which restore each server gets ------------------------------------------
 
 def test_a_server_with_a_backup_id_gets_an_element_with_it():
-    batch = restore_batch([request(backup_id=5, source="restore_backup_id", include=["/etc/"])], [], [])
+    batch = batch_of([request(backup_id=5, source="restore_backup_id", include=["/etc/"])], [], [])
 
     assert batch["restores"] == [{"name": "web1", "destination_agent_id": None, "destination_path": "/",
-                                  "overwrite": True, "include": ["/etc/"], "exclude": None, "backup_id": 5}]
+                                  "overwrite": True, "include": ["/etc/"], "exclude": None, "region": None,
+                                  "endpoint": None, "backup_id": 5}]
     assert batch["plans"]["web1"]["failure"] is None
     assert batch["plans"]["web1"]["choice"] == {"backup_id": 5, "source": "restore_backup_id"}
 
 
 def test_a_server_left_out_of_the_record_gets_no_element_and_does_not_fail():
-    batch = restore_batch([request(source="not recorded")], AGENTS, [NIGHTLY])
+    batch = batch_of([request(source="not recorded")], AGENTS, [NIGHTLY])
 
     assert batch["restores"] == []
     assert batch["plans"]["web1"]["failure"] is None
@@ -81,7 +93,7 @@ def test_a_server_left_out_of_the_record_gets_no_element_and_does_not_fail():
 
 def test_a_server_without_a_backup_id_gets_its_agents_only_configuration():
     # Its agent by machine name, without case (Windows agents register in upper case).
-    batch = restore_batch([request()], AGENTS, [NIGHTLY, DB_NIGHTLY])
+    batch = batch_of([request()], AGENTS, [NIGHTLY, DB_NIGHTLY])
 
     assert [(element["name"], element["configuration_id"]) for element in batch["restores"]] == [("web1", 400001)]
     assert "backup_id" not in batch["restores"][0]
@@ -97,7 +109,7 @@ def test_a_server_without_a_backup_id_gets_its_agents_only_configuration():
 def test_a_server_without_a_backup_id_names_its_configuration_as_the_role_does(settings, expected):
     configurations = [NIGHTLY, configuration(400003, "files"), DB_NIGHTLY]
 
-    batch = restore_batch([request(**settings)], AGENTS, configurations)
+    batch = batch_of([request(**settings)], AGENTS, configurations)
 
     assert [element["configuration_id"] for element in batch["restores"]] == [expected]
 
@@ -105,7 +117,7 @@ def test_a_server_without_a_backup_id_names_its_configuration_as_the_role_does(s
 def test_a_name_two_configurations_of_the_agent_share_fails_that_server_with_both_ids():
     twins = [NIGHTLY, configuration(400004, "nightly"), DB_NIGHTLY]
 
-    batch = restore_batch([request(configuration_name="nightly"), request("db1")], AGENTS, twins)
+    batch = batch_of([request(configuration_name="nightly"), request("db1")], AGENTS, twins)
 
     failure = batch["plans"]["web1"]["failure"]
     assert re.match(r'^2 live backup configurations of agent 300001 are named "nightly": 400001 \(agent 300001, '
@@ -123,14 +135,14 @@ def test_a_name_two_configurations_of_the_agent_share_fails_that_server_with_bot
 ])
 def test_a_server_with_a_bad_setting_fails_alone(settings, failure):
     configurations = [NIGHTLY, configuration(400002, "db", agent_id=300002)]
-    batch = restore_batch([request(**settings), request("db1")], AGENTS, configurations)
+    batch = batch_of([request(**settings), request("db1")], AGENTS, configurations)
 
     assert failure in batch["plans"]["web1"]["failure"]
     assert [element["name"] for element in batch["restores"]] == ["db1"] and batch["plans"]["db1"]["failure"] is None
 
 
 def test_a_server_whose_agent_has_no_configuration_has_nothing_to_restore():
-    batch = restore_batch([request()], AGENTS, [])
+    batch = batch_of([request()], AGENTS, [])
 
     assert batch["restores"] == [] and batch["plans"]["web1"]["failure"] == NOTHING_TO_RESTORE
 
@@ -145,7 +157,7 @@ def test_a_server_whose_agent_has_no_configuration_has_nothing_to_restore():
      'machine name "web1" matches 2 agents in the account of these credentials (300001, 300009): give agent_id'),
 ])
 def test_an_agent_or_configuration_that_cannot_be_told_fails_saying_why(agents, configurations, settings, failure):
-    batch = restore_batch([request(**settings)], agents, configurations)
+    batch = batch_of([request(**settings)], agents, configurations)
 
     assert batch["restores"] == [] and batch["plans"]["web1"]["failure"] == failure
 
@@ -157,9 +169,63 @@ def test_an_agent_or_configuration_that_cannot_be_told_fails_saying_why(agents, 
      {"destination_agent_id": 300002, "include": None, "exclude": ["/tmp/"], "overwrite": False}),
 ])
 def test_settings_left_empty_are_left_out_of_the_element(given, expected):
-    element = restore_batch([request(backup_id=5, source="restore_backup_id", **given)], [], [])["restores"][0]
+    element = batch_of([request(backup_id=5, source="restore_backup_id", **given)], [], [])["restores"][0]
 
     assert {key: element[key] for key in expected} == expected
+
+
+LOGIN = {"region": "DFW", "endpoint": "https://proxy.example.com/v1.0/1",
+         "endpoints": {"DFW": "https://dfw.example.com/v1.0/1", "ORD": "https://ord.example.com/v1.0/1"}}
+OWN_REGION = {"region": "DFW", "endpoint": LOGIN["endpoint"]}
+
+
+def test_each_servers_region_and_its_endpoint_go_into_its_element_the_logins_own_as_none():
+    batch = batch_of([request(backup_id=5, source="restore_backup_id", region="dfw"),
+                      request("ord1", backup_id=6, source="restore_backup_id", region="ord"),
+                      request("ord2", backup_id=7, source="restore_backup_id", region="ORD"),
+                      request("lon1", backup_id=8, source="restore_backup_id", region="LON"),
+                      request("mars1", backup_id=9, source="restore_backup_id", region="mars")], [], [], LOGIN)
+
+    assert [(element["name"], element["region"], element["endpoint"]) for element in batch["restores"]] == [
+        ("web1", None, None), ("ord1", "ORD", LOGIN["endpoints"]["ORD"]), ("ord2", "ORD", LOGIN["endpoints"]["ORD"]),
+        ("lon1", "LON", None)]   # an endpoint the catalog does not name: the module reads it
+    assert "run_backup_region must be one of" in batch["plans"]["mars1"]["failure"]
+    assert batch["regions"] == [OWN_REGION,
+                                {"region": "ORD", "endpoint": LOGIN["endpoints"]["ORD"]},
+                                {"region": "LON", "endpoint": None}]
+
+
+def test_the_regions_to_list_are_each_once_without_the_ones_that_are_not():
+    requests = [request(region=None), request("b", region="DFW"), request("c", region="ord"), request("d", region="x")]
+
+    assert restore_regions(requests, LOGIN) == [OWN_REGION, {"region": "ORD", "endpoint": LOGIN["endpoints"]["ORD"]}]
+    # Without a login: what the tasks would reach without being told, and ORD's endpoint read by the module.
+    assert restore_regions(requests, None) == [{"region": None, "endpoint": None}, {"region": "DFW", "endpoint": None},
+                                               {"region": "ORD", "endpoint": None}]
+
+
+def test_a_server_without_a_backup_id_is_looked_for_among_its_regions_agents():
+    ord_agents = [{"machine_agent_id": 700001, "machine_name": "ord1"}]
+    ord_nightly = dict(configuration(700101, "nightly"), machine_agent_id=700001, machine_name="ord1")
+    ord_item = {"region": "ORD", "endpoint": LOGIN["endpoints"]["ORD"]}
+    batch = restore_batch([request(), request("ord1", region="ORD"), request("ord2", region="ord")],
+                          [listing("agents", AGENTS, **OWN_REGION), dict(listing("agents", ord_agents), item=ord_item)],
+                          [listing("configurations", [NIGHTLY], **OWN_REGION),
+                           dict(listing("configurations", [ord_nightly]), item=ord_item)], LOGIN)
+
+    assert [(element["name"], element["configuration_id"]) for element in batch["restores"]] == [
+        ("web1", 400001), ("ord1", 700101)]
+    assert batch["plans"]["ord2"]["failure"].startswith('machine name "ord2" matches no agent')
+
+
+def test_a_region_whose_listing_failed_fails_its_own_servers_without_a_backup_id():
+    failed = {"item": {"region": "ORD", "endpoint": None}, "failed": True, "msg": "HTTP 503 from agent/user"}
+    batch = restore_batch([request(), request("ord1", region="ORD"),
+                           request("ord2", region="ORD", backup_id=5, source="restore_backup_id")],
+                          [listing("agents", AGENTS), failed], [listing("configurations", [NIGHTLY]), failed], LOGIN)
+
+    assert [element["name"] for element in batch["restores"]] == ["web1", "ord2"]
+    assert batch["plans"]["ord1"]["failure"] == "the agents of region ORD could not be listed: HTTP 503 from agent/user"
 
 
 # --- the wait ----------------------------------------------------------------------------
@@ -175,22 +241,25 @@ def started_element(name="web1", restore_id=500001, **fields):
 
 
 def test_the_watch_list_gives_each_restore_its_servers_deadline_and_gate():
-    batch = restore_batch([request(backup_id=5, source="restore_backup_id", timeout=600, allow_errors=True,
-                                   max_errors=3),
-                           request("db1", backup_id=6, source="restore_backup_id")], [], [])
-    started = {"restores": [started_element(), started_element("db1", 500002, started_at=1772532010.0)]}
+    batch = batch_of([request(backup_id=5, source="restore_backup_id", timeout=600, allow_errors=True, max_errors=3),
+                      request("db1", backup_id=6, source="restore_backup_id")], [], [])
+    ord_started = started_element("db1", 500002, started_at=1772532010.0, region="ORD",
+                                  endpoint="https://ord.example.com/v1.0/1")
+    started = {"restores": [started_element(), ord_started]}
 
     assert restore_watch_list(started, batch) == [
         {"name": "web1", "restore_id": 500001, "started_at": 1772532000.5, "destination_path": "/",
-         "deadline": 1772532600.5, "allow_completed_with_errors": True, "max_errors": 3},
+         "deadline": 1772532600.5, "allow_completed_with_errors": True, "max_errors": 3, "region": None,
+         "endpoint": None},
         {"name": "db1", "restore_id": 500002, "started_at": 1772532010.0, "destination_path": "/",
-         "deadline": 1772546410.0, "allow_completed_with_errors": False, "max_errors": None},
+         "deadline": 1772546410.0, "allow_completed_with_errors": False, "max_errors": None, "region": "ORD",
+         "endpoint": "https://ord.example.com/v1.0/1"},
     ]
 
 
 def test_the_watch_list_leaves_out_the_restores_that_have_no_id():
-    batch = restore_batch([request(backup_id=5, source="restore_backup_id"),
-                           request("db1", backup_id=6, source="restore_backup_id")], [], [])
+    batch = batch_of([request(backup_id=5, source="restore_backup_id"),
+                      request("db1", backup_id=6, source="restore_backup_id")], [], [])
     started = {"restores": [started_element(restore_id=None, started_at=None),   # check mode, or a failed start
                             started_element("db1", 500002, max_errors="")]}
 
@@ -201,8 +270,8 @@ def test_the_watch_list_leaves_out_the_restores_that_have_no_id():
 def test_the_watch_list_leaves_out_a_start_that_failed_after_its_draft_was_created():
     # A draft refused with 403 for too long (or whose paths could not be added) is deleted again,
     # and the start's element keeps the draft's id, with no started_at.
-    batch = restore_batch([request(backup_id=5, source="restore_backup_id"),
-                           request("db1", backup_id=6, source="restore_backup_id")], [], [])
+    batch = batch_of([request(backup_id=5, source="restore_backup_id"),
+                      request("db1", backup_id=6, source="restore_backup_id")], [], [])
     started = {"restores": [started_element(outcome="failed", failed=True, started_at=None, state="Preparing",
                                             msg="StartManual for restore 500001 was refused with HTTP 403 ..."),
                             started_element("db1", 500002)]}
@@ -250,7 +319,7 @@ ENDED = dict(state="Completed", report=REPORT, healthy=True, ended=True, timed_o
 
 
 def results(chunks, check_mode=False, start=None, **settings):
-    batch = restore_batch([request(backup_id=368785, source="pre_upgrade_backups", timeout=60, **settings)], [], [])
+    batch = batch_of([request(backup_id=368785, source="pre_upgrade_backups", timeout=60, **settings)], [], [])
     started = {"restores": [start or started_element()]}
     return restore_results(batch, started, chunks, check_mode)["web1"]
 
@@ -290,7 +359,7 @@ def test_check_mode_predicts_without_a_verdict():
 
 
 def test_a_server_left_out_of_the_record_is_skipped_and_does_not_fail():
-    batch = restore_batch([request(source="not recorded")], [], [])
+    batch = batch_of([request(source="not recorded")], [], [])
 
     result = restore_results(batch, {"skipped": True}, [{"skipped": True}], False)["web1"]
 
@@ -298,7 +367,7 @@ def test_a_server_left_out_of_the_record_is_skipped_and_does_not_fail():
 
 
 def test_a_server_whose_configuration_cannot_be_told_fails_with_the_plans_failure():
-    batch = restore_batch([request()], AGENTS, [])
+    batch = batch_of([request()], AGENTS, [])
 
     result = restore_results(batch, {"skipped": True}, [], False)["web1"]
 
@@ -306,8 +375,8 @@ def test_a_server_whose_configuration_cannot_be_told_fails_with_the_plans_failur
 
 
 def test_each_server_gets_the_last_chunk_that_followed_it():
-    batch = restore_batch([request(backup_id=368785, source="pre_upgrade_backups"),
-                           request("db1", backup_id=368786, source="pre_upgrade_backups")], [], [])
+    batch = batch_of([request(backup_id=368785, source="pre_upgrade_backups"),
+                      request("db1", backup_id=368786, source="pre_upgrade_backups")], [], [])
     started = {"restores": [started_element(), started_element("db1", 500002, backup_id=368786)]}
     chunks = [{"restores": [followed(), followed("db1", restore_id=500002, backup_id=368786)]},
               {"restores": [followed(**ENDED), followed("db1", restore_id=500002, backup_id=368786)]},
@@ -324,9 +393,9 @@ def test_each_server_gets_the_last_chunk_that_followed_it():
 # --- the table ---------------------------------------------------------------------------
 
 def test_restore_table_has_a_row_per_server_then_the_failures():
-    batch = restore_batch([request(backup_id=368785, source="pre_upgrade_backups"),
-                           request("db1", backup_id=9, source="restore_backup_id"),
-                           request("skipped-host", source="not recorded")], [], [])
+    batch = batch_of([request(backup_id=368785, source="pre_upgrade_backups"),
+                      request("db1", backup_id=9, source="restore_backup_id"),
+                      request("skipped-host", source="not recorded")], [], [])
     started = {"restores": [started_element(),
                             started_element("db1", None, outcome="failed", failed=True, msg="backup 9 not found",
                                             backup_id=9, state=None, started_at=None)]}

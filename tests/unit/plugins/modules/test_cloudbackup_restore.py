@@ -618,9 +618,26 @@ def test_a_batch_wait_in_check_mode_reads_once_and_fails_nothing(restore, sim):
     (dict(name="x", backup_id=1), "restores[0] names no destination path"),
     (dict(name="x", backup_id=0, destination_path="/"), "restores[0].backup_id"),
     (dict(name="", backup_id=1, destination_path="/"), "restores[0].name"),
+    (dict(name="x", backup_id=1, destination_path="/", region="Chicago"), "restores[0].region"),
+    (dict(name="x", backup_id=1, destination_path="/", region="ORD", endpoint="ord.example.com"),
+     "restores[0].endpoint"),
 ])
 def test_a_bad_batch_element_fails_before_any_request(restore, sim, element, message):
     result = restore(restores=[element])
 
     assert result["failed"] and message in result["msg"], result["msg"]
     assert sim.routes() == {}
+
+
+def test_each_element_is_restored_at_its_regions_endpoint_and_a_region_that_fails_fails_its_own(restore, sim):
+    # Each region's endpoint knows only its own agents, as Rackspace's do: alpha's are DFW's.
+    sim.simulator.configure(regional_endpoints=True)
+
+    result, started = batch(restore, [restore_of("web", backup_id=NEWEST, region="dfw"),
+                                      restore_of("elsewhere", backup_id=NEWEST, region="ORD")],
+                            wait=True, wait_timeout=600)
+
+    assert (started["web"]["state"], started["web"]["failed"], started["web"]["region"]) == ("Completed", False, "dfw")
+    assert started["elsewhere"]["failed"] and "404" in started["elsewhere"]["msg"], started["elsewhere"]["msg"]
+    assert [entry["region"] for entry in sim.simulator.requests("restore.start")] == ["DFW"]
+    assert {entry["region"] for entry in sim.simulator.requests("activity.user")} == {"DFW", "ORD"}

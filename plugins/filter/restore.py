@@ -31,6 +31,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     region_name,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import human_duration
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import server_failure
 
 # Where a server's backup id came from, besides the record file (named by its path).
 GIVEN = "restore_backup_id"
@@ -316,15 +317,12 @@ def _failure(plan: dict, start: dict, last: Optional[dict], check_mode: bool) ->
         return plan["failure"] or start.get("msg")
     if check_mode:
         return None
-    if last is None:
-        # Never a success by default: a restore whose end was not seen is not proven good.
-        return "restore %s: its end was never seen" % start.get("restore_id")
-    if last.get("failed"):
-        return last.get("msg")
-    if last.get("timed_out") and plan["settings"]["on_timeout"] != "continue":
-        return "restore %s is still %s after %s seconds" % (last.get("restore_id"), last.get("state"),
-                                                            plan["settings"]["timeout"])
-    return None
+    last = last or {}
+    summary = last.get("summary") or "restore %s" % start.get("restore_id")
+    if last.get("timed_out"):
+        summary += " (restore_timeout is %s s)" % plan["settings"]["timeout"]
+    return server_failure(summary, bool(last), bool(last.get("timed_out")), plan["settings"]["on_timeout"],
+                          last.get("msg") if last.get("failed") else None, "restore")
 
 
 def _given(value: Any) -> Any:

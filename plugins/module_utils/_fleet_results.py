@@ -20,6 +20,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     DEFAULT_ACCEPTABLE_STATES,
     acceptable_states,
     gate_failure,
+    server_failure,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import last_read_failure
@@ -168,20 +169,10 @@ def _prediction(started: dict, policy: dict) -> str:
 
 
 def _failure(result: dict, verdict: dict, policy: dict) -> Optional[str]:
-    if not verdict:
-        # Never a success by default: a backup whose end was not seen is not proven good.
-        return "%s; its end was never seen" % result["summary"]
-    if result["timed_out"]:
-        on_timeout = policy.get("on_timeout")
-        if on_timeout == "stop":
-            return "%s; it was asked to stop (run_backup_on_timeout=stop)" % result["summary"]
-        if on_timeout == "fail":
-            return ("%s; it keeps running: raise run_backup_timeout, or set run_backup_on_timeout to stop or continue"
-                    % result["summary"])
-        return None
-    if not verdict.get("gate_passed"):
-        return "%s; gate failed: %s" % (result["summary"], verdict.get("gate_failure"))
-    return None
+    gate_failed = None if verdict.get("gate_passed") else "%s; gate failed: %s" % (result["summary"],
+                                                                                   verdict.get("gate_failure"))
+    return server_failure(result["summary"], bool(verdict), result["timed_out"], policy.get("on_timeout"), gate_failed,
+                          "run_backup")
 
 
 def _entry_of(started: dict) -> dict:

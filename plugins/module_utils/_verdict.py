@@ -115,3 +115,24 @@ def judge(summary: str, state: Optional[str], report: Optional[dict], timed_out:
         return Verdict(None, None)
     why = gate_failure(report, state, gate.accepted, gate.max_errors)
     return Verdict(None if why is None else "%s; gate failed: %s" % (summary, why), why is None)
+
+
+def server_failure(summary: str, seen: bool, timed_out: bool, on_timeout: Optional[str], failure: Optional[str],
+                   settings: str) -> Optional[str]:
+    """Why a server of a fleet job (a role's or a playbook's) fails at the end of the play, or None.
+
+    ``summary`` names its job; ``seen`` is whether a wait saw it end or run out of time - a
+    job whose end was never seen is not proven good; ``failure`` is its own verdict's (a bad
+    end, a closed gate). ``on_timeout`` is the server's ``<settings>_on_timeout``: a job
+    still running at its deadline fails, unless it is V(continue); V(stop) says it was stopped.
+    """
+    if not seen:
+        return "%s; its end was never seen" % summary
+    if not timed_out:
+        return failure
+    if on_timeout == "stop":
+        return "%s; it was asked to stop (%s_on_timeout=stop)" % (summary, settings)
+    if on_timeout == "continue":
+        return None
+    return ("%s; it keeps running: raise %s_timeout, or set %s_on_timeout to %s" % (
+        summary, settings, settings, "stop or continue" if settings == "run_backup" else "continue"))

@@ -330,10 +330,11 @@ def results(chunks, check_mode=False, start=None, **settings):
                              ended=True, timed_out=False, running=False, gate_passed=False)]}], "fail",
      "restore 500001 ...: ended in state Failed", "FAILED"),
     ([{"restores": [followed()]}, {"restores": [followed(running=False)]}], "fail",
-     "restore 500001 is still InProgress after 60 seconds", "FAILED"),
+     "restore 500001: InProgress (restore_timeout is 60 s); it keeps running: raise restore_timeout, or set "
+     "restore_on_timeout to continue", "FAILED"),
     ([{"restores": [followed(running=False)]}], "continue", None, "still running"),
-    ([], "fail", "restore 500001: its end was never seen", "FAILED"),
-    ([{"skipped": True}], "fail", "restore 500001: its end was never seen", "FAILED"),
+    ([], "fail", "restore 500001; its end was never seen", "FAILED"),
+    ([{"skipped": True}], "fail", "restore 500001; its end was never seen", "FAILED"),
 ])
 def test_restore_results_say_why_a_started_restore_fails(chunks, on_timeout, failure, verdict):
     result = results(chunks, on_timeout=on_timeout)

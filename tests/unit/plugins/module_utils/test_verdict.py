@@ -7,6 +7,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     end_failure,
     good_states,
     judge,
+    server_failure,
 )
 
 CLEAN = {"state": "Completed", "reason": "Success", "diagnostics": "No errors", "num_errors": 0}
@@ -56,3 +57,20 @@ VERDICTS = [
 @pytest.mark.parametrize("state, report, timed_out, gave_up, good, gate, verdict", VERDICTS)
 def test_the_verdict(state, report, timed_out, gave_up, good, gate, verdict):
     assert judge("s", state, report, timed_out=timed_out, gave_up=gave_up, good=good, gate=gate) == verdict
+
+
+@pytest.mark.parametrize("seen, timed_out, on_timeout, failure, settings, expected", [
+    (False, False, "fail", None, "restore", "job 1; its end was never seen"),
+    (False, True, "continue", None, "run_backup", "job 1; its end was never seen"),   # never proven good
+    (True, False, "fail", None, "restore", None),
+    (True, False, "continue", "job 1; gate failed", "run_backup", "job 1; gate failed"),
+    (True, True, "continue", None, "restore", None),
+    (True, True, "stop", None, "run_backup", "job 1; it was asked to stop (run_backup_on_timeout=stop)"),
+    (True, True, "fail", None, "run_backup",
+     "job 1; it keeps running: raise run_backup_timeout, or set run_backup_on_timeout to stop or continue"),
+    (True, True, "fail", None, "restore",
+     "job 1; it keeps running: raise restore_timeout, or set restore_on_timeout to continue"),
+])
+def test_a_fleets_server_fails_when_its_end_was_never_seen_it_ran_out_of_time_or_it_failed(
+        seen, timed_out, on_timeout, failure, settings, expected):
+    assert server_failure("job 1", seen, timed_out, on_timeout, failure, settings) == expected

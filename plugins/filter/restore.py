@@ -230,10 +230,10 @@ def _by_region(results: List[dict], login: Optional[dict]) -> Dict[Optional[str]
 def _listed_in(results: Dict[Optional[str], dict], region: Optional[str], kind: str) -> List[dict]:
     """The ``kind`` listed in ``region``; ValueError when their listing failed (the server fails alone)."""
     result = results.get(region) or {}
-    if result.get("failed"):
-        raise ValueError("the %s of region %s could not be listed: %s" % (kind, region or "(the login's)",
-                                                                          result.get("msg")))
-    return result.get(kind) or []
+    if kind not in result:  # a listing that failed (its task ignores the error) or never ran
+        raise ValueError("the %s of %s could not be listed: %s" % (
+            kind, "region %s" % region if region else "the login's region", result.get("msg") or "no listing"))
+    return result[kind] or []
 
 
 def restore_watch_list(started: dict, batch: Dict[str, Any]) -> List[dict]:
@@ -321,7 +321,9 @@ def _failure(plan: dict, start: dict, last: Optional[dict], check_mode: bool) ->
     summary = last.get("summary") or "restore %s" % start.get("restore_id")
     if last.get("timed_out"):
         summary += " (restore_timeout is %s s)" % plan["settings"]["timeout"]
-    return server_failure(summary, bool(last), bool(last.get("timed_out")), plan["settings"]["on_timeout"],
+    # The playbook never stops a restore: any restore_on_timeout but "continue" fails.
+    on_timeout = "continue" if plan["settings"]["on_timeout"] == "continue" else "fail"
+    return server_failure(summary, bool(last), bool(last.get("timed_out")), on_timeout,
                           last.get("msg") if last.get("failed") else None, "restore")
 
 

@@ -356,22 +356,17 @@ def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any
     """One look at every pending entry: each region's feed once, a restore's own read only where it cannot tell."""
     for region_client, waiting in by_region(client_for or (lambda entry: client), pending(entries)):
         feed = {item.get("id"): item for item in restore_items(list_activity(region_client))}
-        look_at_each(waiting, lambda entry, region_client=region_client, feed=feed: _look_or_fail(
-            region_client, entry, feed.get(entry["restore_id"]), sleep))
+        look_at_each(waiting, lambda entry, region_client=region_client, feed=feed: _look_at(
+            region_client, entry, feed.get(entry["restore_id"]), sleep), _unreadable)
     for entry in pending(entries):  # only now: a restore that ended just before its deadline is not out of time
         if entry.get("deadline") is not None and now() >= entry["deadline"]:
             entry["result"] = dict(ended=False, timed_out=True, report=None, healthy=False)
     return entries
 
 
-def _look_or_fail(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
-    try:
-        _look_at(client, entry, item, sleep)
-    except CloudBackupError as err:
-        if err.transient:
-            raise  # looked at again by the next poll
-        # This restore cannot be read (deleted, forbidden): it fails alone.
-        entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=False, error=err.msg)
+def _unreadable(entry: dict, err: CloudBackupError) -> None:
+    """A restore that cannot be read (deleted, forbidden) fails alone."""
+    entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=False, error=err.msg)
 
 
 def _look_at(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
@@ -412,12 +407,9 @@ def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -
     summary = entry_summary(entry, result["report"])
     if gate is not None and entry.get("max_errors") is not None:
         gate = _verdict.Gate(gate.accepted, entry["max_errors"])
-    if result.get("error"):
-        verdict = _verdict.Verdict("%s; %s" % (summary, result["error"]), None if gate is None else False)
-    else:
-        verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
-                                 gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
-                                 gate=gate)
+    verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
+                             gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
+                             gate=gate, unreadable=result.get("error"))
     # What the progress line (_fleet_results.progress_line) counts as passed: this element's verdict.
     result["gate_passed"] = verdict.failure is None
     return dict(name=entry.get("name"), restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),

@@ -73,6 +73,13 @@ def timed_out_result(entry: dict, now: float) -> Dict[str, Any]:
                 healthy=False, gate_passed=None, gate_failure=None, summary=line, elapsed=elapsed)
 
 
+def unreadable_result(entry: dict, why: str, now: float) -> Dict[str, Any]:
+    """The result of an entry whose backup can no longer be read (gone, forbidden): it fails alone, saying why."""
+    return dict(ended=True, timed_out=False, state=entry.get("state"), report=None, errors=[], error_count=0,
+                healthy=False, gate_passed=False, gate_failure=why, error=why,
+                summary="%s could not be read" % backup_label(entry), elapsed=_elapsed(entry, now))
+
+
 def no_backup_result(entry: dict) -> Dict[str, Any]:
     """The result of an entry whose configuration has no backup at all: it fails any gate."""
     name = entry.get("configuration_name") or "backup configuration %s" % entry.get("configuration_id")

@@ -36,10 +36,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     tells_health,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import all_retrying_within, by_region
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import (
     ended_result,
     no_backup_result,
     timed_out_result,
+    unreadable_result,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, look_at_each
@@ -115,7 +117,10 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
         entry["state"] = state
         if is_terminal(state):
             confirm_end(client, entry, sleep, now)
-    look_at_each(waiting, look)
+
+    def unreadable(entry: dict, err: CloudBackupError) -> None:
+        entry["result"] = unreadable_result(entry, err.msg, now())
+    look_at_each(waiting, look, unreadable)
 
 
 def feed_state(activity: List[dict], entry: dict) -> Optional[str]:

@@ -95,15 +95,19 @@ def end_failure(state: Optional[str], report: Optional[dict], good: Iterable[str
 
 
 def judge(summary: str, state: Optional[str], report: Optional[dict], timed_out: bool = False,
-          gave_up: Optional[str] = None, good: Optional[Iterable[str]] = None, gate: Optional[Gate] = None) -> Verdict:
+          gave_up: Optional[str] = None, good: Optional[Iterable[str]] = None, gate: Optional[Gate] = None,
+          unreadable: Optional[str] = None) -> Verdict:
     """The verdict on a job, each reason after its ``summary`` line.
 
-    A wait that ran out of time has no verdict, the job still runs: it fails with
+    A job that a batch wait could no longer read fails with why (``unreadable``). A wait
+    that ran out of time has no verdict, the job still runs: it fails with
     ``gave_up`` (the caller's words for its on_timeout=fail), and a gate is not passed;
     else it passes for now, and a gate has no verdict either. A job
     that ended outside the ``good`` states (when given) fails, saying why. With a ``gate``,
     the gate decides the rest and ``gate_passed`` says how it went.
     """
+    if unreadable is not None:
+        return Verdict("%s; %s" % (summary, unreadable), None if gate is None else False)
     if timed_out:
         if gave_up is None:
             return Verdict(None, None)

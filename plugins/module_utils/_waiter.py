@@ -16,7 +16,12 @@ import contextlib
 import time
 from typing import Any, Callable, ContextManager, Iterable, NamedTuple, Optional, Tuple
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, RateLimited
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    CloudBackupError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+)
 
 
 class WaitResult(NamedTuple):
@@ -104,18 +109,22 @@ class Waiter:
             return None, err
 
 
-def look_at_each(entries: Iterable[dict], look: Callable[[dict], Any]) -> None:
-    """One poll's ``look`` at each of a batch's entries: one that cannot be read for now does not hide the others.
+def look_at_each(entries: Iterable[dict], look: Callable[[dict], Any],
+                 unreadable: Callable[[dict, CloudBackupError], Any]) -> None:
+    """One poll's ``look`` at each of a batch's entries: one that cannot be read does not hide or fail the others.
 
     A transient failure (a 5xx, no reply, a garbled body) of one entry's read leaves that
     entry pending, with the failure's words in its ``read_error`` for a wait that ends before
-    a read succeeds, and the others are looked at. A rate limit is raised at once (the
-    account's other reads would be refused too), as is any other error.
+    a read succeeds, and the others are looked at. Its job gone or forbidden (HTTP 404, 403)
+    is that entry's end: ``unreadable(entry, error)`` gives it its result. Anything else (a
+    rate limit, refused credentials) is the account's, not the entry's: it is raised at once.
     """
     for entry in entries:
         entry.pop("read_error", None)
         try:
             look(entry)
+        except (NotFound, Forbidden) as err:
+            unreadable(entry, err)
         except CloudBackupError as err:
             if not err.transient or isinstance(err, RateLimited):
                 raise

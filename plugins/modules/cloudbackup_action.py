@@ -513,8 +513,8 @@ backups:
         - With O(wait=true), the verdict on this target's backup, as
           RV(rackspace.cloudbackup.cloudbackup_report#module:backups[].result) gives it for a C(backups) element
           (C(ended), C(timed_out), C(state), C(report), C(errors), C(error_count), C(healthy), C(gate_passed),
-          C(gate_failure), C(summary), C(elapsed)); its gate is the good states of
-          O(targets[].allow_completed_with_errors).
+          C(gate_failure), C(summary), C(elapsed), and C(error) for a backup that could no longer be read); its gate
+          is the good states of O(targets[].allow_completed_with_errors).
         - Null without O(wait), in check mode, for a target that failed before its backup started, and for a
           backup still running when the wait ended.
       type: dict
@@ -728,7 +728,7 @@ def wait_for_batch(module: CloudBackupModule, backups: List[dict], client_for: C
                 entry["backup_id"], entry["state"], waited.elapsed),
             entry["state"], (result or {}).get("report"), timed_out=result is None,
             gave_up="it keeps running" if params["on_timeout"] == "fail" else None,
-            good=good_states(spec.get("allow_completed_with_errors")))
+            good=good_states(spec.get("allow_completed_with_errors")), unreadable=(result or {}).get("error"))
         if verdict.failure is not None:
             backup.update(failed=True, msg=verdict.failure)
     return waited

@@ -82,7 +82,9 @@ options:
         O(configuration_name); the C(rackspace.cloudbackup.run_backup) role waits for a whole play's backups this way.
       - Each poll reads the account's activity feed once, whatever the number of backups, and a backup that the
         feed shows ended is confirmed once, by its own id, through its report. A backup the feed does not show
-        is read on its own.
+        is read on its own. A backup whose own read keeps failing for now stays pending (its summary says why if the
+        wait ends first); one that can no longer be read (HTTP 404 or 403) gets a result that fails its gate, and the
+        others are followed on.
       - Each element is judged by its own gate (O(backups[].acceptable_states), O(backups[].max_errors)); its verdict
         is RV(backups[].result). Elements that already have a C(result) are passed through untouched, so the
         RV(backups) of one task can be given to the next one to wait in chunks, with a progress line
@@ -412,7 +414,7 @@ backups:
         - Its verdict, null while it runs. C(ended) (bool), C(timed_out) (bool, its O(backups[].deadline) passed),
           C(state), C(report) (as RV(report)), C(errors), C(error_count), C(healthy), C(gate_passed) (null when timed
           out), C(gate_failure) (why it failed its gate, or null), C(summary) (as RV(summary)), C(elapsed) (seconds
-          since O(backups[].started_at)).
+          since O(backups[].started_at)), and C(error) only for a backup that could no longer be read (why).
       type: dict
 progress:
   description: One line on the whole batch - how many ended (ok, with accepted errors, failed), ran out of time or run,
@@ -548,8 +550,9 @@ def fleet_task(module: CloudBackupModule) -> dict:
                   timed_out=running > 0, backups=entries, running=running, progress=progress)
     failed = [entry for entry in entries if (entry.get("result") or {}).get("gate_passed") is False]
     if params["gate"] and failed:
-        raise ReportFailed("%d of %d backups failed the gate: %s" % (
-            len(failed), len(entries), "; ".join(entry["result"]["summary"] for entry in failed)), result)
+        raise ReportFailed("%d of %d backups failed the gate: %s" % (len(failed), len(entries), "; ".join(
+            "%s (%s)" % (entry["result"]["summary"], entry["result"].get("gate_failure") or "gate failed")
+            for entry in failed)), result)
     if running and params["wait"] and params["on_timeout"] == "fail":
         raise ReportFailed("%s; gave up waiting after %d seconds" % (result["progress"], result["elapsed"]), result)
     return result

@@ -164,8 +164,9 @@ options:
           - The region of this restore's agents (V(DFW), V(ORD), ... in any case), when it is not the task's
             O(region) - the backup's and the destination agent's, which are in one region.
           - With O(action=start), the elements of each region are one batch, sent to that region's Cloud Backup
-            endpoint with its own feed read and agent list; a region whose batch cannot run (its endpoint, its
-            list) fails its own elements only. With O(action=wait), each region's feed is read once per poll.
+            endpoint with its own feed read and agent list; when the elements span several regions, one whose batch
+            cannot run (its endpoint, its list) fails its own elements only. With O(action=wait), each region's feed
+            is read once per poll.
             The token serves every region of the account.
         type: str
       endpoint:

@@ -301,6 +301,19 @@ def test_the_rollback_takes_the_host_variable_then_the_record_then_the_newest(ru
     assert {entry["body"]["OverwriteFiles"] for entry in simulator.requests("restore.create")} == {True}
 
 
+def test_a_listing_that_fails_fails_each_server_that_needed_it_with_its_reason(run_playbook, simulator, servers):
+    inventory = servers({"alpha": {"run_backup_configuration_name": "nightly"}}, **FAST_RESTORES)
+
+    # The login is refused: the listing fails (its error shown, and ignored), and the server with it.
+    run = run_playbook(RESTORE, *inventory, env={"RAX_API_KEY": "wrong"})
+
+    assert run.rc == 2, run.output
+    assert restore_result(run, "alpha")["failure"] == (
+        "the agents of the login's region could not be listed: Identity refused the credentials for user admin: "
+        "Unable to authenticate user with credentials provided.")
+    assert run.status(FAIL_TASK, "alpha") == "failed" and set(writes(simulator)) == {"identity.tokens"}
+
+
 def test_the_rollback_in_check_mode_writes_nothing(run_playbook, simulator, servers):
     inventory = servers({"alpha": {"restore_backup_id": NIGHTLY_COMPLETED}}, **FAST_RESTORES)
 

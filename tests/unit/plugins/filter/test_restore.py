@@ -219,7 +219,9 @@ def test_a_server_without_a_backup_id_is_looked_for_among_its_regions_agents():
 
 
 def test_a_region_whose_listing_failed_fails_its_own_servers_without_a_backup_id():
-    failed = {"item": {"region": "ORD", "endpoint": None}, "failed": True, "msg": "HTTP 503 from agent/user"}
+    # As ignore_errors registers it: no listing, the failure's message.
+    failed = {"item": {"region": "ORD", "endpoint": None}, "failed": True, "msg": "HTTP 503 from agent/user",
+              "changed": False}
     batch = restore_batch([request(), request("ord1", region="ORD"),
                            request("ord2", region="ORD", backup_id=5, source="restore_backup_id")],
                           [listing("agents", AGENTS), failed], [listing("configurations", [NIGHTLY]), failed], LOGIN)

@@ -90,6 +90,18 @@ def test_a_backup_whose_reads_keep_failing_does_not_hide_the_others(account, mon
                                                     % entries[0]["backup_id"])
 
 
+def test_a_backup_that_cannot_be_read_for_good_fails_alone(account):
+    entries = started_entries(account, {"alpha": 400001})
+    entries.append(dict(entries[0], name="gone", backup_id=999999, configuration_id=None, configuration_name=None))
+
+    watch(account, entries)
+
+    assert entries[0]["result"]["state"] == "Completed" and entries[0]["result"]["gate_passed"] is True
+    gone = entries[1]["result"]
+    assert (gone["ended"], gone["gate_passed"], gone["summary"]) == (True, False, "backup 999999 could not be read")
+    assert "404" in gone["error"] and gone["gate_failure"] == gone["error"]
+
+
 def test_a_backup_without_a_configuration_is_read_on_its_own(account):
     entries = started_entries(account, {"alpha": 400001}, configuration_id=None)
 

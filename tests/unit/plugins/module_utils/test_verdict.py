@@ -59,6 +59,13 @@ def test_the_verdict(state, report, timed_out, gave_up, good, gate, verdict):
     assert judge("s", state, report, timed_out=timed_out, gave_up=gave_up, good=good, gate=gate) == verdict
 
 
+@pytest.mark.parametrize("gate, gate_passed", [(None, None), (Gate(["Completed"]), False)])
+def test_a_job_that_could_not_be_read_fails_saying_why_whatever_its_last_state(gate, gate_passed):
+    # Its last state as seen, still running, would have passed for now.
+    assert judge("s", "InProgress", None, good=["Completed"], gate=gate, unreadable="HTTP 404") == Verdict(
+        "s; HTTP 404", gate_passed)
+
+
 @pytest.mark.parametrize("seen, timed_out, on_timeout, failure, settings, expected", [
     (False, False, "fail", None, "restore", "job 1; its end was never seen"),
     (False, True, "continue", None, "run_backup", "job 1; its end was never seen"),   # never proven good

@@ -17,6 +17,7 @@ import time
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
+    AuthenticationError,
     NotFound,
     RateLimited,
     ServerError,
@@ -275,20 +276,32 @@ def entries(*names):
     return [dict(name=name) for name in names]
 
 
+def not_expected(entry, error):
+    raise AssertionError("%s is not unreadable for good: %s" % (entry["name"], error.msg))
+
+
 def test_an_entry_that_cannot_be_read_for_now_does_not_hide_the_others():
     seen, look = looking({"web": ServerError(500, "GET", "backup/1", None)})
     batch = entries("web", "copy", "db")
-    look_at_each(batch, look)
+    look_at_each(batch, look, not_expected)
     assert seen == ["web", "copy", "db"]
     assert last_read_failure(batch[0]) == " (its last read failed: GET backup/1 failed with HTTP 500)"
     seen, look = looking({})
-    look_at_each(batch, look)
+    look_at_each(batch, look, not_expected)
     assert [last_read_failure(entry) for entry in batch] == ["", "", ""]
 
 
-@pytest.mark.parametrize("error", [RateLimited(413, "GET", "backup/1", None), NotFound(404, "GET", "backup/1", None)])
-def test_a_rate_limit_or_a_lasting_failure_ends_the_poll_at_once(error):
+def test_an_entry_that_cannot_be_read_for_good_ends_alone_and_the_others_are_read():
+    seen, look = looking({"web": NotFound(404, "GET", "backup/1", None)})
+    batch = entries("web", "copy")
+    look_at_each(batch, look, lambda entry, error: entry.update(result=error.msg))
+    assert seen == ["web", "copy"]
+    assert batch[0]["result"].startswith("GET backup/1") and "result" not in batch[1]
+
+
+@pytest.mark.parametrize("error", [RateLimited(413, "GET", "backup/1", None), AuthenticationError("login refused")])
+def test_what_is_the_accounts_not_the_entrys_ends_the_poll_at_once(error):
     seen, look = looking({"web": error})
     with pytest.raises(type(error)):
-        look_at_each(entries("web", "copy"), look)
+        look_at_each(entries("web", "copy"), look, not_expected)
     assert seen == ["web"]

@@ -283,3 +283,17 @@ def test_no_return_key_is_a_dict_method_name(run_module, api):
 
     assert not set(result) & set(dir(dict))
     assert not set(yaml.safe_load(cloudbackup_report.RETURN)) & set(dir(dict))
+
+
+def test_a_batch_backup_that_cannot_be_read_fails_its_gate_alone_saying_why(run_module, simulated_time):
+    sim = simulated_time.simulator
+    result = run_module(cloudbackup_report, dict(
+        backups=[dict(name="alpha", backup_id=100001, configuration_id=400001), dict(name="gone", backup_id=999999)],
+        gate=True, wait=True, wait_timeout=60, poll_interval=5,
+        username="admin", api_key="admin-key", region="DFW", identity_url=sim.info["identity_url"]), credentials=False)
+
+    assert result["failed"] and result["msg"].startswith("1 of 2 backups failed the gate: backup 999999 could not be "
+                                                         "read (backup 999999 not found ("), result["msg"]
+    assert "returned HTTP 404" in result["msg"]
+    gate = {entry["name"]: entry["result"]["gate_passed"] for entry in result["backups"]}
+    assert gate == {"alpha": True, "gone": False}

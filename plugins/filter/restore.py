@@ -27,6 +27,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resto
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
     RESTORE_ELEMENT_RULES,
     ROLE_TARGET_RULES,
+    account_problems,
     check,
     region_name,
 )
@@ -143,7 +144,8 @@ def restore_batch(requests: List[dict], agents: List[dict], configurations: List
     ``agents`` listed in its region, then run_backup_configuration_id, else _name, else the
     agent's only configuration. ``agents`` and ``configurations`` are the results of
     cloudbackup_info's loop over restore_regions (each with its ``item``). A server that is
-    not in a given record is left alone; one whose configuration cannot be told gets a
+    not in a given record is left alone; one whose configuration cannot be told, or whose
+    run_backup_* settings name another account than the first server's (the batch's), gets a
     ``failure`` and fails on its own host.
     """
     listed = dict(agents=_by_region(agents, login), configurations=_by_region(configurations, login))
@@ -151,16 +153,25 @@ def restore_batch(requests: List[dict], agents: List[dict], configurations: List
     for request in requests:
         plan = dict(choice=request["choice"], settings=request, failure=None)
         plans[request["name"]] = plan
-        element = _element(request, listed, login, plan)
+        element = _element(request, listed, login, plan, requests[0])
         if element is not None:
             restores.append(element)
     return {"restores": restores, "plans": plans, "regions": restore_regions(restores, login)}
 
 
-def _element(request: dict, listed: Dict[str, dict], login: Optional[dict], plan: dict) -> Optional[dict]:
-    """The module's element for one server, or None (left alone, or ``plan`` says why it fails)."""
+def _element(request: dict, listed: Dict[str, dict], login: Optional[dict], plan: dict,
+             batch_request: dict) -> Optional[dict]:
+    """The module's element for one server, or None (left alone, or ``plan`` says why it fails).
+
+    ``batch_request`` is the play's first server's, whose account the batch uses.
+    """
     choice = request["choice"]
     if choice["source"] == NOT_RECORDED:
+        return None
+    other_account = account_problems(request.get("connection") or {}, batch_request.get("connection") or {},
+                                     batch_request["name"], "restore")
+    if other_account:
+        plan["failure"] = "; ".join(other_account)
         return None
     element = dict(name=request["name"], destination_agent_id=_given(request.get("destination_agent_id")),
                    destination_path=request["destination_path"], overwrite=bool(request["overwrite"]),

@@ -19,7 +19,6 @@ from typing import Any, Dict, List, Optional
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import redact_url
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import (
     host_result,
     summary_lines,
@@ -27,16 +26,14 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
     watch_entry,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    ACCOUNT_KEYS,
     RESULT_KEYS,
     ROLE_TARGET_RULES,
+    account_problems,
     problems,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import good_states
 
-# The connection settings that name an account (never a secret): the batch runs on the
-# settings of the play's first host, so a host that gives other values for these would be
-# backed up through the wrong account. (A host's region is its own: each region is a batch.)
-CONNECTION_KEYS = ("username", "tenant_id", "identity_url", "endpoint")
 # The run_backup_* variables whose values a host's own task records (the role's
 # run_backup__described_vars), named here by their key in the host target.
 RENAMED_SETTINGS = {"allow_errors": "allow_completed_with_errors"}
@@ -56,7 +53,7 @@ def run_backup_hosts(described: List[list], variables: List[str]) -> List[dict]:
     for name, *values in described:
         settings = {RENAMED_SETTINGS.get(variable[len("run_backup_"):], variable[len("run_backup_"):]): value
                     for variable, value in zip(variables, values)}
-        connection = {key: settings.pop(key) for key in CONNECTION_KEYS}
+        connection = {key: settings.pop(key) for key in ACCOUNT_KEYS}  # a host's region is its own
         agent_id, server_id = settings["agent_id"], settings["server_id"]
         targets.append(dict(
             settings, name=name, server_id=None if agent_id else server_id,
@@ -84,22 +81,9 @@ def target_problem(target: dict, batch_host: Optional[dict] = None) -> Optional[
     """
     found = target_problems(target)
     if batch_host is not None:
-        found += connection_problems(target, batch_host)
+        found += account_problems(target.get("connection") or {}, batch_host.get("connection") or {},
+                                  batch_host["name"], "back up")
     return "; ".join(found) or None
-
-
-def connection_problems(target: dict, batch_host: dict) -> List[str]:
-    """A message for each account or region setting of ``target`` that differs from ``batch_host``'s."""
-    mine, batch = target.get("connection") or {}, batch_host.get("connection") or {}
-    return ["run_backup_%s is %s here but %s on %s, whose connection settings this play's batch uses: back up "
-            "each account in a play of its own (one hosts: pattern or --limit each)"
-            % (key, _shown(mine.get(key)), _shown(batch.get(key)), batch_host["name"])
-            for key in CONNECTION_KEYS if (mine.get(key) or None) != (batch.get(key) or None)]
-
-
-def _shown(value: Any) -> str:
-    # An endpoint or Identity URL given with user:password@ must not show it.
-    return '"%s"' % redact_url(str(value)) if value else "not set"
 
 
 def run_backup_carry(entries: List[dict]) -> List[dict]:

@@ -461,3 +461,26 @@ def _credentials_problem(params: dict) -> Optional[str]:
         return ("auth_token without username and api_key needs endpoint: only a login returns the service "
                 "catalog that the endpoint is read from")
     return None
+
+
+# The connection settings that name an account (never a secret). A fleet play's batch runs
+# on the settings of its first host, so a host that gives other values for these would be
+# reached through the wrong account.
+ACCOUNT_KEYS = ("username", "tenant_id", "identity_url", "endpoint")
+
+
+def account_problems(mine: dict, batch: dict, batch_host: str, job: str) -> List[str]:
+    """A message for each run_backup_<ACCOUNT_KEYS> setting of a host that differs from ``batch_host``'s.
+
+    ``mine`` and ``batch`` map ACCOUNT_KEYS to values (unset: missing, None or ""); ``job``
+    is what the play does to a server ("back up", "restore").
+    """
+    return ["run_backup_%s is %s here but %s on %s, whose connection settings this play's batch uses: %s each "
+            "account in a play of its own (one hosts: pattern or --limit each)"
+            % (key, _shown(mine.get(key)), _shown(batch.get(key)), batch_host, job)
+            for key in ACCOUNT_KEYS if (mine.get(key) or None) != (batch.get(key) or None)]
+
+
+def _shown(value: Any) -> str:
+    # An endpoint or Identity URL given with user:password@ must not show it.
+    return '"%s"' % redact_url(str(value)) if value else "not set"

@@ -314,6 +314,29 @@ def test_a_listing_that_fails_fails_each_server_that_needed_it_with_its_reason(r
     assert run.status(FAIL_TASK, "alpha") == "failed" and set(writes(simulator)) == {"identity.tokens"}
 
 
+def test_the_run_backup_roles_connection_variables_serve_the_rollback(run_playbook, simulator, servers):
+    account = dict(run_backup_username="admin", run_backup_api_key="admin-key",
+                   run_backup_identity_url=simulator.info["identity_url"])
+    inventory = servers({
+        "alpha": {"restore_backup_id": NIGHTLY_COMPLETED, "run_backup_agent_id": ALPHA},
+        # another account's server: restored through the batch's (the first server's) account, it would be wrong
+        "other": {"restore_backup_id": NIGHTLY_COMPLETED, "run_backup_agent_id": ALPHA,
+                  "run_backup_username": "creator", "restore_destination_path": "/srv/other/"},
+    }, **dict(FAST_RESTORES, **account))
+    no_rax_credentials = dict.fromkeys(("RAX_USERNAME", "RAX_API_KEY", "RAX_IDENTITY_URL"))
+
+    run = run_playbook(RESTORE, *inventory, "-vvv", env=no_rax_credentials)
+
+    assert run.rc == 2, run.output
+    assert row(table(run), "alpha")[-1] == "ok" and run.status(FAIL_TASK, "alpha") == "ok"
+    assert restore_result(run, "other")["failure"].startswith(
+        'run_backup_username is "creator" here but "admin" on alpha, whose connection settings this play\'s batch '
+        'uses: restore each account in a play of its own'), restore_result(run, "other")["failure"]
+    assert [entry["DestinationPath"] for entry in restores(simulator)] == ["/"]
+    # One login, the key never shown.
+    assert len(simulator.requests("identity.tokens")) == 1 and "admin-key" not in run.output
+
+
 def test_the_rollback_in_check_mode_writes_nothing(run_playbook, simulator, servers):
     inventory = servers({"alpha": {"restore_backup_id": NIGHTLY_COMPLETED}}, **FAST_RESTORES)
 

@@ -141,6 +141,19 @@ def test_a_server_with_a_bad_setting_fails_alone(settings, failure):
     assert [element["name"] for element in batch["restores"]] == ["db1"] and batch["plans"]["db1"]["failure"] is None
 
 
+def test_a_server_that_names_another_account_than_the_first_servers_fails_alone():
+    account = {"username": "admin", "tenant_id": None, "identity_url": "", "endpoint": None}
+    batch = batch_of([request(backup_id=5, source="restore_backup_id", connection=account),
+                      request("db1", backup_id=6, source="restore_backup_id", connection=dict(account, tenant_id="9")),
+                      request("web2", backup_id=7, source="restore_backup_id", connection=dict(account, endpoint=""))],
+                     [], [])
+
+    assert [element["name"] for element in batch["restores"]] == ["web1", "web2"]   # blank is unset
+    assert batch["plans"]["db1"]["failure"] == (
+        'run_backup_tenant_id is "9" here but not set on web1, whose connection settings this play\'s batch uses: '
+        'restore each account in a play of its own (one hosts: pattern or --limit each)')
+
+
 def test_a_server_whose_agent_has_no_configuration_has_nothing_to_restore():
     batch = batch_of([request()], AGENTS, [])
 

@@ -43,7 +43,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     Rounds,
     Write,
     gave_up,
-    report_after_end,
+    reports_after_end,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
@@ -355,45 +355,68 @@ def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any
                   ) -> List[dict]:
     """One look at every pending entry: each region's feed once, a restore's own read only where it cannot tell."""
     for region_client, waiting in by_region(client_for or (lambda entry: client), pending(entries)):
-        feed = {item.get("id"): item for item in restore_items(list_activity(region_client))}
-        look_at_each(waiting, lambda entry, region_client=region_client, feed=feed: _look_at(
-            region_client, entry, feed.get(entry["restore_id"]), sleep), _unreadable)
+        _poll_region(region_client, waiting, sleep)
     for entry in pending(entries):  # only now: a restore that ended just before its deadline is not out of time
         if entry.get("deadline") is not None and now() >= entry["deadline"]:
             entry["result"] = dict(ended=False, timed_out=True, report=None, healthy=False)
     return entries
 
 
+def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]) -> None:
+    """A region's pending entries: their states from one feed read, then the reports of those that ended, together.
+
+    The feed's item gives an entry's state; an entry it does not show is read on its own
+    (GET restore/{id}). The report of one that ended confirms its end by the restore's own
+    id (_jobs.reports_after_end: a late report costs the batch one delay); without one, the
+    restore tells.
+    """
+    feed = {item.get("id"): item for item in restore_items(list_activity(client))}
+    ended: List[dict] = []
+    read: Dict[int, dict] = {}  # the restores read on their own, by id(entry)
+
+    def look(entry: dict) -> None:
+        item = feed.get(entry["restore_id"])
+        if item:
+            entry.setdefault("backup_id", item.get("backup_id"))
+            entry.setdefault("destination_machine_name", item.get("destination_machine_name"))
+            entry["state"] = item.get("current_state")
+        else:
+            read[id(entry)] = restore = get_restore(client, entry["restore_id"])
+            _take(entry, restore)
+        if is_terminal(entry["state"]):
+            ended.append(entry)
+
+    look_at_each(waiting, look, _unreadable)
+    reports = reports_after_end(ended, lambda entry: get_restore_report(client, entry["restore_id"]), sleep,
+                                _unreadable)
+    look_at_each([entry for entry in ended if id(entry) in reports and not entry.get("result")],
+                 lambda entry: _confirm_end(client, entry, reports[id(entry)], read.get(id(entry))), _unreadable)
+
+
+def _confirm_end(client: Any, entry: dict, report: Optional[dict], restore: Optional[dict]) -> None:
+    """Judge an entry seen ended by its ``report`` (None: none came), else by ``restore`` (read now if None)."""
+    if report is not None and is_terminal(report.get("state")):
+        entry.update(state=report["state"], backup_id=report.get("backup_report_id"),
+                     configuration_name=report.get("backup_configuration_name"),
+                     destination_machine_name=report.get("restore_destination"))
+        entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
+        return
+    _take(entry, restore or get_restore(client, entry["restore_id"]))
+    if is_terminal(entry["state"]):
+        entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
+
+
+def _take(entry: dict, restore: dict) -> None:
+    """What the restore's own read tells of the entry."""
+    entry.update(state=restore.get("state"), backup_id=restore.get("backup_id"),
+                 configuration_name=restore.get("backup_configuration_name"),
+                 destination_machine_name=restore.get("destination_machine_name"),
+                 destination_path=restore.get("destination_path"))
+
+
 def _unreadable(entry: dict, err: CloudBackupError) -> None:
     """A restore that cannot be read (deleted, forbidden) fails alone."""
     entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=False, error=err.msg)
-
-
-def _look_at(client: Any, entry: dict, item: Optional[dict], sleep: Callable[[float], Any]) -> None:
-    """The entry's state from its feed ``item``; its report once the feed shows it ended (its own read without one)."""
-    state = item.get("current_state") if item else None
-    if item:
-        entry.setdefault("backup_id", item.get("backup_id"))
-        entry.setdefault("destination_machine_name", item.get("destination_machine_name"))
-    if state is None or is_terminal(state):
-        # The report confirms an end by the restore's own id; without one, the restore tells.
-        report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep) if state else None
-        if report is not None and is_terminal(report.get("state")):
-            entry.update(state=report["state"], backup_id=report.get("backup_report_id"),
-                         configuration_name=report.get("backup_configuration_name"),
-                         destination_machine_name=report.get("restore_destination"))
-            entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
-            return
-        restore = get_restore(client, entry["restore_id"])
-        state = restore.get("state")
-        entry.update(backup_id=restore.get("backup_id"), configuration_name=restore.get("backup_configuration_name"),
-                     destination_machine_name=restore.get("destination_machine_name"),
-                     destination_path=restore.get("destination_path"))
-        if is_terminal(state):
-            if report is None and item is None:  # not looked for above
-                report = report_after_end(lambda: get_restore_report(client, entry["restore_id"]), sleep)
-            entry["result"] = dict(ended=True, timed_out=False, report=report, healthy=restore_healthy(report))
-    entry["state"] = state
 
 
 def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -> Dict[str, Any]:

@@ -25,13 +25,13 @@ from typing import Any, Callable, List, Optional
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
     get_configuration,
+    get_report,
     list_activity,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
     in_flight_run,
     instead_of_skipped,
     latest_backup_id,
-    report_of_ended,
     runs_of,
     tells_health,
 )
@@ -43,6 +43,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
     timed_out_result,
     unreadable_result,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import reports_after_end
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, look_at_each
 
@@ -107,7 +108,9 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
 
 
 def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
+    """One look at a region's pending entries: their states, then the reports of those that ended, together."""
     activity = list_activity(client)
+    ended: List[dict] = []
 
     def look(entry: dict) -> None:
         state = feed_state(activity, entry)
@@ -116,11 +119,14 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
         state = follow_instead_of_skipped(activity, entry, state)
         entry["state"] = state
         if is_terminal(state):
-            confirm_end(client, entry, sleep, now)
+            ended.append(entry)
 
     def unreadable(entry: dict, err: CloudBackupError) -> None:
         entry["result"] = unreadable_result(entry, err.msg, now())
     look_at_each(waiting, look, unreadable)
+    reports = reports_after_end(ended, lambda entry: get_report(client, entry["backup_id"]), sleep, unreadable)
+    look_at_each([entry for entry in ended if id(entry) in reports and not entry.get("result")],
+                 lambda entry: confirm_end(client, entry, reports[id(entry)], now), unreadable)
 
 
 def feed_state(activity: List[dict], entry: dict) -> Optional[str]:
@@ -165,9 +171,8 @@ def follow_instead_of_skipped(activity: List[dict], entry: dict, state: Optional
     return going_on.get("current_state")
 
 
-def confirm_end(client: Any, entry: dict, sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
-    """Read the report of a backup the feed shows ended; a backup that is not ended after all stays pending."""
-    report = report_of_ended(client, entry["backup_id"], sleep=sleep)
+def confirm_end(client: Any, entry: dict, report: Optional[dict], now: Callable[[], float]) -> None:
+    """Judge a backup the feed shows ended by its ``report`` (None: none came); one not ended after all stays pending."""
     if report is not None and not is_terminal(report.get("state")):
         return  # a report of a run still going (api-notes: Reports): wait for the end
     if report is None:

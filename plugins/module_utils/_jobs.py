@@ -16,7 +16,7 @@ report of a job that has just ended may take a moment to appear.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import WAKE_TAKES, wake_agents
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
@@ -29,6 +29,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
     TransportError,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import look_at_each
 
 # A start refused with 403 right after a wake-up is the agent race (api-notes: The 403 race): the agent
 # is not connected yet. Rackspace's own SDK retries 20 times, 1 s apart: a start is sent
@@ -315,3 +316,36 @@ def report_after_end(read_report: Callable[[], Optional[dict]], sleep: Callable[
         if report is not None:
             return report
     return None
+
+
+def reports_after_end(jobs: List[dict], read_report: Callable[[dict], Optional[dict]], sleep: Callable[[float], Any],
+                      unreadable: Callable[[dict, CloudBackupError], Any]) -> Dict[int, Optional[dict]]:
+    """report_after_end for a batch's jobs that a poll saw end: ``{id(job): its report or None}``.
+
+    Each report is looked for REPORT_LOOKS times as one job's is, but the delays are the
+    batch's: one wait between two rounds of reads for all the reports still missing, so
+    the lateness of many reports costs a poll one delay, not one per job. A job whose read
+    fails (_waiter.look_at_each) is not in the answer: it stays pending, or ``unreadable``
+    ends it.
+    """
+    found: Dict[int, Optional[dict]] = {}
+    still_missing: List[dict] = []
+
+    def read(job: dict) -> None:
+        report = read_report(job)
+        if report is None:
+            still_missing.append(job)
+        else:
+            found[id(job)] = report
+
+    missing = list(jobs)
+    for look in range(REPORT_LOOKS):
+        if not missing:
+            break
+        if look:
+            sleep(REPORT_LOOK_DELAY)
+        still_missing.clear()
+        look_at_each(missing, read, unreadable)
+        missing = list(still_missing)
+    found.update((id(job), None) for job in missing)
+    return found

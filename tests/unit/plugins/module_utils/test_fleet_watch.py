@@ -90,6 +90,20 @@ def test_a_backup_whose_reads_keep_failing_does_not_hide_the_others(account, mon
                                                     % entries[0]["backup_id"])
 
 
+def test_reports_late_for_several_backups_cost_the_poll_one_delay_and_none_is_lost(account):
+    entries = started_entries(account)
+    # The three first reads of a report find none yet: the API writes a report a moment after the end.
+    account.simulator.add_fault(route="backup.report", status=404, count=3)
+    before = account.clock()
+
+    watched = watch(account, entries, timeout=600.0, interval=300.0)   # one poll sees every backup ended
+
+    assert all(entry["result"]["report"] is not None for entry in entries), [entry["result"] for entry in entries]
+    assert account.routes()["backup.report"] == len(FLEET) + 3
+    # Two polls, 300 s apart, and one 2 s delay between two rounds of report reads.
+    assert (watched.polls, account.clock() - before) == (2, 302.0)
+
+
 def test_a_backup_that_cannot_be_read_for_good_fails_alone(account):
     entries = started_entries(account, {"alpha": 400001})
     entries.append(dict(entries[0], name="gone", backup_id=999999, configuration_id=None, configuration_name=None))

@@ -641,3 +641,16 @@ def test_each_element_is_restored_at_its_regions_endpoint_and_a_region_that_fail
     assert started["elsewhere"]["failed"] and "404" in started["elsewhere"]["msg"], started["elsewhere"]["msg"]
     assert [entry["region"] for entry in sim.simulator.requests("restore.start")] == ["DFW"]
     assert {entry["region"] for entry in sim.simulator.requests("activity.user")} == {"DFW", "ORD"}
+
+
+def test_reports_late_for_several_restores_are_all_read_with_one_delay_per_round(restore, sim):
+    # The three first reads of a report find none yet: the API writes it a moment after the end.
+    sim.simulator.add_fault(route="restore.report", status=404, count=3)
+
+    both = [restore_of("web", backup_id=NEWEST), restore_of("copy", backup_id=NEWEST, destination_path="/srv/")]
+
+    # The second poll sees both ended.
+    result, started = batch(restore, both, wait=True, wait_timeout=600, poll_interval=60)
+
+    assert {name: element["report"] is not None for name, element in started.items()} == {"web": True, "copy": True}
+    assert sim.routes()["restore.report"] == 2 + 3

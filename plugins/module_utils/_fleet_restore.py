@@ -43,7 +43,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     Rounds,
     Write,
     gave_up,
-    reports_after_end,
+    poll_ends,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
@@ -64,7 +64,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     still_a_draft,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure, look_at_each
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
 
 
@@ -371,10 +371,9 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
     restore tells.
     """
     feed = {item.get("id"): item for item in restore_items(list_activity(client))}
-    ended: List[dict] = []
     read: Dict[int, dict] = {}  # the restores read on their own, by id(entry)
 
-    def look(entry: dict) -> None:
+    def look(entry: dict) -> bool:
         item = feed.get(entry["restore_id"])
         if item:
             entry.setdefault("backup_id", item.get("backup_id"))
@@ -383,14 +382,10 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
         else:
             read[id(entry)] = restore = get_restore(client, entry["restore_id"])
             _take(entry, restore)
-        if is_terminal(entry["state"]):
-            ended.append(entry)
+        return is_terminal(entry["state"])
 
-    look_at_each(waiting, look, _unreadable)
-    reports = reports_after_end(ended, lambda entry: get_restore_report(client, entry["restore_id"]), sleep,
-                                _unreadable)
-    look_at_each([entry for entry in ended if id(entry) in reports and not entry.get("result")],
-                 lambda entry: _confirm_end(client, entry, reports[id(entry)], read.get(id(entry))), _unreadable)
+    poll_ends(waiting, look, lambda entry: get_restore_report(client, entry["restore_id"]),
+              lambda entry, report: _confirm_end(client, entry, report, read.get(id(entry))), sleep, _unreadable)
 
 
 def _confirm_end(client: Any, entry: dict, report: Optional[dict], restore: Optional[dict]) -> None:

@@ -43,9 +43,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
     timed_out_result,
     unreadable_result,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import reports_after_end
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import poll_ends
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, look_at_each
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
 
 
 def pending(entries: List[dict]) -> List[dict]:
@@ -110,23 +110,19 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
 def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
     """One look at a region's pending entries: their states, then the reports of those that ended, together."""
     activity = list_activity(client)
-    ended: List[dict] = []
 
-    def look(entry: dict) -> None:
+    def look(entry: dict) -> bool:
         state = feed_state(activity, entry)
         if state is None:
             state = get_backup(client, entry["backup_id"]).get("current_state")
         state = follow_instead_of_skipped(activity, entry, state)
         entry["state"] = state
-        if is_terminal(state):
-            ended.append(entry)
+        return is_terminal(state)
 
     def unreadable(entry: dict, err: CloudBackupError) -> None:
         entry["result"] = unreadable_result(entry, err.msg, now())
-    look_at_each(waiting, look, unreadable)
-    reports = reports_after_end(ended, lambda entry: get_report(client, entry["backup_id"]), sleep, unreadable)
-    look_at_each([entry for entry in ended if id(entry) in reports and not entry.get("result")],
-                 lambda entry: confirm_end(client, entry, reports[id(entry)], now), unreadable)
+    poll_ends(waiting, look, lambda entry: get_report(client, entry["backup_id"]),
+              lambda entry, report: confirm_end(client, entry, report, now), sleep, unreadable)
 
 
 def feed_state(activity: List[dict], entry: dict) -> Optional[str]:

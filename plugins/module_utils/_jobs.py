@@ -349,3 +349,24 @@ def reports_after_end(jobs: List[dict], read_report: Callable[[dict], Optional[d
         missing = list(still_missing)
     found.update((id(job), None) for job in missing)
     return found
+
+
+def poll_ends(entries: List[dict], look: Callable[[dict], bool], read_report: Callable[[dict], Optional[dict]],
+              confirm: Callable[[dict, Optional[dict]], Any], sleep: Callable[[float], Any],
+              unreadable: Callable[[dict, CloudBackupError], Any]) -> None:
+    """One poll of a batch's entries: ``look`` at each (True: its job has ended), then the reports of those that
+    ended, read together (reports_after_end), then ``confirm(entry, report)`` of each (None: no report came).
+
+    Each step goes through _waiter.look_at_each: an entry that cannot be read for now stays
+    pending, one that cannot be read for good ends by ``unreadable``.
+    """
+    ended: List[dict] = []
+
+    def look_and_note(entry: dict) -> None:
+        if look(entry):
+            ended.append(entry)
+
+    look_at_each(entries, look_and_note, unreadable)
+    reports = reports_after_end(ended, read_report, sleep, unreadable)
+    look_at_each([entry for entry in ended if id(entry) in reports and not entry.get("result")],
+                 lambda entry: confirm(entry, reports[id(entry)]), unreadable)

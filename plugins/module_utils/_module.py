@@ -113,14 +113,15 @@ class CloudBackupModule(AnsibleModule):
             self._client = CloudBackupClient(self.params, on_secret=self._issued_token)
         return self._client
 
-    def client_in(self, region: Optional[str] = None, endpoint: Optional[str] = None) -> CloudBackupClient:
-        """The client for a server of another region of the same account, or the task's own client.
+    def client_for(self, element: dict) -> CloudBackupClient:
+        """The client of a batch element's ``region`` (of the same account), or the task's own client.
 
-        ``endpoint`` is that region's Cloud Backup endpoint, when known (the run_backup role
-        passes the ones of its login): the token serves every region of the account, so no
-        new login is needed. Without it the client logs in to read the catalog. One client
-        per region and endpoint for the whole task.
+        The element's ``endpoint`` is that region's Cloud Backup endpoint, when known (the
+        run_backup role passes the ones of its login): the token serves every region of the
+        account, so no new login is needed. Without it the client logs in to read the catalog.
+        One client per region and endpoint for the whole task.
         """
+        region, endpoint = element.get("region"), element.get("endpoint")
         region = region.upper() if region else None
         if region is None or region == self.params["region"]:
             # The task's own region, at its own endpoint (which may be one the user gave).

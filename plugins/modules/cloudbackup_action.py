@@ -685,16 +685,12 @@ def start_backup(module: CloudBackupModule) -> dict:
 def start_batch(module: CloudBackupModule) -> dict:
     """Start or attach to a backup for every target, and follow them with wait; a target that fails does not fail the task."""
     params = module.params
-
-    def client_for(item: dict) -> Any:
-        return module.client_in(item.get("region"), item.get("endpoint"))
-
     backups = start_fleet(module.client, params["targets"], params["wake_agents"], params["online_timeout"],
-                          module.check_mode, sleep=time.sleep, clock=time.monotonic, client_for=client_for,
+                          module.check_mode, sleep=time.sleep, clock=time.monotonic, client_for=module.client_for,
                           warn=module.warn)
     waited = NOT_WAITED
     if params["wait"] and not module.check_mode:
-        waited = wait_for_batch(module, backups, client_for)
+        waited = wait_for_batch(module, backups)
     for backup in backups:
         backup.setdefault("result", None)
     if module.rate_limited:
@@ -704,7 +700,7 @@ def start_batch(module: CloudBackupModule) -> dict:
     return dict(result_of("batch", any(backup["changed"] for backup in backups), waited=waited), backups=backups)
 
 
-def wait_for_batch(module: CloudBackupModule, backups: List[dict], client_for: Callable[[dict], Any]) -> WaitResult:
+def wait_for_batch(module: CloudBackupModule, backups: List[dict]) -> WaitResult:
     """Follow the batch's backups through each region's feed until all end or wait_timeout passes.
 
     Each element gets ``result``, what cloudbackup_report says of a ``backups`` element, and
@@ -719,7 +715,7 @@ def wait_for_batch(module: CloudBackupModule, backups: List[dict], client_for: C
     # This module's time, passed on explicitly (see waiter()).
     waited = watch_fleet(module.client, [entry for backup, spec, entry in watched], params["wait_timeout"],
                          params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time,
-                         client_for=client_for)
+                         client_for=module.client_for)
     for backup, spec, entry in watched:
         result = entry["result"]
         backup.update(state=entry["state"], backup_id=entry["backup_id"], result=result)

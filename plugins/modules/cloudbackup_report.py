@@ -532,15 +532,12 @@ def fleet_task(module: CloudBackupModule) -> dict:
     """Follow every backup of ``backups`` (polling each region's feed once per poll), judge each by its own gate."""
     params, client = module.params, module.client
     entries = params["backups"]
-
-    def client_for(entry: dict) -> Any:
-        return module.client_in(entry.get("region"), entry.get("endpoint"))
-
-    find_latest_backups(client, entries, client_for)
+    find_latest_backups(client, entries, module.client_for)
     if params["wait"]:
-        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"], client_for=client_for)
+        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"],
+                              client_for=module.client_for)
     else:
-        watched = WaitResult(poll_fleet(client, entries, client_for=client_for), 0.0, 1, bool(pending(entries)))
+        watched = WaitResult(poll_fleet(client, entries, client_for=module.client_for), 0.0, 1, bool(pending(entries)))
     running = len(pending(entries))
     progress = progress_line(entries, time.time())
     if module.rate_limited:

@@ -812,7 +812,7 @@ def start_batch(module: CloudBackupModule) -> dict:
              for spec in params["restores"]]
     started = start_restores(module.client, specs, module.check_mode, sleep=time.sleep, clock=time.monotonic,
                              warn=module.warn, online_timeout=params["online_timeout"],
-                             client_for=lambda spec: regional_client(module, spec))
+                             client_for=module.client_for)
     restores = [one.as_result() for one in started]
     result = dict(result_of("batch", any(restore["changed"] for restore in restores)), restores=restores,
                   **module.diff({"restores": None}, {"restores": [planned(one) for one in started if one.request]}))
@@ -843,15 +843,11 @@ def follow_entries(module: CloudBackupModule, entries: List[dict]) -> dict:
                 entry[key] = params[key]
     waiting = params["wait"] and not module.check_mode
     waited = NOT_WAITED
-
-    def client_for(entry: dict) -> Any:
-        return regional_client(module, entry)
-
     if waiting:
         waited = watch_restores(module.client, entries, params["wait_timeout"], params["poll_interval"],
-                                sleep=time.sleep, clock=time.monotonic, now=time.time, client_for=client_for)
+                                sleep=time.sleep, clock=time.monotonic, now=time.time, client_for=module.client_for)
     else:
-        poll_restores(module.client, entries, sleep=time.sleep, now=time.time, client_for=client_for)
+        poll_restores(module.client, entries, sleep=time.sleep, now=time.time, client_for=module.client_for)
     gave_up = ("gave up waiting after %d seconds, the restore keeps running" % waited.elapsed
                if waiting and params["on_timeout"] == "fail" else None)
     gate = Gate(acceptable_states(params["acceptable_states"]), params["max_errors"]) if params["gate"] else None
@@ -865,11 +861,6 @@ def follow_entries(module: CloudBackupModule, entries: List[dict]) -> dict:
     return dict(restores=restores, running=sum(1 for entry in entries if not entry.get("result")),
                 progress=progress_line(entries, time.time(), noun="restores"), elapsed=round(waited.elapsed, 1),
                 polls=waited.polls, timed_out=waited.timed_out)
-
-
-def regional_client(module: CloudBackupModule, element: dict) -> Any:
-    """The client of an element's O(restores[].region) (the task's own without one)."""
-    return module.client_in(element.get("region"), element.get("endpoint"))
 
 
 def planned(one: Any) -> dict:

@@ -23,7 +23,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
     not_one_configuration,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import CARRIED_KEYS
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import CARRIED_KEYS
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
     RESTORE_ELEMENT_RULES,
     ROLE_TARGET_RULES,

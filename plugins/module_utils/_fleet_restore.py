@@ -45,7 +45,11 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import
     gave_up,
     poll_ends,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import restore_healthy, restore_summary
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._report import (
+    HEALTHY_STATE,
+    restore_healthy,
+    restore_summary,
+)
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores import (
     RestoreRequest,
     add_paths,
@@ -63,15 +67,9 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     restore_items,
     still_a_draft,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
-
-
-# What a wait element that is no longer running carries into the next chunk of a wait in
-# chunks (the module's restores[].result, the restore_carry filter): what the progress line
-# counts. Its report crosses from one module run to the next once.
-CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
 
 
 class FleetRestore:
@@ -332,8 +330,8 @@ def watch_restores(client: Any, entries: List[dict], timeout: float, interval: f
     """Poll until every entry has a ``result`` or ``timeout`` passes; the value is ``entries``.
 
     An entry is the module's wait element (``name``, ``restore_id``, ``destination_path``,
-    ``deadline`` in seconds since the epoch, ``allow_completed_with_errors``, ``max_errors``),
-    updated in place. As the batch backup wait, it does not poll at its own deadline (a
+    ``deadline`` in seconds since the epoch, ``allow_completed_with_errors``, ``max_errors``,
+    ``completed_report``: whether a Completed restore's report is read), updated in place. As the batch backup wait, it does not poll at its own deadline (a
     wait in chunks polls at the start of the next one) unless ``poll_at_deadline``.
     ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all).
     """
@@ -368,7 +366,8 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
     The feed's item gives an entry's state; an entry it does not show is read on its own
     (GET restore/{id}). The report of one that ended confirms its end by the restore's own
     id (_jobs.reports_after_end: a late report costs the batch one delay); without one, the
-    restore tells.
+    restore tells. An entry that ended Completed and whose ``completed_report`` is false
+    ends by that state alone: its report would only count the files.
     """
     feed = {item.get("id"): item for item in restore_items(list_activity(client))}
     read: Dict[int, dict] = {}  # the restores read on their own, by id(entry)
@@ -382,6 +381,9 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
         else:
             read[id(entry)] = restore = get_restore(client, entry["restore_id"])
             _take(entry, restore)
+        if entry.get("completed_report") is False and canonical_state(entry["state"]) == HEALTHY_STATE:
+            entry["result"] = dict(ended=True, timed_out=False, report=None, healthy=True, report_skipped=True)
+            return False
         return is_terminal(entry["state"])
 
     poll_ends(waiting, look, lambda entry: get_restore_report(client, entry["restore_id"]),
@@ -422,12 +424,13 @@ def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -
     The entry's result learns whether it passed, for the progress line.
     """
     result = entry.setdefault("result", None) or dict(ended=False, timed_out=True, report=None, healthy=False)
-    summary = entry_summary(entry, result["report"])
+    report_skipped = bool(result.get("report_skipped"))
+    summary = entry_summary(entry, result["report"], report_skipped)
     if gate is not None and entry.get("max_errors") is not None:
         gate = _verdict.Gate(gate.accepted, entry["max_errors"])
     verdict = _verdict.judge(summary, entry.get("state"), result["report"], timed_out=not result["ended"],
                              gave_up=gave_up, good=_verdict.good_states(entry.get("allow_completed_with_errors", True)),
-                             gate=gate, unreadable=result.get("error"))
+                             gate=gate, unreadable=result.get("error"), report_skipped=report_skipped)
     # What the progress line (_fleet_results.progress_line) counts as passed: this element's verdict.
     result["gate_passed"] = verdict.failure is None
     return dict(name=entry.get("name"), restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),
@@ -436,10 +439,10 @@ def judged(entry: dict, gave_up: Optional[str], gate: Optional[_verdict.Gate]) -
                 failed=verdict.failure is not None, msg=verdict.failure)
 
 
-def entry_summary(entry: dict, report: Optional[dict]) -> str:
+def entry_summary(entry: dict, report: Optional[dict], report_skipped: bool) -> str:
     """restore_summary of a wait element: what the feed, the report or the restore told of it."""
     return restore_summary(dict(restore_id=entry["restore_id"], backup_id=entry.get("backup_id"),
                                 backup_configuration_name=entry.get("configuration_name"),
                                 destination_machine_name=entry.get("destination_machine_name"),
                                 destination_path=entry.get("destination_path") or "?", state=entry.get("state")),
-                           report) + last_read_failure(entry)
+                           report, report_skipped) + last_read_failure(entry)

@@ -105,6 +105,12 @@ def _elapsed(entry: dict, now: float) -> int:
 
 # --- the fleet's progress line ------------------------------------------------------------
 
+# What a restore wait element that is no longer running carries into the next chunk of a wait
+# in chunks (cloudbackup_restore's restores[].result, the restore_carry filter): what the
+# progress line counts. Its report crosses from one module run to the next once.
+CARRIED_KEYS = ("ended", "timed_out", "failed", "healthy")
+
+
 def progress_line(entries: List[dict], now: float, noun: str = "backups") -> str:
     """``backups: 180 ended (178 ok, 2 with accepted errors), 20 running; longest: srv042 InProgress 4m10s``.
 

@@ -308,25 +308,22 @@ def stop_confirmed(stop: Callable[[], Any], read_state: Callable[[], Optional[st
 
 
 def report_after_end(read_report: Callable[[], Optional[dict]], sleep: Callable[[float], Any]) -> Optional[dict]:
-    """The report of a job that has just reached a terminal state; None if it has none."""
-    for look in range(REPORT_LOOKS):
-        if look:
-            sleep(REPORT_LOOK_DELAY)
-        report = read_report()
-        if report is not None:
-            return report
-    return None
+    """The report of a job that has just reached a terminal state; None if it has none (a batch of one)."""
+    job: dict = {}
+    return reports_after_end([job], lambda one: read_report(), sleep)[id(job)]
 
 
 def reports_after_end(jobs: List[dict], read_report: Callable[[dict], Optional[dict]], sleep: Callable[[float], Any],
-                      unreadable: Callable[[dict, CloudBackupError], Any]) -> Dict[int, Optional[dict]]:
-    """report_after_end for a batch's jobs that a poll saw end: ``{id(job): its report or None}``.
+                      unreadable: Optional[Callable[[dict, CloudBackupError], Any]] = None
+                      ) -> Dict[int, Optional[dict]]:
+    """The reports of jobs that have just reached a terminal state: ``{id(job): its report or None}``.
 
-    Each report is looked for REPORT_LOOKS times as one job's is, but the delays are the
-    batch's: one wait between two rounds of reads for all the reports still missing, so
-    the lateness of many reports costs a poll one delay, not one per job. A job whose read
-    fails (_waiter.look_at_each) is not in the answer: it stays pending, or ``unreadable``
-    ends it.
+    A report may take a moment to appear: each is looked for REPORT_LOOKS times, with one
+    wait between two rounds of reads for all the reports still missing, so the lateness of
+    many reports costs a poll one delay, not one per job. Without ``unreadable`` a failed
+    read is raised (one job's wait); with it, the reads of a batch's jobs go through
+    _waiter.look_at_each: a job whose read fails is not in the answer, it stays pending or
+    ``unreadable`` ends it.
     """
     found: Dict[int, Optional[dict]] = {}
     still_missing: List[dict] = []
@@ -345,7 +342,11 @@ def reports_after_end(jobs: List[dict], read_report: Callable[[dict], Optional[d
         if look:
             sleep(REPORT_LOOK_DELAY)
         still_missing.clear()
-        look_at_each(missing, read, unreadable)
+        if unreadable is None:
+            for job in missing:
+                read(job)
+        else:
+            look_at_each(missing, read, unreadable)
         missing = list(still_missing)
     found.update((id(job), None) for job in missing)
     return found

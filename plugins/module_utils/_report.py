@@ -70,11 +70,12 @@ def restore_healthy(report: Optional[dict]) -> bool:
             and error_count(report) == 0)
 
 
-def restore_summary(restore: dict, report: Optional[dict]) -> str:
+def restore_summary(restore: dict, report: Optional[dict], report_skipped: bool = False) -> str:
     """One line for humans about a restore.
 
     ``restore 500001 of backup 368785 (nightly) to web1:/: Completed, 1200 files and 350 MB
-    restored, 0 errors, 12s``; without a report, the restore's state.
+    restored, 0 errors, 12s``; without a report, the restore's state, and why there is
+    none (``report_skipped``: not read on purpose).
     """
     title = "restore %s of backup %s (%s) to %s:%s" % (
         restore.get("restore_id"), restore.get("backup_id"), restore.get("backup_configuration_name"),
@@ -82,7 +83,7 @@ def restore_summary(restore: dict, report: Optional[dict]) -> str:
         restore.get("destination_path"))
     if not report:
         state = restore.get("state")
-        return "%s: %s, %s" % (title, state, no_report(state))
+        return "%s: %s, %s" % (title, state, "report not read" if report_skipped else no_report(state))
     parts = [
         canonical_state(report.get("state")),
         "%s files and %s restored" % (_number(report.get("num_files_restored")), _size_text(report, "num_bytes_restored")),

@@ -63,19 +63,21 @@ def acceptable_states(states: Iterable[str]) -> List[str]:
 
 
 def gate_failure(report: Optional[dict], state: Optional[str], accepted: Iterable[str],
-                 max_errors: Optional[int] = None) -> Optional[str]:
+                 max_errors: Optional[int] = None, report_skipped: bool = False) -> Optional[str]:
     """Why the job does not pass the gate, or None when it does.
 
     ``state`` is what is known without a report (the job's current state, or None when
-    there is no job at all): a gate never passes without a report.
+    there is no job at all): a gate never passes without a report, unless it was
+    ``report_skipped`` on purpose for a job that ended Completed - a state that means no
+    errors.
     """
-    if report is None:
+    if report is None and not report_skipped:
         return "%s (state %s)" % (no_report(state), state) if state else "no backup to check"
-    state = canonical_state(report.get("state"))
+    state = canonical_state(report.get("state") if report else state)
     accepted = list(accepted)
     if state not in accepted:
         return "state %s is not one of the acceptable states (%s)" % (state, ", ".join(accepted))
-    errors = error_count(report)
+    errors = error_count(report) if report else 0
     if max_errors is not None and errors > max_errors:
         return "%s, more than max_errors (%d)" % (counted(errors, "error"), max_errors)
     return None
@@ -96,7 +98,7 @@ def end_failure(state: Optional[str], report: Optional[dict], good: Iterable[str
 
 def judge(summary: str, state: Optional[str], report: Optional[dict], timed_out: bool = False,
           gave_up: Optional[str] = None, good: Optional[Iterable[str]] = None, gate: Optional[Gate] = None,
-          unreadable: Optional[str] = None) -> Verdict:
+          unreadable: Optional[str] = None, report_skipped: bool = False) -> Verdict:
     """The verdict on a job, each reason after its ``summary`` line.
 
     A job that a batch wait could no longer read fails with why (``unreadable``). A wait
@@ -104,7 +106,8 @@ def judge(summary: str, state: Optional[str], report: Optional[dict], timed_out:
     ``gave_up`` (the caller's words for its on_timeout=fail), and a gate is not passed;
     else it passes for now, and a gate has no verdict either. A job
     that ended outside the ``good`` states (when given) fails, saying why. With a ``gate``,
-    the gate decides the rest and ``gate_passed`` says how it went.
+    the gate decides the rest and ``gate_passed`` says how it went (gate_failure: a
+    ``report_skipped`` job is judged by its Completed state).
     """
     if unreadable is not None:
         return Verdict("%s; %s" % (summary, unreadable), None if gate is None else False)
@@ -117,7 +120,7 @@ def judge(summary: str, state: Optional[str], report: Optional[dict], timed_out:
         return Verdict("%s; %s" % (summary, bad_end), None if gate is None else False)
     if gate is None:
         return Verdict(None, None)
-    why = gate_failure(report, state, gate.accepted, gate.max_errors)
+    why = gate_failure(report, state, gate.accepted, gate.max_errors, report_skipped)
     return Verdict(None if why is None else "%s; gate failed: %s" % (summary, why), why is None)
 
 

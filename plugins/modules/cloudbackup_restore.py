@@ -219,6 +219,17 @@ options:
     description:
       - With O(gate=true), the most errors (files not restored) that still pass the gate. At least V(0).
     type: int
+  completed_reports:
+    description:
+      - With O(restores) and a wait, whether the report of a restore that ended C(Completed) is read as well.
+      - V(false) saves one request per restore, for a fleet on an account close to its rate limits. The state
+        C(Completed) already says that the restore ended without errors, so such a restore's
+        RV(restores[].report) stays null, its RV(restores[].healthy) is true and it passes O(gate) when
+        O(acceptable_states) holds C(Completed); its summary says C(report not read). The report of any other
+        end is read all the same, for its error count and its reason.
+    type: bool
+    default: true
+    version_added: 0.3.0
 extends_documentation_fragment:
   - rackspace.cloudbackup.connection
   - rackspace.cloudbackup.wait
@@ -579,10 +590,14 @@ restores:
       description: With O(action=start), when the restore was started or joined (seconds since the epoch).
       type: float
     report:
-      description: With O(action=wait), the restore's report (as RV(report)) once it has ended; null before.
+      description:
+        - With O(action=wait), the restore's report (as RV(report)) once it has ended; null before, and for a
+          restore that ended C(Completed) with O(completed_reports=false).
       type: dict
     healthy:
-      description: With O(action=wait), as RV(healthy).
+      description:
+        - With O(action=wait), as RV(healthy); with O(completed_reports=false), true for a restore that ended
+          C(Completed).
       type: bool
     ended:
       description: With O(action=wait), whether the restore has ended.
@@ -655,9 +670,8 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check,
     check_unused,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import progress_line
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import CARRIED_KEYS, progress_line
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_restore import (
-    CARRIED_KEYS,
     judged,
     poll_restores,
     start_restores,
@@ -715,6 +729,7 @@ def argument_spec() -> dict:
         gate=dict(type="bool", default=False),
         acceptable_states=dict(type="list", elements="str", default=["Completed"]),
         max_errors=dict(type="int"),
+        completed_reports=dict(type="bool", default=True),
         restores=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),
             backup_id=dict(type="int"),
@@ -841,6 +856,7 @@ def follow_entries(module: CloudBackupModule, entries: List[dict]) -> dict:
         for key in ("allow_completed_with_errors", "max_errors"):
             if entry.get(key) is None:
                 entry[key] = params[key]
+        entry["completed_report"] = params["completed_reports"]
     waiting = params["wait"] and not module.check_mode
     waited = NOT_WAITED
     if waiting:

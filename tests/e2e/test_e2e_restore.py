@@ -295,6 +295,8 @@ def test_the_rollback_takes_the_host_variable_then_the_record_then_the_newest(ru
     assert row(lines, "alpha")[1] == str(NIGHTLY_WITH_ERRORS) and row(lines, "alpha")[3] == "Completed"
     assert [row(lines, host)[-1] for host in ("alpha", "again", "newest")] == ["ok", "ok", "ok"]
     assert writes(simulator).count("restore.start") == 3
+    # A Completed restore passes by its state: its report is not read (restore_completed_reports=false).
+    assert "restore.report" not in routes(simulator) and row(lines, "again")[4:7] == ["-", "-", "-"]
     # The newest backup was looked up once for the play, and the batch start lists the agents once (the
     # disabled ones); the OverwriteFiles default of a rollback is true.
     assert routes(simulator).count("agent.list") == 2 and routes(simulator).count("activity.user") >= 1
@@ -318,7 +320,8 @@ def test_the_run_backup_roles_connection_variables_serve_the_rollback(run_playbo
     account = dict(run_backup_username="admin", run_backup_api_key="admin-key",
                    run_backup_identity_url=simulator.info["identity_url"])
     inventory = servers({
-        "alpha": {"restore_backup_id": NIGHTLY_COMPLETED, "run_backup_agent_id": ALPHA},
+        "alpha": {"restore_backup_id": NIGHTLY_COMPLETED, "run_backup_agent_id": ALPHA,
+                  "restore_completed_reports": True},
         # another account's server: restored through the batch's (the first server's) account, it would be wrong
         "other": {"restore_backup_id": NIGHTLY_COMPLETED, "run_backup_agent_id": ALPHA,
                   "run_backup_username": "creator", "restore_destination_path": "/srv/other/"},
@@ -329,6 +332,8 @@ def test_the_run_backup_roles_connection_variables_serve_the_rollback(run_playbo
 
     assert run.rc == 2, run.output
     assert row(table(run), "alpha")[-1] == "ok" and run.status(FAIL_TASK, "alpha") == "ok"
+    # restore_completed_reports=true (the play's first server's): the report's files are in the table.
+    assert row(table(run), "alpha")[4].isdigit() and len(simulator.requests("restore.report")) == 1
     assert restore_result(run, "other")["failure"].startswith(
         'run_backup_username is "creator" here but "admin" on alpha, whose connection settings this play\'s batch '
         'uses: restore each account in a play of its own'), restore_result(run, "other")["failure"]

@@ -66,6 +66,16 @@ def test_a_job_that_could_not_be_read_fails_saying_why_whatever_its_last_state(g
         "s; HTTP 404", gate_passed)
 
 
+@pytest.mark.parametrize("gate, verdict", [
+    (Gate(["Completed"], 0), Verdict(None, True)),   # Completed means no errors
+    (Gate(["CompletedWithErrors"]), Verdict("s; gate failed: state Completed is not one of the acceptable states "
+                                            "(CompletedWithErrors)", False)),
+])
+def test_a_completed_job_whose_report_was_skipped_is_gated_by_its_state(gate, verdict):
+    assert judge("s", "Completed", None, good=["Completed"], gate=gate, report_skipped=True) == verdict
+    assert judge("s", "Completed", None, good=["Completed"], gate=gate).gate_passed is False   # not skipped: unproven
+
+
 @pytest.mark.parametrize("seen, timed_out, on_timeout, failure, settings, expected", [
     (False, False, "fail", None, "restore", "job 1; its end was never seen"),
     (False, True, "continue", None, "run_backup", "job 1; its end was never seen"),   # never proven good

@@ -572,6 +572,28 @@ def test_a_batch_start_with_wait_follows_and_judges_every_restore(restore, sim):
                                                       "copy": ("started", True, "Completed", False)}
 
 
+@pytest.mark.parametrize("outcome, reports_read", [("Completed", 0), ("CompletedWithErrors", 2), ("Failed", 2)])
+def test_without_completed_reports_a_completed_restore_passes_by_its_state_and_only_other_ends_are_read(
+        restore, sim, outcome, reports_read):
+    sim.simulator.configure(restore_outcome=outcome)
+    started = batch(restore, [restore_of("web", backup_id=NEWEST), restore_of("copy", backup_id=NEWEST,
+                                                                              destination_path="/srv/")])[0]
+    sim.simulator.clear_requests()
+
+    result = restore(action="wait", restores=wait_list(started), wait_timeout=600, gate=True, max_errors=5,
+                     acceptable_states=["Completed", "CompletedWithErrors"], completed_reports=False)
+
+    assert sim.routes().get("restore.report", 0) == reports_read
+    web = result["restores"][0]
+    assert (web["state"], web["ended"], web["failed"]) == (outcome, True, outcome == "Failed")
+    if outcome == "Completed":
+        assert (web["report"], web["healthy"], web["gate_passed"]) == (None, True, True)
+        assert web["summary"].endswith(":/: Completed, report not read")
+        assert result["progress"] == "restores: 2 ended (2 ok), 0 running"
+    else:
+        assert web["report"]["state"] == outcome and web["healthy"] is False
+
+
 def test_a_batch_element_that_cannot_be_restored_fails_alone_and_nothing_is_made_for_it(restore, sim):
     result, started = batch(restore, [restore_of("web", backup_id=NEWEST),
                                       restore_of("again", backup_id=NEWEST, destination_path="//"),

@@ -38,6 +38,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
 GIVEN = "restore_backup_id"
 RECORDED = "pre_upgrade_backups"
 NEWEST = "newest"
+SKIP = "skip"  # restore_unrecorded's default: a server a given record leaves out is left alone
 NOT_RECORDED = "not recorded"
 NOTHING_TO_RESTORE = ("nothing to restore: no restore_backup_id, no recorded backup, and no single configuration "
                       "found for its agent")
@@ -52,7 +53,7 @@ RECORD_KEY_DIGITS = 12
 
 
 def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], record_file: str,
-                   from_file: Optional[Dict[str, Any]], unrecorded: str = "skip") -> dict:
+                   from_file: Optional[Dict[str, Any]], unrecorded: str = SKIP) -> dict:
     """The backup to restore on ``host`` and where its id came from: ``{backup_id, source}``.
 
     The first of: the host's own ``given`` id; the ``recorded`` mapping (pre_upgrade_backups,
@@ -74,12 +75,24 @@ def restore_choice(host: str, given: Any, recorded: Optional[Dict[str, Any]], re
     return {"backup_id": None, "source": NOT_RECORDED if a_record_was_given and unrecorded != NEWEST else NEWEST}
 
 
+def restore_choices(requests: List[dict], recorded: Optional[Dict[str, Any]], record_file: str,
+                    from_file: Optional[Dict[str, Any]]) -> List[dict]:
+    """Each server's request with its ``choice`` (restore_choice), by its own ``restore_backup_id`` and ``unrecorded``.
+
+    One call for the play (run_once): a filter that each server's task called would be
+    loaded by every forked worker.
+    """
+    return [dict(request, choice=restore_choice(request["name"], request.get("restore_backup_id"), recorded,
+                                                record_file, from_file, request.get("unrecorded") or SKIP))
+            for request in requests]
+
+
 def restore_record_backups(hosts: List[str], results: List[Any]) -> Dict[str, Any]:
     """What one run of pre_upgrade_backup.yml records: each host's backup id, null for one whose backup did not pass.
 
     ``results`` are the hosts' run_backup_result (None for a host without one). A host
     recorded with null was not upgraded: a newer record's null keeps an older record's id
-    of that host from being restored (restore_recorded, restore_choice).
+    of that host from being restored (restore_recorded, restore_choices).
     """
     return {host: (result or {}).get("backup_id") if (result or {}).get("gate_passed") else None
             for host, result in zip(hosts, results)}
@@ -137,8 +150,8 @@ def restore_batch(requests: List[dict], agents: List[dict], configurations: List
     """The play's restores: ``restores``, the module's elements, ``plans``, each server's decision by name,
     and ``regions``, those of the restores (restore_regions).
 
-    ``requests`` are the servers' ``restore__request`` facts (restore.yml: restore_choice's
-    choice and the server's settings). A server without a backup id gets the newest
+    ``requests`` are the servers' ``restore__request`` facts with their choice (restore.yml:
+    restore_choices). A server without a backup id gets the newest
     restorable backup of its configuration, picked as the run_backup role picks it
     (_choose): its agent by run_backup_agent_id, server id or machine name among the
     ``agents`` listed in its region, then run_backup_configuration_id, else _name, else the
@@ -364,7 +377,7 @@ class FilterModule:
         return {
             "restore_batch": restore_batch,
             "restore_carry": restore_carry,
-            "restore_choice": restore_choice,
+            "restore_choices": restore_choices,
             "restore_record_backups": restore_record_backups,
             "restore_record_key": restore_record_key,
             "restore_recorded": restore_recorded,

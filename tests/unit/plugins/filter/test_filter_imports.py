@@ -1,8 +1,8 @@
 """The filters load without the HTTP client.
 
-Ansible loads a filter plugin in every forked worker that templates it, so a per-host task
-of the playbooks (restore.yml's "Choose the backup to restore on each server") pays the
-plugin's imports once per host: `requests` alone cost 0.1 s each, 20 s over 200 hosts.
+Ansible loads a filter plugin in every forked worker that templates it, so a task of every
+host that calls one (the run_backup role's) pays the plugin's imports once per host:
+`requests` alone cost 0.1 s each, 20 s over 200 hosts.
 """
 import os
 import subprocess

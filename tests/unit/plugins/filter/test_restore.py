@@ -9,6 +9,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.filter.restore import (
     restore_regions,
     restore_carry,
     restore_choice,
+    restore_choices,
     restore_record_backups,
     restore_record_key,
     restore_recorded,
@@ -36,6 +37,20 @@ def test_restore_choice_takes_the_first_source_with_an_id(given, recorded, recor
                                                           expected):
     choice = restore_choice("web1", given, recorded, record_file, from_file, unrecorded)
     assert (choice["backup_id"], choice["source"]) == expected
+
+
+def test_restore_choices_chooses_for_each_request_by_its_own_id_and_unrecorded_rule():
+    requests = [{"name": "web1", "restore_backup_id": None, "unrecorded": "skip", "destination_path": "/"},
+                {"name": "web2", "restore_backup_id": 5, "unrecorded": "skip"},
+                {"name": "web3", "restore_backup_id": "", "unrecorded": "newest"},
+                {"name": "web4", "restore_backup_id": None, "unrecorded": "skip"}]
+
+    chosen = restore_choices(requests, RECORD, "", None)
+
+    assert [(request["name"], request["choice"]["backup_id"], request["choice"]["source"]) for request in chosen] == [
+        ("web1", 368785, "pre_upgrade_backups"), ("web2", 5, "restore_backup_id"), ("web3", None, "newest"),
+        ("web4", None, "not recorded")]
+    assert chosen[0]["destination_path"] == "/" and "choice" not in requests[0]
 
 
 def request(name="web1", backup_id=None, source="newest", **settings):

@@ -150,7 +150,7 @@ def restore_batch(requests: List[dict], agents: List[dict], configurations: List
     """The play's restores: ``restores``, the module's elements, ``plans``, each server's decision by name,
     and ``regions``, those of the restores (restore_regions).
 
-    ``requests`` are the servers' ``restore__request`` facts with their choice (restore.yml:
+    ``requests`` are the servers' requests with their choice (restore.yml's restore__requests:
     restore_choices). A server without a backup id gets the newest
     restorable backup of its configuration, picked as the run_backup role picks it
     (_choose): its agent by run_backup_agent_id, server id or machine name among the

@@ -374,8 +374,8 @@ def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any]
 
     def look(entry: dict) -> bool:
         item = feed.get(entry["restore_id"])
-        if item:
-            entry.setdefault("backup_id", item.get("backup_id"))
+        if item:  # (an element's backup_id option is None unless given)
+            entry["backup_id"] = entry.get("backup_id") or item.get("backup_id")
             entry.setdefault("destination_machine_name", item.get("destination_machine_name"))
             entry["state"] = item.get("current_state")
         else:

@@ -77,8 +77,9 @@ def restore_summary(restore: dict, report: Optional[dict], report_skipped: bool 
     restored, 0 errors, 12s``; without a report, the restore's state, and why there is
     none (``report_skipped``: not read on purpose).
     """
-    title = "restore %s of backup %s (%s) to %s:%s" % (
-        restore.get("restore_id"), restore.get("backup_id"), restore.get("backup_configuration_name"),
+    configuration = restore.get("backup_configuration_name")  # the feed does not give it
+    title = "restore %s of backup %s%s to %s:%s" % (
+        restore.get("restore_id"), restore.get("backup_id"), " (%s)" % configuration if configuration else "",
         restore.get("destination_machine_name") or "agent %s" % restore.get("destination_machine_id"),
         restore.get("destination_path"))
     if not report:

@@ -588,7 +588,9 @@ def test_without_completed_reports_a_completed_restore_passes_by_its_state_and_o
     assert (web["state"], web["ended"], web["failed"]) == (outcome, True, outcome == "Failed")
     if outcome == "Completed":
         assert (web["report"], web["healthy"], web["gate_passed"]) == (None, True, True)
-        assert web["summary"].endswith(":/: Completed, report not read")
+        assert web["summary"] == "restore %s of backup %s to alpha:/: Completed, report not read" % (
+            web["restore_id"], NEWEST)
+        assert web["backup_id"] == NEWEST
         assert result["progress"] == "restores: 2 ended (2 ok), 0 running"
     else:
         assert web["report"]["state"] == outcome and web["healthy"] is False

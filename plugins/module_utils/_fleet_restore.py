@@ -331,8 +331,9 @@ def watch_restores(client: Any, entries: List[dict], timeout: float, interval: f
 
     An entry is the module's wait element (``name``, ``restore_id``, ``destination_path``,
     ``deadline`` in seconds since the epoch, ``allow_completed_with_errors``, ``max_errors``,
-    ``completed_report``: whether a Completed restore's report is read), updated in place. As the batch backup wait, it does not poll at its own deadline (a
-    wait in chunks polls at the start of the next one) unless ``poll_at_deadline``.
+    ``completed_report``: whether a Completed restore's report is read), updated in place.
+    As the batch backup wait, it does not poll at its own deadline (a wait in chunks polls
+    at the start of the next one) unless ``poll_at_deadline``.
     ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all).
     """
     client_for = client_for or (lambda entry: client)

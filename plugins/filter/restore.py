@@ -23,7 +23,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._choose impo
     not_one_configuration,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import CARRIED_KEYS
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import CARRIED_KEYS, cell
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
     RESTORE_ELEMENT_RULES,
     ROLE_TARGET_RULES,
@@ -306,9 +306,9 @@ def restore_table(results: Dict[str, dict]) -> List[str]:
     for name, result in results.items():
         report = result.get("report") or {}
         lines.append(TABLE_COLUMNS % (
-            name, _cell(result.get("backup_id")), _cell(result.get("restore_id")), _cell(result.get("state")),
-            _cell(report.get("num_files_restored")), _cell(report.get("num_errors")),
-            _cell(human_duration(report.get("duration_seconds"))), result.get("verdict")))
+            name, cell(result.get("backup_id")), cell(result.get("restore_id")), cell(result.get("state")),
+            cell(report.get("num_files_restored")), cell(report.get("num_errors")),
+            cell(human_duration(report.get("duration_seconds"))), result.get("verdict")))
     lines += ["%s: %s" % (name, result["failure"]) for name, result in results.items() if result.get("failure")]
     return lines
 
@@ -364,10 +364,6 @@ def _verdict(failure: Optional[str], choice: dict, check_mode: bool, timed_out: 
     if check_mode:
         return "check mode: would restore"
     return "still running" if timed_out else "ok"
-
-
-def _cell(value: Any) -> str:
-    return "-" if value is None or value == "" else str(value)
 
 
 class FilterModule:

@@ -223,12 +223,6 @@ def add_restore_path(client: Any, restore_id: int, path: str, include: bool) -> 
         client.request("PUT", "restore", "files", body=body, retry=True)
 
 
-def list_restore_paths(client: Any, restore_id: int) -> List[dict]:
-    """GET restore/files/{id}: the restore's file filters."""
-    with _naming_not_found("restore %s" % restore_id):
-        return _get(client, "restore", "files", restore_id, expect=list)
-
-
 def delete_restore(client: Any, restore_id: int) -> None:
     """DELETE restore/files/{id}: deletes the whole restore configuration (api-notes: Restores)."""
     with _naming_not_found("restore %s" % restore_id):

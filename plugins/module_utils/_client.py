@@ -404,15 +404,17 @@ def by_region(client_for: Callable[[Any], "CloudBackupClient"], items: List[Any]
 
 def per_region(specs: List[dict], client_for: Callable[[dict], "CloudBackupClient"],
                start_batch: Callable[[Any, List[dict]], List[Any]],
-               failed: Callable[[dict, CloudBackupError], Any]) -> List[Tuple[Any, Any]]:
-    """``(client, outcome)`` of every spec, in order: ``start_batch(client, specs)`` once per region.
+               failed: Callable[[dict, CloudBackupError], Any],
+               started: Callable[[Any], Any]) -> List[Tuple[Optional[str], Any]]:
+    """``(endpoint, outcome)`` of every spec, in order: ``start_batch(client, specs)`` once per region.
 
     A fleet job's start: each region's specs are one batch, with its own reads and wake-up.
     When that batch cannot run (its region's list, its credentials, its endpoint), its own
     specs get ``failed(spec, error)`` and the other regions go on; with a single region,
-    the error is the task's.
+    the error is the task's. ``endpoint`` is where a later task follows the job: its
+    region's endpoint when the spec names a region and ``started(outcome)``, else None.
     """
-    results: List[Tuple[Any, Any]] = [(None, None)] * len(specs)
+    results: List[Tuple[Optional[str], Any]] = [(None, None)] * len(specs)
     regions = by_client(list(enumerate(specs)), lambda indexed_spec: client_for(indexed_spec[1]))
     for region_client, indexed in regions:
         batch = [spec for index, spec in indexed]
@@ -425,7 +427,8 @@ def per_region(specs: List[dict], client_for: Callable[[dict], "CloudBackupClien
                 raise
             outcomes = [failed(spec, err) for spec in batch]
         for (index, spec), outcome in zip(indexed, outcomes):
-            results[index] = (region_client, outcome)
+            endpoint = region_client.endpoint if spec.get("region") and started(outcome) else None
+            results[index] = (endpoint, outcome)
     return results
 
 

@@ -68,7 +68,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
     still_a_draft,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, last_read_failure, pending
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _verdict
 
 
@@ -125,11 +125,11 @@ def start_restores(client: Any, specs: List[dict], check_mode: bool, sleep: Call
 
     started = per_region(specs, client_for or (lambda spec: client),
                          lambda region_client, batch: _start_batch(region_client, batch, check_mode, sleep, clock,
-                                                                   warn, ready, online_timeout), failed)
-    for spec, (region_client, one) in zip(specs, started):
-        if spec.get("region") and one.restore:
-            one.endpoint = region_client.endpoint
-    return [one for region_client, one in started]
+                                                                   warn, ready, online_timeout), failed,
+                         started=lambda one: one.restore)
+    for endpoint, one in started:
+        one.endpoint = endpoint
+    return [one for endpoint, one in started]
 
 
 def _start_batch(client: Any, specs: List[dict], check_mode: bool, sleep: Callable[[float], Any],
@@ -342,11 +342,6 @@ def watch_restores(client: Any, entries: List[dict], timeout: float, interval: f
                     within=lambda seconds: all_retrying_within(clients, seconds))
     return waiter.until(lambda: poll_restores(client, entries, sleep, now, client_for),
                         lambda polled: not pending(polled))
-
-
-def pending(entries: List[dict]) -> List[dict]:
-    """The entries whose restore has neither ended nor run out of time."""
-    return [entry for entry in entries if not entry.get("result")]
 
 
 def poll_restores(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,

@@ -209,10 +209,10 @@ def table_lines(results: Dict[str, dict]) -> List[str]:
     for host, result in results.items():
         report = result.get("report") or {}
         lines.append(TABLE_COLUMNS % (
-            host, _cell(result.get("backup_id")), _cell(result.get("outcome")), _cell(result.get("state")),
-            _cell(report.get("files_backed_up")), _cell(report.get("bytes_backed_up_text")),
+            host, cell(result.get("backup_id")), cell(result.get("outcome")), cell(result.get("state")),
+            cell(report.get("files_backed_up")), cell(report.get("bytes_backed_up_text")),
             "-" if result.get("check_mode") or not report else result.get("error_count"),
-            _cell(human_duration(report.get("duration_seconds"))), verdict(result)))
+            cell(human_duration(report.get("duration_seconds"))), verdict(result)))
     lines += [result["failure"] for result in results.values() if result.get("failure")]
     return lines
 
@@ -230,5 +230,6 @@ def verdict(result: dict) -> str:
     return "ok, %d error(s) accepted" % result.get("error_count", 0)
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A table's cell: the value, or "-" when there is none."""
     return "-" if value is None or value == "" else str(value)

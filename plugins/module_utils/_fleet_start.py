@@ -310,10 +310,10 @@ def start_fleet(client: Any, specs: List[dict], wake: bool, online_timeout: floa
 
     started = per_region(specs, client_for or (lambda spec: client),
                          lambda region_client, batch: _start_batch(region_client, batch, wake, online_timeout,
-                                                                   check_mode, sleep, clock, warn), failed)
-    return [dict(outcome, region=spec.get("region"),
-                 endpoint=region_client.endpoint if spec.get("region") and outcome["backup_id"] else None)
-            for spec, (region_client, outcome) in zip(specs, started)]
+                                                                   check_mode, sleep, clock, warn), failed,
+                         started=lambda outcome: outcome["backup_id"])
+    return [dict(outcome, region=spec.get("region"), endpoint=endpoint)
+            for spec, (endpoint, outcome) in zip(specs, started)]
 
 
 def start_one(client: Any, agent: dict, configuration: dict, runs: List[dict], online_timeout: float,

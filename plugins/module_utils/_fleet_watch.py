@@ -45,12 +45,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import poll_ends
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
-
-
-def pending(entries: List[dict]) -> List[dict]:
-    """The entries whose backup has neither ended nor run out of time."""
-    return [entry for entry in entries if not entry.get("result")]
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, pending
 
 
 def find_latest_backups(client: Any, entries: List[dict], client_for: Optional[Callable[[dict], Any]] = None) -> None:

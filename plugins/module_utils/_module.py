@@ -33,9 +33,11 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._deps import
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ConfigurationError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
+    CONNECTION_PATH_RULES,
     REGIONS,
-    check_connection_options,
-    check_wait_options,
+    WAIT_RULES,
+    check,
+    check_connection_params,
 )
 DEFAULT_WAIT_TIMEOUT = 3600
 DEFAULT_POLL_INTERVAL = 15
@@ -90,7 +92,7 @@ class CloudBackupModule(AnsibleModule):
         spec.update(argument_spec or {})
         # api_key and password are not declared mutually exclusive here: AnsibleModule would
         # count an empty environment variable as given, and AWX injects every variable of a
-        # credential type, blank ones as "". check_connection_options() rejects both non-empty.
+        # credential type, blank ones as "". check_connection_params() rejects both non-empty.
         super().__init__(argument_spec=spec, **kwargs)
         # A no_log option given as whitespace is masked wherever that whitespace appears, which
         # garbles every message; it is no secret, and _options rejects it by name anyway.
@@ -99,7 +101,8 @@ class CloudBackupModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._normalize_region()
         try:
-            check_connection_options(self.params)
+            check_connection_params(self.params)
+            check(self.params, CONNECTION_PATH_RULES)  # where the module runs: ca_path exists
         except ConfigurationError as err:
             self.fail_json(**err.fail_kwargs())
         self._client = None
@@ -158,7 +161,7 @@ class CloudBackupModule(AnsibleModule):
         """Exit with the result ``body(self)`` returns; a CloudBackupError fails the task instead."""
         try:
             if "poll_interval" in self.params:  # the module took wait_argument_spec()
-                check_wait_options(self.params)
+                check(self.params, WAIT_RULES)
             result = body(self)
         except CloudBackupError as err:
             self.fail_json(**err.without(self.secrets).fail_kwargs())

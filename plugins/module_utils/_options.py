@@ -433,17 +433,6 @@ def check_connection_params(params: dict) -> None:
         raise ConfigurationError(problem)
 
 
-def check_connection_options(params: dict) -> None:
-    """check_connection_params, plus what only makes sense where the module runs (ca_path exists)."""
-    check_connection_params(params)
-    check(params, CONNECTION_PATH_RULES)
-
-
-def check_wait_options(params: dict) -> None:
-    """The wait options (wait_argument_spec) beyond their types."""
-    check(params, WAIT_RULES)
-
-
 def _credentials_problem(params: dict) -> Optional[str]:
     username, api_key, password = params.get("username"), params.get("api_key"), params.get("password")
     if api_key and password:

@@ -7,14 +7,14 @@ Private to the rackspace.cloudbackup collection: not a public API, may change at
 
 Its one concern: ``Waiter`` polls a callable until a condition holds or a deadline
 passes, returning a ``WaitResult``, and a poll of a batch looks at each of its entries
-(``look_at_each``); what the states mean is _states'.
+(``look_at_each``) while any is ``pending``; what the states mean is _states'.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Callable, ContextManager, Iterable, NamedTuple, Optional, Tuple
+from typing import Any, Callable, ContextManager, Iterable, List, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import (
     CloudBackupError,
@@ -31,6 +31,9 @@ class WaitResult(NamedTuple):
     elapsed: float
     polls: int
     timed_out: bool
+
+
+NOT_WAITED = WaitResult(None, 0.0, 0, False)
 
 
 def _no_bound(seconds: float) -> ContextManager[None]:
@@ -107,6 +110,11 @@ class Waiter:
             if not err.transient:
                 raise
             return None, err
+
+
+def pending(entries: List[dict]) -> List[dict]:
+    """The entries of a batch whose job has neither ended nor run out of time (no ``result`` yet)."""
+    return [entry for entry in entries if not entry.get("result")]
 
 
 def look_at_each(entries: Iterable[dict], look: Callable[[dict], Any],

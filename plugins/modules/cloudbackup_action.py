@@ -586,7 +586,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import end_failure, good_states, judge
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter, WaitResult
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, Waiter, WaitResult
 
 # Options that an action does not use: passing one is a mistake worth a clear message.
 UNUSED_OPTIONS = {
@@ -594,7 +594,6 @@ UNUSED_OPTIONS = {
     "stop": ("skip_if_completed_within", "targets"),
     "wake_agents": ("configuration_id", "configuration_name", "backup_id", "skip_if_completed_within", "targets"),
 }
-NOT_WAITED = WaitResult(None, 0.0, 0, False)
 
 
 def main() -> None:
@@ -649,12 +648,6 @@ def check_options(params: dict) -> None:
     """Catch what the argument spec cannot express, before any HTTP call."""
     check_unused(params, UNUSED_OPTIONS)
     check(params, ACTION_RULES)
-    if params["targets"] is not None:
-        check_targets(params)
-
-
-def check_targets(params: dict) -> None:
-    """Each target names its agent."""
     check_elements(params, "targets", TARGET_RULES)
 
 

@@ -441,7 +441,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors impo
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import progress_line
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     find_latest_backups,
-    pending,
     poll_fleet,
     watch_fleet,
 )
@@ -460,7 +459,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     acceptable_states,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, WaitResult, Waiter, pending
 
 TARGETS = ["backup_id", "configuration_id", "configuration_name"]
 
@@ -520,7 +519,7 @@ def report_task(module: CloudBackupModule) -> dict:
     if params["backups"] is not None:
         return fleet_task(module)
     configuration, backup_id = backup_to_report(module.client, params)
-    watched = watch(module.client, backup_id, params) if backup_id is not None else WaitResult(None, 0.0, 0, False)
+    watched = watch(module.client, backup_id, params) if backup_id is not None else NOT_WAITED
     result = describe(configuration, backup_id, watched)
     failure = judge(result, params, accepted)
     if failure:

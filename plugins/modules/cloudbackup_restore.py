@@ -686,7 +686,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._restores im
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import Gate, acceptable_states, good_states
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, WaitResult
 
 START_OPTIONS = ("backup_id", "configuration_id", "configuration_name", "agent_id", "destination_agent_id",
                  "destination_path", "include", "exclude")
@@ -698,7 +698,6 @@ UNUSED_OPTIONS = {
 }
 # What the elements of restores stand in for.
 SINGLE_OPTIONS = START_OPTIONS + ("restore_id",)
-NOT_WAITED = WaitResult(None, 0.0, 0, False)
 
 
 def main() -> None:

@@ -7,10 +7,10 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     feed_state,
     find_latest_backups,
-    pending,
     poll_fleet,
     watch_fleet,
 )
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import pending
 
 FLEET = {"alpha": 400001, "beta": 400003, "racy": 400006, "locked": 400011}
 

@@ -52,9 +52,11 @@ if [ "$#" -eq 0 ]; then
     echo "== ansible-test sanity of this ansible-core (the tests that depend on its version)"
     SANITY_VENV_BIN="$venv/bin" SANITY_PYTHON=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
         scripts/sanity.sh --test validate-modules --test compile --test import --test pep8 --test pylint --test yamllint
-    echo "== ansible-test integration of this ansible-core (tests/integration/targets)"
+    # INTEGRATION_TARGETS (the Makefile names a few) narrows the targets of this pass.
+    echo "== ansible-test integration of this ansible-core (tests/integration/targets: ${INTEGRATION_TARGETS:-all})"
+    # shellcheck disable=SC2086  # a list of target names
     INTEGRATION_VENV_BIN="$venv/bin" INTEGRATION_PYTHON=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
-        scripts/integration.sh
+        scripts/integration.sh ${INTEGRATION_TARGETS:-}
     # The slow tests (a minute of real time each) run once, in the main pass of `make test`.
     # E2E_TESTS (the Makefile names a subset) narrows the end-to-end tests of this pass.
     # shellcheck disable=SC2086  # a list of paths

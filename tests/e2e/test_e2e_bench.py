@@ -14,7 +14,7 @@ from collection_under_test import COLLECTIONS_PATH, INSTALLED
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-SHORT_JOBS = ["--min-duration", "8", "--max-duration", "12", "--wake-delay", "2", "--poll-interval", "1",
+SHORT_JOBS = ["--speed", "4", "--min-duration", "8", "--max-duration", "12", "--wake-delay", "2", "--poll-interval", "1",
               "--progress-interval", "3"]
 
 

@@ -20,13 +20,12 @@ from typing import Any, Callable, Collection, Iterable, List, Optional
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
     get_configuration,
-    get_report,
     list_activity,
     list_completed_backups,
     request_stop,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import report_after_end, stop_confirmed
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import stop_confirmed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 
 
@@ -145,11 +144,6 @@ def recent_good_backup(client: Any, configuration_id: int, window: float, good_s
         if canonical_state(backup.get("current_state")) in good_states:
             return backup
     return None
-
-
-def report_of_ended(client: Any, backup_id: int, sleep: Callable[[float], Any] = time.sleep) -> Optional[dict]:
-    """The report of a backup that has just reached a terminal state; None if it has none."""
-    return report_after_end(lambda: get_report(client, backup_id), sleep)
 
 
 def new_run_since(client: Any, configuration: dict, activity: List[dict], known_ids: Collection[Any]) -> Optional[int]:

@@ -74,19 +74,39 @@ def _find_latest(client: Any, unknown: List[dict]) -> None:
 
 def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: float,
                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                now: Callable[[], float] = time.time, client_for: Optional[Callable[[dict], Any]] = None) -> WaitResult:
+                now: Callable[[], float] = time.time, client_for: Optional[Callable[[dict], Any]] = None,
+                look_at_deadline: bool = False) -> WaitResult:
     """Poll until every entry has a result or ``timeout`` passes; the value is ``entries``.
 
     ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all);
-    no region's retries outlast the wait. The wait does not poll at its own deadline: a
-    caller that waits in chunks polls at the start of the next chunk, and two polls in a
-    row would learn nothing new.
+    no region's retries outlast the wait. Unless ``look_at_deadline``, the wait does not poll
+    at its own deadline: a caller that waits in chunks polls at the start of the next chunk,
+    and two polls in a row would learn nothing new.
     """
     client_for = client_for or (lambda entry: client)
     clients = [region_client for region_client, region_entries in by_region(client_for, entries)] or [client]
-    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=False,
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=look_at_deadline,
                     within=lambda seconds: all_retrying_within(clients, seconds))
     return waiter.until(lambda: poll_fleet(client, entries, sleep, now, client_for), lambda polled: not pending(polled))
+
+
+def watch_one(client: Any, backup_id: int, configuration_id: Optional[int], timeout: float, interval: float,
+              started_at: Optional[float] = None, sleep: Callable[[float], Any] = time.sleep,
+              clock: Callable[[], float] = time.monotonic, now: Callable[[], float] = time.time) -> WaitResult:
+    """Follow one backup to its end as a batch of one; the value is its entry (state, backup_id, result).
+
+    ``started_at`` (seconds since the epoch) is given for a backup the task started itself: if
+    the API skips it, the run that went on is followed instead, and the entry carries that
+    run's id. A task that waits alone looks once more at its deadline (a ``timeout`` of 0:
+    one look), as no next chunk will, and fails with the error of a read that ended its wait
+    (the backup gone, or forbidden).
+    """
+    entry = dict(backup_id=backup_id, configuration_id=configuration_id, started_at=started_at, state=None, result=None)
+    waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, look_at_deadline=True)
+    unreadable = (entry["result"] or {}).get("error")
+    if unreadable:
+        raise CloudBackupError(unreadable, backup_id=entry["backup_id"])
+    return waited._replace(value=entry)
 
 
 def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,
@@ -103,8 +123,11 @@ def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] =
 
 
 def _poll_region(client: Any, waiting: List[dict], sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
-    """One look at a region's pending entries: their states, then the reports of those that ended, together."""
-    activity = list_activity(client)
+    """One look at a region's pending entries: their states, then the reports of those that ended, together.
+
+    The feed is read only when it can tell (feed_state): an entry without a configuration is read on its own.
+    """
+    activity = list_activity(client) if any(entry.get("configuration_id") is not None for entry in waiting) else []
 
     def look(entry: dict) -> bool:
         state = feed_state(activity, entry)

@@ -228,6 +228,10 @@ notes:
   - Once the starts are done, one more read of the feed looks for a second new backup of a started
     configuration (a scheduled run that fired just before, or a start acted on late); the first one created
     goes on, the other is stopped, and a warning says so.
+  - With O(wait=true) a single start or stop is followed as a batch of one, the way the backups of O(targets)
+    are. The task reads the account's activity feed every O(poll_interval) seconds, the report once the backup
+    ends, and its details once more for RV(backup). Should the API skip a backup the task started because a run of the
+    configuration had just begun (a scheduled run), the task follows that run instead and warns.
   - To wait for a long backup in short chunks (so that a job log shows progress), start it with O(wait=false)
     and then wait by its RV(backup_id) with M(rackspace.cloudbackup.cloudbackup_report), rather than
     repeating O(action=start), which would start a new backup if the first one ended between two attempts.
@@ -566,7 +570,6 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups imp
     backup_runs,
     in_flight_backup_for,
     in_flight_run,
-    instead_of_skipped,
     newest_run,
     recent_good_backup,
     stop_backup_confirmed,
@@ -575,7 +578,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurati
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import BackupFailed, CloudBackupError, WaitTimeout
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import watch_entry
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import start_fleet, start_one
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet, watch_one
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
     ACTION_RULES,
@@ -585,8 +588,13 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options imp
     check_unused,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict import end_failure, good_states, judge
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, Waiter, WaitResult
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import (
+    NOT_WAITED,
+    Waiter,
+    WaitResult,
+    last_read_failure,
+)
 
 # Options that an action does not use: passing one is a mistake worth a clear message.
 UNUSED_OPTIONS = {
@@ -660,19 +668,20 @@ def start_backup(module: CloudBackupModule) -> dict:
     runs = backup_runs(module.client, configuration)
     running = in_flight_run(runs)
     if running is not None:
-        return follow_backup(module, running["id"], "attached", changed=False)
+        return follow_backup(module, running["id"], "attached", False, configuration["backup_configuration_id"])
     fresh = recent_good_backup_of(module, configuration)
     if fresh is not None:
-        return follow_backup(module, fresh["backup_id"], "fresh", changed=False)
+        return follow_backup(module, fresh["backup_id"], "fresh", False)
     before = last_run(module, configuration)
     agent = agent_ready_to_back_up(module, configuration["machine_agent_id"])
     if module.check_mode:
         return dict(result_of("started", True), **module.diff(before, {"backup_id": None, "state": "StartRequested"}))
     # A single start is a batch of one: the same rounds, looks and rules as the targets'.
+    started_at = time.time()
     backup_id = start_one(module.client, agent, configuration, runs, module.params["online_timeout"],
                           sleep=time.sleep, clock=time.monotonic, warn=module.warn)
-    return follow_backup(module, backup_id, "started", changed=True, before=before,
-                         started_from=(configuration, {run.get("id") for run in runs}))
+    return follow_backup(module, backup_id, "started", True, configuration["backup_configuration_id"], before,
+                         started_at=started_at)
 
 
 def start_batch(module: CloudBackupModule) -> dict:
@@ -776,13 +785,14 @@ def stop_backup(module: CloudBackupModule) -> dict:
         return dict(result_of("already_finished", False), **module.diff(nothing, nothing))
     before = {"backup_id": backup["backup_id"], "state": backup.get("current_state")}
     if is_terminal(backup.get("current_state")):
-        return follow_backup(module, backup["backup_id"], "already_finished", changed=False, before=before)
+        return follow_backup(module, backup["backup_id"], "already_finished", False, before=before)
     if module.check_mode:
         return dict(result_of("stop_requested", True, backup=backup),
                     **module.diff(before, dict(before, state="StopRequested")))
     if not stop_backup_confirmed(module.client, backup["backup_id"], sleep=time.sleep):
-        return follow_backup(module, backup["backup_id"], "already_finished", changed=False, before=before)
-    return follow_backup(module, backup["backup_id"], "stop_requested", changed=True, before=before, stopping=True)
+        return follow_backup(module, backup["backup_id"], "already_finished", False, before=before)
+    return follow_backup(module, backup["backup_id"], "stop_requested", True, backup.get("backup_configuration_id"),
+                         before, stopping=True)
 
 
 def backup_to_stop(module: CloudBackupModule) -> Optional[dict]:
@@ -846,73 +856,76 @@ def wait_for_agent(module: CloudBackupModule, agent_id: int, timeout: float,
 # --- following a backup ------------------------------------------------------------------
 
 def follow_backup(module: CloudBackupModule, backup_id: int, outcome: str, changed: bool,
-                  before: Optional[dict] = None, stopping: bool = False,
-                  started_from: Optional[Tuple[dict, set]] = None) -> dict:
+                  configuration_id: Optional[int] = None, before: Optional[dict] = None, stopping: bool = False,
+                  started_at: Optional[float] = None) -> dict:
     """Wait for the backup if the task asks to and it was just started, joined or stopped; judge its end.
 
-    ``started_from`` is (configuration, ids of its runs before the start) for a backup this
-    task started: should the API skip it because a run of the configuration had just
-    started, that run is followed instead. A task that started or stopped something says
+    The wait follows it as a batch of one (_fleet_watch.watch_one), by its configuration's
+    runs in the account's feed; ``started_at`` is given for a backup this task started, which
+    is looked at that way even without a wait, so that a run the API went on with instead of
+    it is the one followed and returned. A task that started or stopped something says
     ``changed`` even when it fails.
     """
     waiting = module.params["wait"] and not module.check_mode and outcome in ("started", "attached", "stop_requested")
     try:
-        seen = watch(module, backup_id, waiting, module.params["wait_timeout"])
-        if started_from is not None:
-            backup_id, seen = run_instead_of_skipped(module, started_from, backup_id, seen, waiting)
-        state = seen.value.get("current_state")
-        report = get_report(module.client, backup_id) if is_terminal(state) else None
+        seen, entry = NOT_WAITED, None
+        if waiting or started_at is not None:
+            looked = wait_for_end(module, backup_id, configuration_id, started_at, waiting)
+            seen, entry = looked if waiting else NOT_WAITED, looked.value
+            backup_id = run_followed(module, backup_id, entry)
+        backup = get_backup(module.client, backup_id)
+        state, report = end_seen(module, backup, entry)
         if waiting:
-            judge_end(module, backup_id, outcome, seen, report, stopping)
+            judge_end(module, backup, outcome, seen, state, report, stopping)
     except CloudBackupError as err:
         err.details["changed"] = changed
         raise
     after = {"backup_id": backup_id, "state": state}
-    return dict(result_of(outcome, changed, backup=seen.value, report=report, waited=seen),
+    return dict(result_of(outcome, changed, backup=backup, state=state, report=report, waited=seen),
                 **module.diff(after if before is None else before, after))
 
 
-def watch(module: CloudBackupModule, backup_id: int, waiting: bool, timeout: float) -> WaitResult:
-    """The backup's first final state within ``timeout`` when waiting, else its state now."""
-    if waiting:
-        return wait_for_end(module, backup_id, timeout)
-    return WaitResult(get_backup(module.client, backup_id), 0.0, 0, False)
+def wait_for_end(module: CloudBackupModule, backup_id: int, configuration_id: Optional[int],
+                 started_at: Optional[float], waiting: bool) -> WaitResult:
+    """Follow the backup until its first final state, good or bad, or until wait_timeout (one look when not
+    ``waiting``); the value is its entry."""
+    params = module.params
+    # This module's time, passed on explicitly (see waiter()).
+    return watch_one(module.client, backup_id, configuration_id, params["wait_timeout"] if waiting else 0,
+                     params["poll_interval"], started_at, sleep=time.sleep, clock=time.monotonic, now=time.time)
 
 
-def run_instead_of_skipped(module: CloudBackupModule, started_from: Tuple[dict, set], backup_id: int,
-                           seen: WaitResult, waiting: bool) -> Tuple[int, WaitResult]:
-    """(backup_id, seen), or the run that went on and what was seen of it when the API skipped ours."""
-    state = seen.value.get("current_state")
-    if canonical_state(state) != "Skipped":
-        return backup_id, seen
-    configuration, known_ids = started_from
-    running = instead_of_skipped(backup_runs(module.client, configuration), backup_id, state,
-                                 lambda run: run.get("id") not in known_ids)
-    if running is None:
-        return backup_id, seen
-    module.warn("backup %s was skipped because backup %s of the configuration had started just before (a scheduled "
-                "run?): the task follows backup %s" % (backup_id, running["id"], running["id"]))
-    more = watch(module, running["id"], waiting, max(module.params["wait_timeout"] - seen.elapsed, 0.0))
-    return running["id"], more._replace(elapsed=seen.elapsed + more.elapsed, polls=seen.polls + more.polls)
+def run_followed(module: CloudBackupModule, backup_id: int, entry: dict) -> int:
+    """The id of the run the wait followed: ``backup_id``, or the run the API went on with, with a warning."""
+    if entry["backup_id"] != backup_id:
+        module.warn("backup %s was skipped because backup %s of the configuration had started just before (a "
+                    "scheduled run?): the task followed backup %s" % (backup_id, entry["backup_id"], entry["backup_id"]))
+    return entry["backup_id"]
 
 
-def judge_end(module: CloudBackupModule, backup_id: int, outcome: str, seen: WaitResult,
+def end_seen(module: CloudBackupModule, backup: dict, entry: Optional[dict]) -> Tuple[Optional[str], Optional[dict]]:
+    """(state, report): as the wait saw them when there was one (the details read after it may be a moment newer),
+    else as the details say, with the report of a backup that has ended."""
+    if entry is None:
+        state = backup.get("current_state")
+        return state, get_report(module.client, backup["backup_id"]) if is_terminal(state) else None
+    ended = entry["result"] or {}
+    return ended.get("state") or entry["state"], ended.get("report")
+
+
+def judge_end(module: CloudBackupModule, backup: dict, outcome: str, seen: WaitResult, state: Optional[str],
               report: Optional[dict], stopping: bool) -> None:
     """Fail on a timeout (unless on_timeout=continue) and on a final state that is not a success."""
-    state = seen.value.get("current_state")
-    if seen.timed_out and module.params["on_timeout"] == "fail":
-        raise timeout_error("backup %s is still %s after %d seconds and %d polls; it keeps running"
-                            % (backup_id, state, seen.elapsed, seen.polls), state, seen,
-                            backup_id=backup_id, backup=seen.value, outcome=outcome)
+    backup_id = backup["backup_id"]
+    if seen.value["result"] is None:
+        if module.params["on_timeout"] == "fail":
+            raise timeout_error("backup %s is still %s after %d seconds and %d polls; it keeps running%s"
+                                % (backup_id, state or "running", seen.elapsed, seen.polls, last_read_failure(seen.value)),
+                                state, seen, backup_id=backup_id, backup=backup, outcome=outcome)
+        return
     why = end_failure(state, report, good_states(module.params["allow_completed_with_errors"], stopping))
     if why is not None:
-        raise backup_failed(backup_id, why, report, seen)
-
-
-def wait_for_end(module: CloudBackupModule, backup_id: int, timeout: float) -> WaitResult:
-    """Poll the backup until its first final state, good or bad, or until ``timeout``."""
-    return waiter(module, timeout).until(
-        lambda: get_backup(module.client, backup_id), lambda backup: is_terminal(backup.get("current_state")))
+        raise backup_failed(backup, state, why, report, seen)
 
 
 def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
@@ -922,9 +935,10 @@ def waiter(module: CloudBackupModule, timeout: float) -> Waiter:
                   within=module.client.retrying_within)
 
 
-def backup_failed(backup_id: int, why: str, report: Optional[dict], seen: WaitResult) -> BackupFailed:
-    error = BackupFailed(backup_id, seen.value.get("current_state"), report, msg="backup %s %s" % (backup_id, why))
-    error.details.update(backup=seen.value, elapsed=round(seen.elapsed, 1), polls=seen.polls, timed_out=False)
+def backup_failed(backup: dict, state: Optional[str], why: str, report: Optional[dict], seen: WaitResult) -> BackupFailed:
+    backup_id = backup["backup_id"]
+    error = BackupFailed(backup_id, state, report, msg="backup %s %s" % (backup_id, why))
+    error.details.update(backup=backup, elapsed=round(seen.elapsed, 1), polls=seen.polls, timed_out=False)
     return error
 
 
@@ -935,15 +949,18 @@ def timeout_error(msg: str, state: Optional[str], seen: WaitResult, **details: A
     return error
 
 
-def result_of(outcome: str, changed: bool, backup: Optional[dict] = None,
-              report: Optional[dict] = None, agent: Optional[dict] = None, waited: WaitResult = NOT_WAITED) -> Dict[str, Any]:
-    """The module's result; every key is always present so playbooks can rely on it."""
+def result_of(outcome: str, changed: bool, backup: Optional[dict] = None, report: Optional[dict] = None,
+              agent: Optional[dict] = None, waited: WaitResult = NOT_WAITED, state: Optional[str] = None) -> Dict[str, Any]:
+    """The module's result; every key is always present so playbooks can rely on it.
+
+    ``state`` is the backup's as the task saw it last (default: as its details say).
+    """
     return dict(
         changed=changed,
         outcome=outcome,
         backup_id=backup["backup_id"] if backup else None,
         backup=backup,
-        state=backup.get("current_state") if backup else None,
+        state=state or (backup.get("current_state") if backup else None),
         report=report,
         agent=agent,
         elapsed=round(waited.elapsed, 1),

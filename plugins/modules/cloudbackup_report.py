@@ -163,8 +163,10 @@ extends_documentation_fragment:
 requirements:
   - requests
 notes:
-  - While waiting, the module reads the backup's state every O(poll_interval) seconds and fetches the report
-    once the state is final, looking again for a few seconds should it not exist yet.
+  - While waiting, the module follows the backup as a batch of one, the way it follows the elements of
+    O(backups). Every O(poll_interval) seconds it reads the account's activity feed (for a backup given by
+    O(backup_id) alone, its own details); once the state is final it fetches the report, looking again for a few
+    seconds should it not exist yet, then reads the backup's details once more for RV(backup).
   - Healthy follows the rule of Rackspace's own monitoring plugin - state V(Completed), reason V(Success),
     diagnostics V(No errors) and no errors.
 seealso:
@@ -384,7 +386,7 @@ elapsed:
   type: float
   sample: 12.5
 polls:
-  description: How many times the backup was read.
+  description: How many times the wait looked at the backup's state (one read of the activity feed, or of the backup, each).
   returned: always
   type: int
   sample: 4
@@ -435,7 +437,7 @@ import time
 from typing import Any, NamedTuple, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id, report_of_ended
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, ReportFailed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import progress_line
@@ -443,6 +445,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch
     find_latest_backups,
     poll_fleet,
     watch_fleet,
+    watch_one,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._module import CloudBackupModule, wait_argument_spec
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._options import (
@@ -459,7 +462,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     acceptable_states,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, WaitResult, Waiter, pending
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, WaitResult, pending
 
 TARGETS = ["backup_id", "configuration_id", "configuration_name"]
 
@@ -519,7 +522,7 @@ def report_task(module: CloudBackupModule) -> dict:
     if params["backups"] is not None:
         return fleet_task(module)
     configuration, backup_id = backup_to_report(module.client, params)
-    watched = watch(module.client, backup_id, params) if backup_id is not None else NOT_WAITED
+    watched = watch(module.client, configuration, backup_id, params) if backup_id is not None else NOT_WAITED
     result = describe(configuration, backup_id, watched)
     failure = judge(result, params, accepted)
     if failure:
@@ -533,10 +536,11 @@ def fleet_task(module: CloudBackupModule) -> dict:
     entries = params["backups"]
     find_latest_backups(client, entries, module.client_for)
     if params["wait"]:
-        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"],
-                              client_for=module.client_for)
+        watched = watch_fleet(client, entries, params["wait_timeout"], params["poll_interval"], sleep=time.sleep,
+                              clock=time.monotonic, now=time.time, client_for=module.client_for)
     else:
-        watched = WaitResult(poll_fleet(client, entries, client_for=module.client_for), 0.0, 1, bool(pending(entries)))
+        watched = WaitResult(poll_fleet(client, entries, time.sleep, time.time, module.client_for), 0.0, 1,
+                             bool(pending(entries)))
     running = len(pending(entries))
     progress = progress_line(entries, time.time())
     if module.rate_limited:
@@ -585,18 +589,19 @@ def look(client: Any, backup_id: int) -> Look:
     return Look(backup, report)
 
 
-def watch(client: Any, backup_id: int, params: dict) -> WaitResult:
-    """One look, or looks until the backup is terminal or wait_timeout passes, then its report.
+def watch(client: Any, configuration: Optional[dict], backup_id: int, params: dict) -> WaitResult:
+    """One look, or looks until the backup ends or wait_timeout passes, then its report.
 
-    The wait ends with the backup, not with its report: a run that never started (Skipped,
-    Missed) may have no report at all, and waiting for one would last until the timeout.
+    The wait follows it as a batch of one (_fleet_watch.watch_one) and ends with the backup,
+    not with its report: a run that never started (Skipped, Missed) may have no report at
+    all, and waiting for one would last until the timeout.
     """
     if not params["wait"]:
         return WaitResult(look(client, backup_id), 0.0, 1, False)
-    waiter = Waiter(params["wait_timeout"], params["poll_interval"], within=client.retrying_within)
-    watched = waiter.until(lambda: get_backup(client, backup_id), lambda backup: is_terminal(backup.get("current_state")))
-    report = None if watched.timed_out else report_of_ended(client, backup_id)
-    return watched._replace(value=Look(watched.value, report))
+    seen = watch_one(client, backup_id, (configuration or {}).get("backup_configuration_id"), params["wait_timeout"],
+                     params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time)
+    ended = seen.value["result"] or {}
+    return seen._replace(value=Look(get_backup(client, backup_id), ended.get("report")))
 
 
 def describe(configuration: Optional[dict], backup_id: Optional[int], watched: WaitResult) -> dict:

@@ -465,26 +465,3 @@ def test_latest_backup_falls_back_to_the_newest_completed(monkeypatch, completed
     monkeypatch.setattr(_backups, "list_completed_backups", lambda client, configuration_id: completed)
 
     assert _backups.latest_backup_id(object(), dict(CONFIGURATION, last_run_backup_report_id=None)) == expected
-
-
-# --- report_of_ended ---------------------------------------------------------------------
-
-@pytest.mark.parametrize("reports, looks, sleeps", [
-    ([{"backup_id": 7}], 1, []),
-    # The report can lag the terminal state by a moment.
-    ([None, None, {"backup_id": 7}], 3, [_jobs.REPORT_LOOK_DELAY] * 2),
-])
-def test_report_of_ended_looks_again_while_the_report_lags(monkeypatch, fake_clock, reports, looks, sleeps):
-    answers = list(reports)
-    monkeypatch.setattr(_backups, "get_report", lambda client, backup_id: answers.pop(0))
-
-    assert _backups.report_of_ended(object(), 7, sleep=fake_clock.sleep) == {"backup_id": 7}
-    assert (len(reports) - len(answers), fake_clock.sleeps) == (looks, sleeps)
-
-
-def test_report_of_ended_is_none_for_a_run_that_never_gets_one(monkeypatch, fake_clock):
-    looks = []
-    monkeypatch.setattr(_backups, "get_report", lambda client, backup_id: looks.append(backup_id))
-
-    assert _backups.report_of_ended(object(), 7, sleep=fake_clock.sleep) is None
-    assert (len(looks), fake_clock.sleeps) == (_jobs.REPORT_LOOKS, [_jobs.REPORT_LOOK_DELAY] * (_jobs.REPORT_LOOKS - 1))

@@ -2,13 +2,14 @@
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _fleet_watch
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ServerError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ServerError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import FleetStarter, start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     feed_state,
     find_latest_backups,
     poll_fleet,
     watch_fleet,
+    watch_one,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import pending
 
@@ -124,6 +125,7 @@ def test_a_backup_without_a_configuration_is_read_on_its_own(account):
 
     assert entries[0]["result"]["state"] == "Completed"
     assert account.routes()["backup.get"] == watched.polls
+    assert account.routes()["activity.user"] == 0  # the feed could not tell
 
 
 def test_a_chunk_ends_without_polling_at_its_deadline(account):
@@ -134,6 +136,24 @@ def test_a_chunk_ends_without_polling_at_its_deadline(account):
     # Polls at 0, 3, 6 and 9 s; the one a 12 s would be the next chunk's first.
     assert watched.timed_out and watched.polls == 4 and watched.elapsed == pytest.approx(10.0, abs=0.1)
     assert entries[0]["result"] is None and entries[0]["state"] in ("Queued", "Preparing", "InProgress")
+
+
+def test_one_backup_waited_for_alone_is_looked_at_once_more_at_its_deadline(account):
+    [entry] = started_entries(account, {"slow": 400010})
+
+    watched = watch_one(account.client, entry["backup_id"], 400010, 10.0, 3.0, sleep=account.sleep,
+                        clock=account.clock, now=account.clock)
+
+    # Polls at 0, 3, 6, 9 s and at the 10 s deadline: no next chunk would look.
+    assert watched.timed_out and watched.polls == 5 and watched.elapsed == pytest.approx(10.0, abs=0.1)
+    assert watched.value["result"] is None and watched.value["state"] in ("Queued", "Preparing", "InProgress")
+
+
+def test_one_backup_that_cannot_be_read_for_good_fails_its_wait_with_the_reads_error(account):
+    with pytest.raises(CloudBackupError, match="404") as raised:
+        watch_one(account.client, 999999, None, 60.0, 1.0, sleep=account.sleep, clock=account.clock, now=account.clock)
+
+    assert raised.value.details["backup_id"] == 999999
 
 
 def test_a_backup_past_its_deadline_gets_a_timed_out_result(account):

@@ -239,3 +239,24 @@ def test_a_lost_reply_is_looked_for_from_when_it_came_back_at_the_earliest(fake_
 
     first, second = batch.subjects[0].sends
     assert second - first >= START_SETTLE_WINDOW + 50
+
+
+# --- report_after_end --------------------------------------------------------------------
+
+@pytest.mark.parametrize("reports, looks, sleeps", [
+    ([{"backup_id": 7}], 1, []),
+    # The report can lag the terminal state by a moment.
+    ([None, None, {"backup_id": 7}], 3, [_jobs.REPORT_LOOK_DELAY] * 2),
+])
+def test_a_report_is_looked_for_again_while_it_lags_the_end(fake_clock, reports, looks, sleeps):
+    answers = list(reports)
+
+    assert _jobs.report_after_end(lambda: answers.pop(0), fake_clock.sleep) == {"backup_id": 7}
+    assert (len(reports) - len(answers), fake_clock.sleeps) == (looks, sleeps)
+
+
+def test_a_job_that_never_gets_a_report_has_none_after_a_few_looks(fake_clock):
+    looks = []
+
+    assert _jobs.report_after_end(lambda: looks.append(1), fake_clock.sleep) is None
+    assert (len(looks), fake_clock.sleeps) == (_jobs.REPORT_LOOKS, [_jobs.REPORT_LOOK_DELAY] * (_jobs.REPORT_LOOKS - 1))

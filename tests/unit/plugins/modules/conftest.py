@@ -17,12 +17,10 @@ import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _configurations, _module
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _configurations, _fleet_watch, _module
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._client import CloudBackupClient
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import watch_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
 from ansible_collections.rackspace.cloudbackup.plugins.modules import (
     cloudbackup_action,
     cloudbackup_configuration,
@@ -173,7 +171,7 @@ class FakeApi:
         self.calls = []
 
     def install(self, monkeypatch, *namespaces):
-        for namespace in namespaces + (_backups, _configurations):
+        for namespace in namespaces + (_backups, _configurations, _fleet_watch):
             for name in self.FUNCTIONS:
                 if hasattr(namespace, name):
                     monkeypatch.setattr(namespace, name, functools.partial(self._call, name))
@@ -265,7 +263,5 @@ def simulated_time(monkeypatch, account):
     monkeypatch.setattr(cloudbackup_action, "time", simulated)
     monkeypatch.setattr(cloudbackup_restore, "time", simulated)
     monkeypatch.setattr(cloudbackup_configuration, "time", simulated)
-    monkeypatch.setattr(cloudbackup_report, "Waiter", functools.partial(Waiter, clock=account.clock, sleep=sleep))
-    monkeypatch.setattr(cloudbackup_report, "watch_fleet", functools.partial(
-        watch_fleet, sleep=sleep, clock=account.clock, now=simulator.now))
+    monkeypatch.setattr(cloudbackup_report, "time", simulated)
     return account

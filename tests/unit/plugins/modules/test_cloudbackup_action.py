@@ -42,8 +42,9 @@ def wire_date(seconds):
 class FakeCloudBackup:
     """Stands for the client: one account, behind the two client methods the api layer calls.
 
-    A backup is a list of states; each GET backup/{id} answers the current one and moves on
-    (the last one repeats), while the activity feed only looks. Agent statuses work alike.
+    A backup is a list of states; each look at it (GET backup/{id}, the account's activity
+    feed, which a wait reads) answers the current one and moves on, the last one repeating,
+    while an agent's feed only looks. Agent statuses work alike.
     """
 
     # What the modules ask of the client itself: the secrets it holds (masked when a task
@@ -112,10 +113,11 @@ class FakeCloudBackup:
             return self._agent(rest[0])
         if head == "backup-configuration":
             return self._configurations(rest)
-        if head in ("system", "activity"):  # an agent's feed, or the account's
-            return [self._activity_item(backup_id) for backup_id in sorted(self.backups, reverse=True)
-                    if head == "activity"
-                    or self.configurations[self.backups[backup_id]["configuration"]]["MachineAgentId"] == rest[1]]
+        if head == "activity":  # the account's feed, which a wait reads
+            return [self._activity_item(backup_id, self._look(backup_id)) for backup_id in sorted(self.backups, reverse=True)]
+        if head == "system":  # an agent's feed
+            return [self._activity_item(backup_id, self._state(backup_id)) for backup_id in sorted(self.backups, reverse=True)
+                    if self.configurations[self.backups[backup_id]["configuration"]]["MachineAgentId"] == rest[1]]
         if rest[0] == "completed":
             return [{"BackupId": backup_id, "BackupConfigurationId": rest[1], "CompletedTime": wire_date(when),
                      "NumErrors": 0} for backup_id, when in self.completed.get(rest[1], [])]
@@ -141,12 +143,18 @@ class FakeCloudBackup:
         """The state last shown by GET backup/{id}: the other reads never move a backup on."""
         return self.backups[backup_id]["current"]
 
+    def _look(self, backup_id):
+        """The backup's state at a look that moves it on (its GET, the account's feed)."""
+        backup = self.backups[backup_id]
+        state = backup["current"] = backup["states"][backup["at"]]
+        backup["at"] = min(backup["at"] + 1, len(backup["states"]) - 1)
+        return state
+
     def _backup(self, backup_id):
         if backup_id not in self.backups:
             raise NotFound(404, "GET", self.url(("backup", backup_id)), '{"message": "not found"}')
         backup = self.backups[backup_id]
-        state = backup["current"] = backup["states"][backup["at"]]
-        backup["at"] = min(backup["at"] + 1, len(backup["states"]) - 1)
+        state = self._look(backup_id)
         configuration = self.configurations[backup["configuration"]]
         return {"BackupId": backup_id, "BackupConfigurationId": backup["configuration"],
                 "BackupConfigurationName": configuration["BackupConfigurationName"],
@@ -163,10 +171,10 @@ class FakeCloudBackup:
                 "NumErrors": errors, "FilesBackedUp": "6", "BytesBackedUp": "178.1 MB", "Duration": "00:00:05",
                 "ErrorList": [{"Path": "/locked/%d" % index} for index in range(errors)]}
 
-    def _activity_item(self, backup_id):
+    def _activity_item(self, backup_id, state):
         backup = self.backups[backup_id]
         return {"ID": backup_id, "Type": "Backup", "ParentId": backup["configuration"],
-                "CurrentState": self._state(backup_id), "TimeOfActivity": wire_date(backup["created"])}
+                "CurrentState": state, "TimeOfActivity": wire_date(backup["created"])}
 
     def _start(self, configuration_id, url):
         failure = self.start_failures.pop(0) if self.start_failures else None
@@ -387,7 +395,7 @@ def test_a_start_whose_reply_was_lost_is_found_in_the_activity_feed_not_repeated
     ("Stopped", True, True),
 ])
 def test_waiting_ends_at_the_first_final_state_and_judges_it(run, account, end, allow_errors, fails):
-    account.new_run = ["Queued", end, "Completed"]
+    account.new_run = ["Queued", end, "Completed"]  # what comes after the first final state is never seen
 
     result = run(dict(START, allow_completed_with_errors=allow_errors))
 

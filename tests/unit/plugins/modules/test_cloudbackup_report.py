@@ -1,11 +1,10 @@
 """Tests for modules/cloudbackup_report.py: finding the backup, waiting on a fake clock, judging, gating."""
-import functools
 
 import pytest
 import yaml
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _backups, _jobs
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import Waiter
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _jobs
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import Forbidden
 from ansible_collections.rackspace.cloudbackup.plugins.modules import cloudbackup_report
 
 ALPHA, BETA = 300001, 300002
@@ -36,10 +35,8 @@ def api(fake_api, monkeypatch):
 
 @pytest.fixture
 def clock(fake_clock, monkeypatch):
-    """The module's waits (the Waiter and the looks for a late report) on the shared fake clock."""
-    monkeypatch.setattr(cloudbackup_report, "Waiter", functools.partial(Waiter, clock=fake_clock, sleep=fake_clock.sleep))
-    monkeypatch.setattr(cloudbackup_report, "report_of_ended",
-                        functools.partial(_backups.report_of_ended, sleep=fake_clock.sleep))
+    """The module's time (its waits and the looks for a late report) on the shared fake clock."""
+    monkeypatch.setattr(cloudbackup_report, "time", fake_clock)
     return fake_clock
 
 
@@ -137,7 +134,8 @@ def test_waiting_polls_the_state_then_fetches_the_report(run_module, api, clock)
     assert (result["state"], result["healthy"], result["timed_out"]) == ("Completed", True, False)
     assert (result["polls"], result["elapsed"]) == (4, 15)
     assert clock.sleeps == [5, 5, 5]
-    assert [call[0] for call in api.calls] == ["get_backup"] * 4 + ["get_report"]
+    # A backup given by id alone is read on its own (no feed), and once more for the result.
+    assert [call[0] for call in api.calls] == ["get_backup"] * 4 + ["get_report", "get_backup"]
 
 
 def test_a_report_that_lags_the_final_state_is_looked_for_again(run_module, api, clock):
@@ -163,6 +161,22 @@ def test_the_wait_ends_with_a_backup_that_never_ran_and_has_no_report(run_module
     assert clock.sleeps == [5] + [_jobs.REPORT_LOOK_DELAY] * (_jobs.REPORT_LOOKS - 1)
     assert result["failed"] is True
     assert result["msg"] == "nightly (backup 100005): %s, no report; gate failed: no report (state %s)" % (unrun, unrun)
+
+
+def test_a_backup_forbidden_during_the_wait_fails_the_task_with_that_error(run_module, api, clock):
+    api.states[100005] = ["InProgress"]
+    url = "https://dfw.backup.example.com/v1.0/123456/backup/100005"
+    answers = [Forbidden(403, "GET", url, "", msg="GET %s returned HTTP 403" % url)]
+
+    def forbidden_once(backup_id):
+        if answers:
+            raise answers.pop()
+        return api.backup(backup_id, 400001, "InProgress")
+    api._get_backup = forbidden_once
+
+    result = get_report(run_module, backup_id=100005, wait=True, poll_interval=5, wait_timeout=60)
+
+    assert result["failed"] is True and result["msg"] == "GET %s returned HTTP 403" % url
 
 
 def test_a_wait_that_times_out_fails_by_default_with_the_last_state(run_module, api, clock):

@@ -468,10 +468,11 @@ TARGETS = ["backup_id", "configuration_id", "configuration_name"]
 
 
 class Look(NamedTuple):
-    """One look at a backup: its details, and its report once it has finished."""
+    """One look at a backup: its details, its report once it has finished, and its state as a wait last saw it."""
 
     backup: dict
     report: Optional[dict]
+    state_seen: Optional[str] = None
 
 
 def argument_spec() -> dict:
@@ -601,16 +602,17 @@ def watch(client: Any, configuration: Optional[dict], backup_id: int, params: di
     seen = watch_one(client, backup_id, (configuration or {}).get("backup_configuration_id"), params["wait_timeout"],
                      params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time)
     ended = seen.value["result"] or {}
-    return seen._replace(value=Look(get_backup(client, backup_id), ended.get("report")))
+    # The details are read after the wait: a backup out of time may have ended since its last look.
+    return seen._replace(value=Look(get_backup(client, backup_id), ended.get("report"), seen.value["state"]))
 
 
 def describe(configuration: Optional[dict], backup_id: Optional[int], watched: WaitResult) -> dict:
-    backup, report = watched.value if watched.value is not None else (None, None)
-    state = canonical_state(report.get("state")) if report else (backup or {}).get("current_state")
+    backup, report, state_seen = watched.value if watched.value is not None else (None, None, None)
+    state = canonical_state(report.get("state")) if report else state_seen or (backup or {}).get("current_state")
     return dict(
         changed=False, backup_id=backup_id, state=state, backup=backup, report=report,
         errors=list((report or {}).get("error_list") or []), healthy=healthy(report),
-        summary=summary(report, backup, configuration), gate_passed=None,
+        summary=summary(report, backup and dict(backup, current_state=state), configuration), gate_passed=None,
         elapsed=round(watched.elapsed, 1), polls=watched.polls, timed_out=watched.timed_out,
     )
 

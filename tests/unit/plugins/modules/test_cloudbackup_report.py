@@ -189,6 +189,16 @@ def test_a_wait_that_times_out_fails_by_default_with_the_last_state(run_module, 
     assert clock.sleeps == [3, 3, 3, 1]
 
 
+def test_a_wait_out_of_time_says_the_state_it_last_saw_though_the_details_read_after_are_newer(run_module, api, clock):
+    api.states[100005] = ["InProgress"] * 3 + ["Completed"]  # polls at 0, 3 and 6 s, then the details
+
+    result = get_report(run_module, backup_id=100005, wait=True, poll_interval=3, wait_timeout=6, on_timeout="continue")
+
+    assert (result["timed_out"], result["state"], result["report"], result["polls"]) == (True, "InProgress", None, 3)
+    assert result["summary"] == "nightly (backup 100005): InProgress, no report yet"
+    assert result["backup"]["current_state"] == "Completed"
+
+
 def test_a_wait_that_times_out_can_continue(run_module, api, clock):
     result = get_report(run_module, backup_id=100004, wait=True, poll_interval=3, wait_timeout=10, on_timeout="continue")
 

@@ -43,7 +43,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
     timed_out_result,
     unreadable_result,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import poll_ends
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import poll_ends, report_after_end
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, pending
 
@@ -75,17 +75,17 @@ def _find_latest(client: Any, unknown: List[dict]) -> None:
 def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: float,
                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic,
                 now: Callable[[], float] = time.time, client_for: Optional[Callable[[dict], Any]] = None,
-                look_at_deadline: bool = False) -> WaitResult:
+                poll_at_deadline: bool = False) -> WaitResult:
     """Poll until every entry has a result or ``timeout`` passes; the value is ``entries``.
 
     ``client_for(entry)`` is the client of the entry's region (default: ``client`` for all);
-    no region's retries outlast the wait. Unless ``look_at_deadline``, the wait does not poll
+    no region's retries outlast the wait. Unless ``poll_at_deadline``, the wait does not poll
     at its own deadline: a caller that waits in chunks polls at the start of the next chunk,
     and two polls in a row would learn nothing new.
     """
     client_for = client_for or (lambda entry: client)
     clients = [region_client for region_client, region_entries in by_region(client_for, entries)] or [client]
-    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=look_at_deadline,
+    waiter = Waiter(timeout, interval, clock=clock, sleep=sleep, poll_at_deadline=poll_at_deadline,
                     within=lambda seconds: all_retrying_within(clients, seconds))
     return waiter.until(lambda: poll_fleet(client, entries, sleep, now, client_for), lambda polled: not pending(polled))
 
@@ -93,20 +93,26 @@ def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: floa
 def watch_one(client: Any, backup_id: int, configuration_id: Optional[int], timeout: float, interval: float,
               started_at: Optional[float] = None, sleep: Callable[[float], Any] = time.sleep,
               clock: Callable[[], float] = time.monotonic, now: Callable[[], float] = time.time) -> WaitResult:
-    """Follow one backup to its end as a batch of one; the value is its entry (state, backup_id, result).
+    """Follow one backup to its end as a batch of one; the value is its entry, with its ``backup`` details.
 
     ``started_at`` (seconds since the epoch) is given for a backup the task started itself: if
     the API skips it, the run that went on is followed instead, and the entry carries that
-    run's id. A task that waits alone looks once more at its deadline (a ``timeout`` of 0:
-    one look), as no next chunk will, and fails with the error of a read that ended its wait
-    (the backup gone, or forbidden).
+    run's id. A task that waits alone polls at its deadline too (a ``timeout`` of 0: one
+    look), as no next chunk will, then reads the backup's details for its result: a backup
+    that they show ended since the last poll has not run out of time. A read that ended the
+    wait (the backup gone, or forbidden) fails it with its error.
     """
     entry = dict(backup_id=backup_id, configuration_id=configuration_id, started_at=started_at, state=None, result=None)
-    waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, look_at_deadline=True)
+    waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, poll_at_deadline=True)
     unreadable = (entry["result"] or {}).get("error")
     if unreadable:
         raise CloudBackupError(unreadable, backup_id=entry["backup_id"])
-    return waited._replace(value=entry)
+    entry["backup"] = get_backup(client, entry["backup_id"])
+    if entry["result"] is None and is_terminal(entry["backup"].get("current_state")):
+        entry["state"] = entry["backup"]["current_state"]
+        entry["result"] = ended_result(entry, report_after_end(lambda: get_report(client, entry["backup_id"]), sleep),
+                                       now())
+    return waited._replace(value=entry, timed_out=entry["result"] is None)
 
 
 def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,

@@ -229,9 +229,10 @@ notes:
     configuration (a scheduled run that fired just before, or a start acted on late); the first one created
     goes on, the other is stopped, and a warning says so.
   - With O(wait=true) a single start or stop is followed as a batch of one, the way the backups of O(targets)
-    are. The task reads the account's activity feed every O(poll_interval) seconds, the report once the backup
-    ends, and its details once more for RV(backup). Should the API skip a backup the task started because a run of the
-    configuration had just begun (a scheduled run), the task follows that run instead and warns.
+    are. The task reads the account's activity feed every O(poll_interval) seconds and the report once the
+    backup ends, then the backup's details for RV(backup); a backup that they show ended after the last poll
+    has not run out of time. Should the API skip a backup the task started because a run of the configuration
+    had just begun (a scheduled run), the task follows that run instead and warns, also with O(wait=false).
   - To wait for a long backup in short chunks (so that a job log shows progress), start it with O(wait=false)
     and then wait by its RV(backup_id) with M(rackspace.cloudbackup.cloudbackup_report), rather than
     repeating O(action=start), which would start a new backup if the first one ended between two attempts.
@@ -555,7 +556,7 @@ diff:
 """
 
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._agents import ready_agent
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
@@ -868,13 +869,17 @@ def follow_backup(module: CloudBackupModule, backup_id: int, outcome: str, chang
     """
     waiting = module.params["wait"] and not module.check_mode and outcome in ("started", "attached", "stop_requested")
     try:
-        seen, entry = NOT_WAITED, None
         if waiting or started_at is not None:
             looked = wait_for_end(module, backup_id, configuration_id, started_at, waiting)
             seen, entry = looked if waiting else NOT_WAITED, looked.value
             backup_id = run_followed(module, backup_id, entry)
-        backup = get_backup(module.client, backup_id)
-        state, report = end_seen(module, backup, entry)
+            backup, ended = entry["backup"], entry["result"] or {}
+            # An end is judged by the state the wait saw end: the report's.
+            state, report = ended.get("state") or backup.get("current_state"), ended.get("report")
+        else:
+            seen, backup = NOT_WAITED, get_backup(module.client, backup_id)
+            state = backup.get("current_state")
+            report = get_report(module.client, backup_id) if is_terminal(state) else None
         if waiting:
             judge_end(module, backup, outcome, seen, state, report, stopping)
     except CloudBackupError as err:
@@ -903,24 +908,14 @@ def run_followed(module: CloudBackupModule, backup_id: int, entry: dict) -> int:
     return entry["backup_id"]
 
 
-def end_seen(module: CloudBackupModule, backup: dict, entry: Optional[dict]) -> Tuple[Optional[str], Optional[dict]]:
-    """(state, report): as the wait saw them when there was one (the details read after it may be a moment newer),
-    else as the details say, with the report of a backup that has ended."""
-    if entry is None:
-        state = backup.get("current_state")
-        return state, get_report(module.client, backup["backup_id"]) if is_terminal(state) else None
-    ended = entry["result"] or {}
-    return ended.get("state") or entry["state"], ended.get("report")
-
-
 def judge_end(module: CloudBackupModule, backup: dict, outcome: str, seen: WaitResult, state: Optional[str],
               report: Optional[dict], stopping: bool) -> None:
     """Fail on a timeout (unless on_timeout=continue) and on a final state that is not a success."""
     backup_id = backup["backup_id"]
-    if seen.value["result"] is None:
+    if seen.timed_out:
         if module.params["on_timeout"] == "fail":
             raise timeout_error("backup %s is still %s after %d seconds and %d polls; it keeps running%s"
-                                % (backup_id, state or "running", seen.elapsed, seen.polls, last_read_failure(seen.value)),
+                                % (backup_id, state, seen.elapsed, seen.polls, last_read_failure(seen.value)),
                                 state, seen, backup_id=backup_id, backup=backup, outcome=outcome)
         return
     why = end_failure(state, report, good_states(module.params["allow_completed_with_errors"], stopping))

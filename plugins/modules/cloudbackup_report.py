@@ -166,7 +166,8 @@ notes:
   - While waiting, the module follows the backup as a batch of one, the way it follows the elements of
     O(backups). Every O(poll_interval) seconds it reads the account's activity feed (for a backup given by
     O(backup_id) alone, its own details); once the state is final it fetches the report, looking again for a few
-    seconds should it not exist yet, then reads the backup's details once more for RV(backup).
+    seconds should it not exist yet, then reads the backup's details for RV(backup); a backup that they show
+    ended after the last poll has not run out of time.
   - Healthy follows the rule of Rackspace's own monitoring plugin - state V(Completed), reason V(Success),
     diagnostics V(No errors) and no errors.
 seealso:
@@ -468,11 +469,10 @@ TARGETS = ["backup_id", "configuration_id", "configuration_name"]
 
 
 class Look(NamedTuple):
-    """One look at a backup: its details, its report once it has finished, and its state as a wait last saw it."""
+    """One look at a backup: its details, and its report once it has finished."""
 
     backup: dict
     report: Optional[dict]
-    state_seen: Optional[str] = None
 
 
 def argument_spec() -> dict:
@@ -601,18 +601,17 @@ def watch(client: Any, configuration: Optional[dict], backup_id: int, params: di
         return WaitResult(look(client, backup_id), 0.0, 1, False)
     seen = watch_one(client, backup_id, (configuration or {}).get("backup_configuration_id"), params["wait_timeout"],
                      params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time)
-    ended = seen.value["result"] or {}
-    # The details are read after the wait: a backup out of time may have ended since its last look.
-    return seen._replace(value=Look(get_backup(client, backup_id), ended.get("report"), seen.value["state"]))
+    entry = seen.value
+    return seen._replace(value=Look(entry["backup"], (entry["result"] or {}).get("report")))
 
 
 def describe(configuration: Optional[dict], backup_id: Optional[int], watched: WaitResult) -> dict:
-    backup, report, state_seen = watched.value if watched.value is not None else (None, None, None)
-    state = canonical_state(report.get("state")) if report else state_seen or (backup or {}).get("current_state")
+    backup, report = watched.value if watched.value is not None else (None, None)
+    state = canonical_state(report.get("state")) if report else (backup or {}).get("current_state")
     return dict(
         changed=False, backup_id=backup_id, state=state, backup=backup, report=report,
         errors=list((report or {}).get("error_list") or []), healthy=healthy(report),
-        summary=summary(report, backup and dict(backup, current_state=state), configuration), gate_passed=None,
+        summary=summary(report, backup, configuration), gate_passed=None,
         elapsed=round(watched.elapsed, 1), polls=watched.polls, timed_out=watched.timed_out,
     )
 

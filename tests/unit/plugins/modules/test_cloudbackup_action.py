@@ -440,11 +440,23 @@ def test_a_wait_that_times_out(run, account, clock, on_timeout):
         assert (result["changed"], result["outcome"], result["report"]) == (True, "started", None)
 
 
-def test_no_wait_reads_the_backup_once(run, account, clock):
+def test_a_backup_that_ended_just_after_the_last_poll_has_not_run_out_of_time(run, account, clock):
+    account.new_run = ["Queued", "InProgress", "InProgress", "InProgress", "Completed"]  # polls at 0, 10, 20, 30 s
+
+    result = run(dict(START, wait_timeout=30, poll_interval=10))
+
+    assert not result.get("failed"), result.get("msg")
+    assert (result["timed_out"], result["state"], result["polls"], result["report"]["state"]) == (
+        False, "Completed", 4, "Completed")
+
+
+def test_no_wait_looks_at_the_backup_once_in_the_feed_then_reads_it(run, account, clock):
     result = run(dict(START, wait=False))
 
-    assert (result["outcome"], result["state"], result["polls"], result["elapsed"]) == ("started", "StartRequested", 0, 0.0)
-    assert result["report"] is None
+    # The feed's look would see a skipped start give way; the details come a look later (Queued).
+    assert (result["outcome"], result["state"], result["polls"], result["elapsed"]) == ("started", "Queued", 0, 0.0)
+    assert result["report"] is None and result["backup"]["current_state"] == "Queued"
+    assert [call[:2] for call in account.calls if call[0] == "GET"][-2:] == [("GET", "activity"), ("GET", "backup")]
     assert clock.elapsed == 0
 
 

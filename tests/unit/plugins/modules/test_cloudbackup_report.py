@@ -189,14 +189,14 @@ def test_a_wait_that_times_out_fails_by_default_with_the_last_state(run_module, 
     assert clock.sleeps == [3, 3, 3, 1]
 
 
-def test_a_wait_out_of_time_says_the_state_it_last_saw_though_the_details_read_after_are_newer(run_module, api, clock):
+def test_a_backup_that_ended_just_after_the_last_poll_has_not_run_out_of_time(run_module, api, clock):
     api.states[100005] = ["InProgress"] * 3 + ["Completed"]  # polls at 0, 3 and 6 s, then the details
+    api.reports[100005] = api.report(100005)
 
-    result = get_report(run_module, backup_id=100005, wait=True, poll_interval=3, wait_timeout=6, on_timeout="continue")
+    result = get_report(run_module, backup_id=100005, wait=True, poll_interval=3, wait_timeout=6, gate=True)
 
-    assert (result["timed_out"], result["state"], result["report"], result["polls"]) == (True, "InProgress", None, 3)
-    assert result["summary"] == "nightly (backup 100005): InProgress, no report yet"
-    assert result["backup"]["current_state"] == "Completed"
+    assert (result["timed_out"], result["state"], result["gate_passed"], result["polls"]) == (False, "Completed", True, 3)
+    assert result["report"]["backup_id"] == 100005 and result["backup"]["current_state"] == "Completed"
 
 
 def test_a_wait_that_times_out_can_continue(run_module, api, clock):

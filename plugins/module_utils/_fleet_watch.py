@@ -44,7 +44,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_resul
     unreadable_result,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import poll_ends, report_after_end
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import WaitResult, Waiter, pending
 
 
@@ -98,21 +98,40 @@ def watch_one(client: Any, backup_id: int, configuration_id: Optional[int], time
     ``started_at`` (seconds since the epoch) is given for a backup the task started itself: if
     the API skips it, the run that went on is followed instead, and the entry carries that
     run's id. A task that waits alone polls at its deadline too (a ``timeout`` of 0: one
-    look), as no next chunk will, then reads the backup's details for its result: a backup
-    that they show ended since the last poll has not run out of time. A read that ended the
-    wait (the backup gone, or forbidden) fails it with its error.
+    look, with the client's own retries), as no next chunk will, then reads the backup's
+    details for its result: a backup that they show ended since the last poll has not run out
+    of time. A backup gone or forbidden fails the wait with the API's error.
     """
     entry = dict(backup_id=backup_id, configuration_id=configuration_id, started_at=started_at, state=None, result=None)
-    waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, poll_at_deadline=True)
+    if timeout > 0:
+        waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, poll_at_deadline=True)
+    else:
+        waited = WaitResult(poll_fleet(client, [entry], sleep, now), 0.0, 1, False)
+    entry["backup"] = get_backup(client, entry["backup_id"])  # raises the API's error for a backup gone for good
     unreadable = (entry["result"] or {}).get("error")
-    if unreadable:
+    if unreadable:  # it was, for a moment: the wait still failed
         raise CloudBackupError(unreadable, backup_id=entry["backup_id"])
-    entry["backup"] = get_backup(client, entry["backup_id"])
     if entry["result"] is None and is_terminal(entry["backup"].get("current_state")):
-        entry["state"] = entry["backup"]["current_state"]
+        _end_seen_in_details(client, entry, sleep, now)
+    return waited._replace(value=entry, timed_out=entry["result"] is None)
+
+
+def _end_seen_in_details(client: Any, entry: dict, sleep: Callable[[float], Any], now: Callable[[], float]) -> None:
+    """The end of a backup that its details show ended after the wait's last poll, with its report.
+
+    A start of the task's own that the API skipped gives way to the run that went on (found in
+    the feed, as a poll would), whose details the entry then holds; that run may still be going.
+    """
+    state = entry["backup"]["current_state"]
+    if entry.get("started_at") is not None and canonical_state(state) == "Skipped":
+        state = follow_instead_of_skipped(list_activity(client), entry, state)
+        if entry["backup_id"] != entry["backup"]["backup_id"]:
+            entry["backup"] = get_backup(client, entry["backup_id"])
+            state = entry["backup"].get("current_state")
+    entry["state"] = state
+    if is_terminal(state):
         entry["result"] = ended_result(entry, report_after_end(lambda: get_report(client, entry["backup_id"]), sleep),
                                        now())
-    return waited._replace(value=entry, timed_out=entry["result"] is None)
 
 
 def poll_fleet(client: Any, entries: List[dict], sleep: Callable[[float], Any] = time.sleep,

@@ -232,7 +232,8 @@ notes:
     are. The task reads the account's activity feed every O(poll_interval) seconds and the report once the
     backup ends, then the backup's details for RV(backup); a backup that they show ended after the last poll
     has not run out of time. Should the API skip a backup the task started because a run of the configuration
-    had just begun (a scheduled run), the task follows that run instead and warns, also with O(wait=false).
+    had just begun (a scheduled run), the task follows that run instead and warns; without a wait, it looks at
+    the start once that way before it returns.
   - To wait for a long backup in short chunks (so that a job log shows progress), start it with O(wait=false)
     and then wait by its RV(backup_id) with M(rackspace.cloudbackup.cloudbackup_report), rather than
     repeating O(action=start), which would start a new backup if the first one ended between two attempts.
@@ -390,7 +391,8 @@ backup:
       type: str
 state:
   description:
-    - The backup's last known state (the same as RV(backup.current_state)).
+    - The backup's last known state - after a wait that saw it end, the final state of its report, spelled as
+      the documentation spells states (C(CompletedWithErrors)); else RV(backup.current_state).
     - Null when there is no backup (see RV(backup_id)).
   returned: always
   type: str

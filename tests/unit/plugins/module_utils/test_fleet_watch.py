@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils import _fleet_watch
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError, ServerError
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import NotFound, ServerError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_start import FleetStarter, start_fleet
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_watch import (
     feed_state,
@@ -149,11 +149,9 @@ def test_one_backup_waited_for_alone_is_looked_at_once_more_at_its_deadline(acco
     assert watched.value["result"] is None and watched.value["state"] in ("Queued", "Preparing", "InProgress")
 
 
-def test_one_backup_that_cannot_be_read_for_good_fails_its_wait_with_the_reads_error(account):
-    with pytest.raises(CloudBackupError, match="404") as raised:
+def test_one_backup_that_cannot_be_read_for_good_fails_its_wait_with_the_apis_error(account):
+    with pytest.raises(NotFound, match="404"):
         watch_one(account.client, 999999, None, 60.0, 1.0, sleep=account.sleep, clock=account.clock, now=account.clock)
-
-    assert raised.value.details["backup_id"] == 999999
 
 
 def test_a_backup_past_its_deadline_gets_a_timed_out_result(account):
@@ -232,3 +230,22 @@ def test_a_start_the_api_skipped_for_a_scheduled_run_follows_that_run(account, m
     assert entry["result"]["gate_passed"] is True
     states = {backup["BackupId"]: backup["CurrentState"] for backup in account.backups_of(400001)}
     assert (states[skipped], states[entry["backup_id"]]) == ("Skipped", "Completed")
+
+
+def test_a_start_whose_details_show_it_skipped_after_the_last_poll_gives_way_to_the_run_that_went_on(
+        account, monkeypatch):
+    account.simulator.add_fault(route="backup.start", scheduled_first=True, count=1)
+    monkeypatch.setattr(FleetStarter, "keep_one_run_each", lambda self, started, known_ids: None)
+    [entry] = started_entries(account, {"alpha": 400001})
+    skipped = entry["backup_id"]
+    account.sleep(60)
+    # The last poll saw it still queued; the details read after it are the first to say Skipped.
+    monkeypatch.setattr(_fleet_watch, "poll_fleet", lambda client, entries, *args: entries)
+
+    watched = watch_one(account.client, skipped, 400001, 0, 1.0, started_at=entry["started_at"], sleep=account.sleep,
+                        clock=account.clock, now=account.clock)
+
+    followed = watched.value
+    assert followed["backup_id"] < skipped and followed["backup"]["backup_id"] == followed["backup_id"]
+    assert followed["result"]["state"] == followed["backup"]["current_state"] == "Completed"
+    assert not watched.timed_out

@@ -54,10 +54,10 @@ def batch():
 OPERATIONS = {
     "start and wait": (cloudbackup_action, start(), {NIGHTLY: 1},
                        ["identity.tokens", "configuration.get", "activity.agent", "agent.get", "backup.start",
-                        "backup.get", "backup.report"]),
-    "start without waiting": (cloudbackup_action, start(wait=False), {NIGHTLY: 1}, ["backup.start"]),
+                        "activity.user", "backup.get", "backup.report"]),
+    "start without waiting": (cloudbackup_action, start(wait=False), {NIGHTLY: 1}, ["backup.start", "activity.user"]),
     "stop": (cloudbackup_action, dict(action="stop", backup_id="running"), {SLOW_FILES: 1},
-             ["backup.get", "backup.stop"]),
+             ["backup.get", "backup.stop", "activity.user"]),
     "wake an agent": (cloudbackup_action, dict(action="wake_agents", agent_id=BETA, online_timeout=60), {},
                       ["agent.get", "agent.wake"]),
     "batch start": (cloudbackup_action, batch(), {NIGHTLY: 1, BETA_NIGHTLY: 1},

@@ -15,11 +15,12 @@ latest. Starting them is _fleet_start's.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Collection, Iterable, List, Optional
+from typing import Any, Callable, Collection, Iterable, List, Optional, Tuple
 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import (
     get_backup,
     get_configuration,
+    get_report,
     list_activity,
     list_completed_backups,
     request_stop,
@@ -27,6 +28,12 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import CloudBackupError
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._jobs import stop_confirmed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+
+
+def backup_and_report(client: Any, backup_id: int) -> Tuple[dict, Optional[dict]]:
+    """The backup's details now, and its report once its state is final (the report endpoint 404s before)."""
+    backup = get_backup(client, backup_id)
+    return backup, get_report(client, backup_id) if is_terminal(backup.get("current_state")) else None
 
 
 def in_flight_backup_for(client: Any, configuration: dict) -> Optional[dict]:

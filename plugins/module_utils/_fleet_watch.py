@@ -90,23 +90,23 @@ def watch_fleet(client: Any, entries: List[dict], timeout: float, interval: floa
     return waiter.until(lambda: poll_fleet(client, entries, sleep, now, client_for), lambda polled: not pending(polled))
 
 
-def watch_one(client: Any, backup_id: int, configuration_id: Optional[int], timeout: float, interval: float,
+def watch_one(client: Any, backup_id: int, configuration_id: Optional[int], timeout: Optional[float], interval: float,
               started_at: Optional[float] = None, sleep: Callable[[float], Any] = time.sleep,
               clock: Callable[[], float] = time.monotonic, now: Callable[[], float] = time.time) -> WaitResult:
     """Follow one backup to its end as a batch of one; the value is its entry, with its ``backup`` details.
 
     ``started_at`` (seconds since the epoch) is given for a backup the task started itself: if
     the API skips it, the run that went on is followed instead, and the entry carries that
-    run's id. A task that waits alone polls at its deadline too (a ``timeout`` of 0: one
-    look, with the client's own retries), as no next chunk will, then reads the backup's
-    details for its result: a backup that they show ended since the last poll has not run out
-    of time. A backup gone or forbidden fails the wait with the API's error.
+    run's id. A task that waits alone polls at its deadline too, as no next chunk will; a
+    ``timeout`` of None is no wait: one look, with the client's own retries. Then it reads
+    the backup's details for its result: a backup that they show ended since the last poll has
+    not run out of time. A backup gone or forbidden fails the wait with the API's error.
     """
     entry = dict(backup_id=backup_id, configuration_id=configuration_id, started_at=started_at, state=None, result=None)
-    if timeout > 0:
-        waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, poll_at_deadline=True)
-    else:
+    if timeout is None:
         waited = WaitResult(poll_fleet(client, [entry], sleep, now), 0.0, 1, False)
+    else:
+        waited = watch_fleet(client, [entry], timeout, interval, sleep, clock, now, poll_at_deadline=True)
     entry["backup"] = get_backup(client, entry["backup_id"])  # raises the API's error for a backup gone for good
     unreadable = (entry["result"] or {}).get("error")
     if unreadable:  # it was, for a moment: the wait still failed

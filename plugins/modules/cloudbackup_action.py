@@ -565,11 +565,11 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import 
     WAKE_TAKES,
     get_agent,
     get_backup,
-    get_report,
     is_online,
     wake_agents,
 )
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import (
+    backup_and_report,
     backup_runs,
     in_flight_backup_for,
     in_flight_run,
@@ -879,9 +879,8 @@ def follow_backup(module: CloudBackupModule, backup_id: int, outcome: str, chang
             # An end is judged by the state the wait saw end: the report's.
             state, report = ended.get("state") or backup.get("current_state"), ended.get("report")
         else:
-            seen, backup = NOT_WAITED, get_backup(module.client, backup_id)
+            seen, (backup, report) = NOT_WAITED, backup_and_report(module.client, backup_id)
             state = backup.get("current_state")
-            report = get_report(module.client, backup_id) if is_terminal(state) else None
         if waiting:
             judge_end(module, backup, outcome, seen, state, report, stopping)
     except CloudBackupError as err:
@@ -898,7 +897,7 @@ def wait_for_end(module: CloudBackupModule, backup_id: int, configuration_id: Op
     ``waiting``); the value is its entry."""
     params = module.params
     # This module's time, passed on explicitly (see waiter()).
-    return watch_one(module.client, backup_id, configuration_id, params["wait_timeout"] if waiting else 0,
+    return watch_one(module.client, backup_id, configuration_id, params["wait_timeout"] if waiting else None,
                      params["poll_interval"], started_at, sleep=time.sleep, clock=time.monotonic, now=time.time)
 
 

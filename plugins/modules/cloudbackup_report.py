@@ -437,8 +437,7 @@ running:
 import time
 from typing import Any, NamedTuple, Optional, Tuple
 
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._api import get_backup, get_report
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import latest_backup_id
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._backups import backup_and_report, latest_backup_id
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._configurations import resolve_configuration
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._errors import ConfigurationError, ReportFailed
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._fleet_results import progress_line
@@ -462,7 +461,7 @@ from ansible_collections.rackspace.cloudbackup.plugins.module_utils._verdict imp
     Gate,
     acceptable_states,
 )
-from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state, is_terminal
+from ansible_collections.rackspace.cloudbackup.plugins.module_utils._states import canonical_state
 from ansible_collections.rackspace.cloudbackup.plugins.module_utils._waiter import NOT_WAITED, WaitResult, pending
 
 TARGETS = ["backup_id", "configuration_id", "configuration_name"]
@@ -583,13 +582,6 @@ def backup_to_report(client: Any, params: dict) -> Tuple[Optional[dict], Optiona
     return configuration, latest_backup_id(client, configuration)
 
 
-def look(client: Any, backup_id: int) -> Look:
-    """The backup's state, and its report once the state is final (the report endpoint 404s before)."""
-    backup = get_backup(client, backup_id)
-    report = get_report(client, backup_id) if is_terminal(backup.get("current_state")) else None
-    return Look(backup, report)
-
-
 def watch(client: Any, configuration: Optional[dict], backup_id: int, params: dict) -> WaitResult:
     """One look, or looks until the backup ends or wait_timeout passes, then its report.
 
@@ -598,7 +590,7 @@ def watch(client: Any, configuration: Optional[dict], backup_id: int, params: di
     all, and waiting for one would last until the timeout.
     """
     if not params["wait"]:
-        return WaitResult(look(client, backup_id), 0.0, 1, False)
+        return WaitResult(Look(*backup_and_report(client, backup_id)), 0.0, 1, False)
     seen = watch_one(client, backup_id, (configuration or {}).get("backup_configuration_id"), params["wait_timeout"],
                      params["poll_interval"], sleep=time.sleep, clock=time.monotonic, now=time.time)
     entry = seen.value

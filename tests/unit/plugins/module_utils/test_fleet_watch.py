@@ -242,7 +242,7 @@ def test_a_start_whose_details_show_it_skipped_after_the_last_poll_gives_way_to_
     # The last poll saw it still queued; the details read after it are the first to say Skipped.
     monkeypatch.setattr(_fleet_watch, "poll_fleet", lambda client, entries, *args: entries)
 
-    watched = watch_one(account.client, skipped, 400001, 0, 1.0, started_at=entry["started_at"], sleep=account.sleep,
+    watched = watch_one(account.client, skipped, 400001, None, 1.0, started_at=entry["started_at"], sleep=account.sleep,
                         clock=account.clock, now=account.clock)
 
     followed = watched.value
